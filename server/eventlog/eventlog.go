@@ -1,0 +1,62 @@
+// Package eventlog holds the gateway's ordered log of accepted events.
+//
+// Every accepted callback is appended once and receives a sequence: a strictly
+// increasing cursor, starting at 1, that means the same thing to every reader
+// of the log. Readers replay from a cursor (Read) or follow the tail (Follow).
+// The memory implementation keeps the newest events in process; the JetStream
+// implementation keeps them in a NATS stream shared by every replica.
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// Log is an ordered, append-only sequence of events.
+//
+// Append assigns ev.Sequence and ev.Epoch and returns only once the event is
+// stored as durably as the implementation promises; an event it returns an
+// error for is not in the log. Events handed out by Read and Follow are shared
+// and must not be modified.
+type Log interface {
+	// Append stores ev at the head of the log and returns its sequence.
+	// A wrapped ErrUnavailable means the log could not take the event now.
+	Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error)
+	// Read returns up to limit events with a sequence greater than after, in
+	// order. It returns an empty slice when after is the head. It fails with
+	// an *OutOfRangeError when events after `after` were already dropped by
+	// retention.
+	Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error)
+	// Follow calls fn with every event whose sequence is greater than after,
+	// in order, waiting for new ones, until ctx ends (it then returns
+	// ctx.Err()), fn returns an error (returned as is), or the log fails.
+	Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error
+	// Bounds returns the oldest retained and the newest sequence. An empty
+	// log returns oldest = head + 1.
+	Bounds(ctx context.Context) (oldest, head uint64, err error)
+	// Epoch names this log: it changes whenever the log is recreated, so a
+	// cursor taken from one log is never used against another.
+	Epoch() string
+	// Close releases the log's resources; Append, Read and Follow fail after it.
+	Close() error
+}
+
+// ErrUnavailable means the log cannot take or serve events right now (closed,
+// full, or its backing store is unreachable); the caller may retry later.
+var ErrUnavailable = errors.New("event log unavailable")
+
+// OutOfRangeError is returned by Read when the cursor is older than retention.
+type OutOfRangeError struct {
+	// After is the cursor that was asked for.
+	After uint64
+	// Oldest is the oldest sequence still in the log.
+	Oldest uint64
+}
+
+func (e *OutOfRangeError) Error() string {
+	return fmt.Sprintf("sequence %d is no longer retained: the oldest available event is %d (resume with after_sequence=%d or later)",
+		e.After+1, e.Oldest, e.Oldest-1)
+}
