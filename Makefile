@@ -11,7 +11,7 @@ TOOLS   := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc \
 # landed commit. Empty skips the check (no baseline yet).
 BREAKING_AGAINST ?= $(shell git rev-parse -q --verify HEAD~1 >/dev/null 2>&1 && git cat-file -e HEAD~1:buf.yaml 2>/dev/null && echo '.git\#ref=HEAD~1')
 
-.PHONY: all run test test-short lint generate check-generate breaking tools bench fuzz clean
+.PHONY: all run test test-short lint generate gen-deps sdk-deps test-sdk check-generate breaking tools bench fuzz clean
 
 all: generate lint test
 
@@ -29,9 +29,39 @@ $(TOOLS): tools/go.mod tools/go.sum
 	cd tools && $(GO) build -o $(BIN)/ tool
 	@touch $(TOOLS)
 
-## generate: regenerate gen/ from proto/.
-generate: $(TOOLS)
+# The SDK generators: protoc-gen-es pinned in tools/node/package-lock.json, and
+# Debian's protoc with its gRPC Python plugin. The Python gencode must come from
+# protoc 3.21 to match Debian's python3-protobuf 4.21 runtime.
+ES_PLUGIN      := tools/node/node_modules/.bin/protoc-gen-es
+GEN_APT        := protobuf-compiler protobuf-compiler-grpc
+PROTOC_VERSION := 3.21.12
+# What the SDK round-trip tests run on: Debian's Python runtime in a venv.
+SDK_APT        := python3-grpcio python3-protobuf python3-venv python3-setuptools python3-wheel
+NPM_CI         := npm ci --no-audit --no-fund --loglevel=error
+
+$(ES_PLUGIN): tools/node/package.json tools/node/package-lock.json
+	$(NPM_CI) --prefix tools/node
+	@touch $@
+
+## gen-deps: install what generation needs beyond .bin/ (quiet when present).
+gen-deps: $(ES_PLUGIN)
+	@scripts/apt-ensure.sh $(GEN_APT)
+	@/usr/bin/protoc --version | grep -qx 'libprotoc $(PROTOC_VERSION)' || { \
+	  echo "generate: need protoc $(PROTOC_VERSION) at /usr/bin/protoc (Debian protobuf-compiler), found: $$(/usr/bin/protoc --version)" >&2; exit 1; }
+
+## generate: regenerate gen/ (Go, OpenAPI, TypeScript, Python) from proto/.
+generate: $(TOOLS) gen-deps
 	$(BUF) generate
+	scripts/ts-index.sh gen/ts/lib
+
+## sdk-deps: install what the SDK examples and their tests need.
+sdk-deps: gen-deps
+	@scripts/apt-ensure.sh $(SDK_APT)
+	$(NPM_CI) --prefix examples/node-subscriber
+
+## test-sdk: the Node and Python examples against a running gateway.
+test-sdk: sdk-deps
+	TRTCGW_SDK_TESTS=1 $(GO) test -count=1 -v ./test/sdk/
 
 ## lint: buf lint and go vet.
 lint: $(TOOLS)
