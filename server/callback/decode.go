@@ -1,0 +1,255 @@
+package callback
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// Decode reads a callback's query parameters and JSON body into an Event: it
+// is ParseParams followed by DecodeBody. receivedAt becomes the event's
+// received_at. Every error is an *Error that says what was wrong.
+func Decode(q url.Values, body []byte, receivedAt time.Time) (*gatewayv1.Event, error) {
+	p, err := ParseParams(q)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeBody(p, body, receivedAt)
+}
+
+// DecodeBody decodes the JSON body of the callback p describes into an Event
+// with its envelope, routing keys and typed payload set; sequence and epoch are
+// left for the log to assign. receivedAt becomes the event's received_at.
+//
+// The body is checked in this order, each failure with its own code: it is not
+// empty (CodeEmptyBody), is valid UTF-8 (CodeInvalidUTF8), is valid JSON
+// (CodeInvalidJSON, naming the byte, counted from 1, where it broke), is a JSON
+// object (CodeNotObject), and has no CallbackCommand other than a string naming
+// the URL's command (CodeCommandMismatch). For the four known commands every
+// field the gateway reads must then have its documented JSON type and a
+// possible value (CodeBadField, naming the field's path). Other commands are
+// never rejected for their content. Every error is an *Error.
+//
+// p must carry a non-zero SdkAppID and a Command, as ParseParams guarantees;
+// otherwise the error is CodeBadQuery.
+func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, error) {
+	if p.SdkAppID == 0 {
+		return nil, Errorf(CodeBadQuery, "query parameter SdkAppid is missing: Tencent appends SdkAppid=<your SDKAppID> to the callback URL")
+	}
+	if p.Command == "" {
+		return nil, Errorf(CodeBadQuery, "query parameter CallbackCommand (or WebhookCommand) is missing: it names the callback, e.g. %s", CommandStartCall)
+	}
+	if err := checkBody(body); err != nil {
+		return nil, err
+	}
+	src := string(body) // every unescaped string in the event is a substring of this one copy
+	top := readTop(src)
+	if err := checkBodyCommand(p.Command, top.command); err != nil {
+		return nil, err
+	}
+
+	ev := &gatewayv1.Event{
+		Id:              EventID(p.SdkAppID, p.Command, body),
+		Type:            EventTypeOf(p.Command),
+		CallbackCommand: p.Command,
+		SdkAppId:        p.SdkAppID,
+		ReceivedAt:      timestamppb.New(receivedAt),
+		ClientIp:        p.ClientIP,
+		OptPlatform:     p.OptPlatform,
+		ContentType:     p.ContentType,
+	}
+	if ev.Type == gatewayv1.EventType_EVENT_TYPE_OTHER {
+		decodeOther(src, &top, ev)
+		return ev, nil
+	}
+
+	var r fieldReader
+	ev.EventTime = r.unixTime("EventTime", top.eventTime, 1000)
+	if r.err != nil {
+		return nil, r.err.toError()
+	}
+	var err *fieldError
+	switch ev.Type {
+	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
+		err = decodeStartCall(&top, ev)
+	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
+		err = decodeMemberChanged(&top, ev)
+	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
+		err = decodeEndCall(&top, ev)
+	case gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED:
+		err = decodeLiveMemberStateChanged(&top, ev)
+	}
+	if err != nil {
+		return nil, err.toError()
+	}
+	return ev, nil
+}
+
+// checkBody checks that body is a non-empty JSON object in valid UTF-8.
+func checkBody(body []byte) *Error {
+	start := skipSpaceBytes(body)
+	if start == len(body) {
+		return Errorf(CodeEmptyBody, "the body is empty: Tencent sends each callback as a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return Errorf(CodeInvalidUTF8, "the body is not valid UTF-8: the first bad byte is byte %d", firstInvalidUTF8(body)+1)
+	}
+	if !json.Valid(body) {
+		return syntaxError(body)
+	}
+	if body[start] != '{' {
+		return Errorf(CodeNotObject, "the body is %s, not the JSON object a callback must be", kindOf(string(body[start:start+1])))
+	}
+	return nil
+}
+
+// syntaxError describes where body, which json.Valid rejected, stops being JSON.
+func syntaxError(body []byte) *Error {
+	var sink json.RawMessage
+	err := json.Unmarshal(body, &sink)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return &Error{Code: CodeInvalidJSON, Message: "invalid JSON", Err: err}
+	}
+	// se.Offset counts the bytes read up to and including the one that broke.
+	at := int(min(max(se.Offset, 1), int64(len(body))))
+	before := body[:at-1]
+	line := 1 + bytes.Count(before, []byte{'\n'})
+	column := at - (bytes.LastIndexByte(before, '\n') + 1)
+	return &Error{
+		Code:    CodeInvalidJSON,
+		Message: fmt.Sprintf("invalid JSON at byte %d: %s (line %d, column %d)", at, se.Error(), line, column),
+		Err:     se,
+	}
+}
+
+// skipSpaceBytes returns the index of the first byte of body that is not JSON
+// whitespace, or len(body).
+func skipSpaceBytes(body []byte) int {
+	return len(body) - len(bytes.TrimLeft(body, " \t\r\n"))
+}
+
+// firstInvalidUTF8 returns the index of the first byte of b that does not
+// start a valid UTF-8 sequence, or len(b).
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// checkBodyCommand checks the body's CallbackCommand, raw, against the URL's.
+// An absent or null one is fine; the two spellings of a known command are the
+// same command.
+func checkBodyCommand(urlCommand, raw string) *Error {
+	switch kindOf(raw) {
+	case kindAbsent:
+		return nil
+	case kindString:
+		if body := unquote(raw); !sameCommand(urlCommand, body) {
+			return Errorf(CodeCommandMismatch, "the body's CallbackCommand %q contradicts the URL's %q", clip(body), clip(urlCommand))
+		}
+		return nil
+	default:
+		return Errorf(CodeCommandMismatch, "the body's CallbackCommand must be a string naming the URL's command %q, got %s", clip(urlCommand), kindOf(raw))
+	}
+}
+
+// topFields are the raw values of the top-level body members the decoder
+// reads; "" is absent or null. When a key appears more than once the last one
+// wins, as with encoding/json.
+type topFields struct {
+	command         string // CallbackCommand
+	eventTime       string // EventTime
+	callID          string // CallId
+	roomID          string // RoomId
+	callInfo        string // CallInfo
+	callRecord      string // CallRecord
+	userList        string // UserList
+	changedUserList string // ChangedUserList
+	eventType       string // EventType
+	eventCause      string // EventCause
+	memberList      string // MemberList
+}
+
+// readTop collects the top-level members of the JSON object body. Keys match
+// exactly; members it does not know are ignored.
+func readTop(body string) topFields {
+	var t topFields
+	for key, raw := range members(body) {
+		switch key {
+		case "CallbackCommand":
+			t.command = raw
+		case "EventTime":
+			t.eventTime = raw
+		case "CallId":
+			t.callID = raw
+		case "RoomId":
+			t.roomID = raw
+		case "CallInfo":
+			t.callInfo = raw
+		case "CallRecord":
+			t.callRecord = raw
+		case "UserList":
+			t.userList = raw
+		case "ChangedUserList":
+			t.changedUserList = raw
+		case "EventType":
+			t.eventType = raw
+		case "EventCause":
+			t.eventCause = raw
+		case "MemberList":
+			t.memberList = raw
+		}
+	}
+	return t
+}
+
+// accountList collects the user accounts an event names, each once, in order
+// of first mention. An empty account names nobody and is left out.
+type accountList struct {
+	list []string
+	seen map[string]struct{} // nil until the list is too long to search
+}
+
+// linearAccounts is how many accounts accountList searches linearly before it
+// builds a set; live rooms can list hundreds of members.
+const linearAccounts = 16
+
+// add appends account unless it is empty or already listed.
+func (a *accountList) add(account string) {
+	if account == "" {
+		return
+	}
+	if a.seen == nil {
+		if slices.Contains(a.list, account) {
+			return
+		}
+		a.list = append(a.list, account)
+		if len(a.list) > linearAccounts {
+			a.seen = make(map[string]struct{}, 2*len(a.list))
+			for _, acc := range a.list {
+				a.seen[acc] = struct{}{}
+			}
+		}
+		return
+	}
+	if _, ok := a.seen[account]; ok {
+		return
+	}
+	a.seen[account] = struct{}{}
+	a.list = append(a.list, account)
+}

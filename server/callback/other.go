@@ -1,0 +1,99 @@
+package callback
+
+import (
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// decodeOther fills ev from the body of a command the gateway does not model.
+// The payload is the body exactly as received. The routing keys are taken, best
+// effort, from the body's top level only, and a value of an unexpected type is
+// skipped rather than rejected:
+//
+//   - call_id from CallId and room_id from RoomId, each a string or a whole number;
+//   - event_time from EventTime, Unix milliseconds as a whole number or a
+//     string of digits;
+//   - user_accounts from every member whose key ends in "_Account" (e.g.
+//     Owner_Account, Operator_Account), each a string, a whole number, or an
+//     array of those, in the order the keys appear.
+//
+// As for every other member, a repeated key counts only at its last occurrence.
+func decodeOther(body string, top *topFields, ev *gatewayv1.Event) {
+	ev.Payload = &gatewayv1.Event_Other{Other: &gatewayv1.OtherCallback{Json: body}}
+	ev.CallId = looseID(top.callID)
+	ev.RoomId = looseID(top.roomID)
+	ev.EventTime = looseMillis(top.eventTime)
+	ev.UserAccounts = otherAccounts(body)
+}
+
+// looseID returns raw as an id when it is a JSON string or a whole number, and
+// "" otherwise.
+func looseID(raw string) string {
+	switch kindOf(raw) {
+	case kindString:
+		return unquote(raw)
+	case kindNumber:
+		if isDigits(raw) {
+			return raw
+		}
+	}
+	return ""
+}
+
+// looseMillis returns raw as a time when it is a whole number of Unix
+// milliseconds, as a JSON number or a string of digits, in a timestamp's
+// range; otherwise, and for 0, it returns nil.
+func looseMillis(raw string) *timestamppb.Timestamp {
+	text := raw
+	if kindOf(raw) == kindString {
+		text = unquote(raw)
+	}
+	if !isDigits(text) {
+		return nil
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	if err != nil || n > maxUnixSeconds*1000+999 {
+		return nil
+	}
+	return unixTimestamp(n, 1000)
+}
+
+// otherAccounts returns the accounts named by the top-level "_Account" members
+// of body, each once, in order of appearance.
+func otherAccounts(body string) []string {
+	type member struct{ key, raw string }
+	var found []member
+	for key, raw := range members(body) {
+		if strings.HasSuffix(key, "_Account") {
+			found = append(found, member{key, raw})
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	var last map[string]int // index of each key's last occurrence, when there is more than one key
+	if len(found) > 1 {
+		last = make(map[string]int, len(found))
+		for i, m := range found {
+			last[m.key] = i
+		}
+	}
+	var accounts accountList
+	for i, m := range found {
+		if last != nil && last[m.key] != i {
+			continue
+		}
+		if kindOf(m.raw) == kindArray {
+			for _, el := range elements(m.raw) {
+				accounts.add(looseID(el))
+			}
+			continue
+		}
+		accounts.add(looseID(m.raw))
+	}
+	return accounts.list
+}
