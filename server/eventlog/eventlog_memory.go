@@ -1,0 +1,311 @@
+package eventlog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// DefaultRetention is the number of events a Memory log keeps when
+// MemoryOptions.Retention is not positive.
+const DefaultRetention = 100_000
+
+// followBatch is how many events Follow copies out per lock, so a follower
+// catching up holds the lock briefly and appends are never starved.
+const followBatch = 256
+
+// MemoryOptions configures a Memory log.
+type MemoryOptions struct {
+	// Retention is how many of the newest events the log keeps; older ones
+	// are dropped as new ones arrive. Zero or less means DefaultRetention.
+	Retention int
+	// DedupWindow is how long an event id is remembered: an Append whose id
+	// was appended within the window returns the original sequence instead of
+	// appending again. At most Retention ids are remembered. Zero disables it.
+	DedupWindow time.Duration
+	// Now is the clock the de-duplication window is measured with; nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+// Memory is an in-process Log holding the newest events in a ring buffer.
+// Appends are O(1) and never wait for readers. Its contents are lost when the
+// process exits; it is meant for tests, benchmarks and ephemeral deployments.
+//
+// Memory keeps the *Event passed to Append itself: the caller must not modify
+// it after Append returns.
+type Memory struct {
+	epoch  string
+	window time.Duration
+	now    func() time.Time
+
+	// closed is closed by Close, waking every waiting Follow.
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	mu sync.RWMutex
+	// ring holds sequence s at index (s-1) % len(ring).
+	ring []*gatewayv1.Event
+	// head is the newest sequence, 0 while the log is empty.
+	head uint64
+	// isClosed is set under mu by Close so that no call starts after it.
+	isClosed bool
+	// appended is closed and replaced by the next Append when a follower
+	// waits on it.
+	appended chan struct{}
+	// waiting says a follower holds appended; set under the read lock,
+	// consumed under the write lock.
+	waiting atomic.Bool
+
+	// seen maps a remembered id to its sequence; fifo holds the same ids in
+	// the order they were appended, so expiry only looks at the front.
+	seen     map[string]uint64
+	fifo     []dedupEntry
+	fifoHead int
+}
+
+// dedupEntry is one remembered id and when it was appended.
+type dedupEntry struct {
+	id string
+	at time.Time
+}
+
+var _ Log = (*Memory)(nil)
+
+// NewMemory returns an empty Memory log with a fresh random epoch.
+func NewMemory(opts MemoryOptions) *Memory {
+	retention := opts.Retention
+	if retention <= 0 {
+		retention = DefaultRetention
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	m := &Memory{
+		epoch:    newEpoch(),
+		window:   opts.DedupWindow,
+		now:      now,
+		closed:   make(chan struct{}),
+		ring:     make([]*gatewayv1.Event, retention),
+		appended: make(chan struct{}),
+	}
+	if m.window > 0 {
+		m.seen = make(map[string]uint64)
+	}
+	return m
+}
+
+// newEpoch returns 16 random hex characters.
+func newEpoch() string {
+	var b [8]byte
+	// crypto/rand.Read never returns an error: on failure the runtime aborts.
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var errClosed = fmt.Errorf("%w: the memory log is closed", ErrUnavailable)
+
+// Append stores ev at the head of the log, or, when ev.Id was appended within
+// the de-duplication window, returns the earlier sequence without storing it
+// again. Either way ev.Sequence and ev.Epoch are set to the returned position.
+func (m *Memory) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error) {
+	if ev == nil {
+		return 0, errors.New("eventlog: append: nil event")
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("eventlog: append: %w", err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.isClosed {
+		return 0, errClosed
+	}
+	if m.seen != nil && ev.Id != "" {
+		now := m.now()
+		m.expire(now)
+		if seq, ok := m.seen[ev.Id]; ok {
+			ev.Sequence, ev.Epoch = seq, m.epoch
+			return seq, nil
+		}
+		m.remember(ev.Id, now, m.head+1)
+	}
+	m.head++
+	ev.Sequence, ev.Epoch = m.head, m.epoch
+	m.ring[(m.head-1)%uint64(len(m.ring))] = ev
+	if m.waiting.Swap(false) {
+		close(m.appended)
+		m.appended = make(chan struct{})
+	}
+	return m.head, nil
+}
+
+// expire forgets the ids appended longer than the window ago. Called with
+// m.mu held.
+func (m *Memory) expire(now time.Time) {
+	for m.fifoHead < len(m.fifo) && now.Sub(m.fifo[m.fifoHead].at) >= m.window {
+		m.popID()
+	}
+}
+
+// remember records id as appended at now with sequence seq, forgetting the
+// oldest id when Retention ids are already remembered. Called with m.mu held.
+func (m *Memory) remember(id string, now time.Time, seq uint64) {
+	if len(m.fifo)-m.fifoHead >= len(m.ring) {
+		m.popID()
+	}
+	m.seen[id] = seq
+	m.fifo = append(m.fifo, dedupEntry{id: id, at: now})
+}
+
+// popID forgets the oldest remembered id. Called with m.mu held.
+func (m *Memory) popID() {
+	// An id is pushed only when it is not remembered, so it has exactly one
+	// entry in the fifo and deleting it here cannot forget a newer append.
+	delete(m.seen, m.fifo[m.fifoHead].id)
+	m.fifo[m.fifoHead] = dedupEntry{}
+	m.fifoHead++
+	// Compact once the consumed prefix dominates, keeping pops amortised O(1).
+	if m.fifoHead > 64 && m.fifoHead*2 > len(m.fifo) {
+		n := copy(m.fifo, m.fifo[m.fifoHead:])
+		clear(m.fifo[n:])
+		m.fifo = m.fifo[:n]
+		m.fifoHead = 0
+	}
+}
+
+// oldest returns the oldest retained sequence, head+1 when empty. Called with
+// m.mu held.
+func (m *Memory) oldest() uint64 {
+	if n := uint64(len(m.ring)); m.head > n {
+		return m.head - n + 1
+	}
+	return 1
+}
+
+// Read returns up to limit events with a sequence greater than after.
+func (m *Memory) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("eventlog: read: limit must be positive, got %d", limit)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("eventlog: read: %w", err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.isClosed {
+		return nil, errClosed
+	}
+	return m.copyAfter(nil, after, limit)
+}
+
+// copyAfter appends to dst up to limit events after `after`. Called with m.mu
+// held for reading.
+func (m *Memory) copyAfter(dst []*gatewayv1.Event, after uint64, limit int) ([]*gatewayv1.Event, error) {
+	oldest := m.oldest()
+	if after+1 < oldest {
+		return dst, &OutOfRangeError{After: after, Oldest: oldest}
+	}
+	if after >= m.head {
+		return dst, nil
+	}
+	n := m.head - after
+	if uint64(limit) < n {
+		n = uint64(limit)
+	}
+	if dst == nil {
+		dst = make([]*gatewayv1.Event, 0, n)
+	}
+	// The run wraps around the ring at most once: copy it as two segments.
+	start := after % uint64(len(m.ring))
+	end := min(start+n, uint64(len(m.ring)))
+	dst = append(dst, m.ring[start:end]...)
+	return append(dst, m.ring[:n-(end-start)]...), nil
+}
+
+// Follow calls fn with every event after `after`, in order, waiting for new
+// ones. It returns ctx.Err() when ctx ends, fn's error as is, an
+// *OutOfRangeError when the cursor is or falls behind retention, and an error
+// wrapping ErrUnavailable when the log is closed.
+func (m *Memory) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error {
+	batch := make([]*gatewayv1.Event, 0, followBatch)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var (
+			wake <-chan struct{}
+			err  error
+		)
+		m.mu.RLock()
+		if m.isClosed {
+			m.mu.RUnlock()
+			return errClosed
+		}
+		batch, err = m.copyAfter(batch[:0], after, followBatch)
+		if err == nil && len(batch) == 0 {
+			wake = m.appended
+			m.waiting.Store(true)
+		}
+		m.mu.RUnlock()
+		if err != nil {
+			return err
+		}
+		if wake != nil {
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-m.closed:
+				return errClosed
+			}
+			continue
+		}
+		for i, ev := range batch {
+			batch[i] = nil
+			if err := fn(ev); err != nil {
+				return err
+			}
+			after++
+		}
+	}
+}
+
+// Bounds returns the oldest retained and the newest sequence; an empty log
+// returns (1, 0).
+func (m *Memory) Bounds(ctx context.Context) (oldest, head uint64, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, fmt.Errorf("eventlog: bounds: %w", err)
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.isClosed {
+		return 0, 0, errClosed
+	}
+	return m.oldest(), m.head, nil
+}
+
+// Epoch returns the 16 hex characters chosen when the log was created.
+func (m *Memory) Epoch() string { return m.epoch }
+
+// Close drops the log's events and wakes every Follow; every later call
+// fails with an error wrapping ErrUnavailable. Closing twice is harmless.
+func (m *Memory) Close() error {
+	m.closeOnce.Do(func() {
+		m.mu.Lock()
+		m.isClosed = true
+		m.ring = nil
+		m.seen = nil
+		m.fifo = nil
+		m.mu.Unlock()
+		close(m.closed)
+	})
+	return nil
+}

@@ -1,0 +1,250 @@
+package eventlog_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog/eventlogtest"
+)
+
+func TestMemoryConformance(t *testing.T) {
+	eventlogtest.Run(t, func(t *testing.T, retention int) eventlog.Log {
+		m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: retention})
+		t.Cleanup(func() { _ = m.Close() })
+		return m
+	})
+}
+
+func TestMemoryDedupConformance(t *testing.T) {
+	eventlogtest.RunDedup(t, func(t *testing.T) eventlog.Log {
+		m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 1000, DedupWindow: 2 * time.Minute})
+		t.Cleanup(func() { _ = m.Close() })
+		return m
+	})
+}
+
+func TestMemoryDedupWindow(t *testing.T) {
+	const window = time.Minute
+	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name      string
+		window    time.Duration
+		retention int
+		// steps append an id at an offset from t0 and expect a sequence.
+		steps []dedupStep
+	}{
+		{
+			name: "retry inside the window returns the original", window: window, retention: 100,
+			steps: []dedupStep{{"a", 0, 1}, {"b", time.Second, 2}, {"a", window - time.Nanosecond, 1}},
+		},
+		{
+			name: "retry at the window's end is a new event", window: window, retention: 100,
+			steps: []dedupStep{{"a", 0, 1}, {"a", window, 2}, {"a", window + time.Second, 2}},
+		},
+		{
+			name: "expiry of one id keeps later ones", window: window, retention: 100,
+			steps: []dedupStep{{"a", 0, 1}, {"b", 30 * time.Second, 2}, {"a", 70 * time.Second, 3}, {"b", 80 * time.Second, 2}},
+		},
+		{
+			name: "at most retention ids are remembered", window: window, retention: 3,
+			steps: []dedupStep{{"a", 0, 1}, {"b", 0, 2}, {"c", 0, 3}, {"d", 0, 4}, {"a", 0, 5}, {"d", 0, 4}},
+		},
+		{
+			name: "zero window disables de-duplication", window: 0, retention: 100,
+			steps: []dedupStep{{"a", 0, 1}, {"a", 0, 2}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := t0
+			m := eventlog.NewMemory(eventlog.MemoryOptions{
+				Retention: tt.retention, DedupWindow: tt.window,
+				Now: func() time.Time { return now },
+			})
+			defer m.Close()
+			for i, st := range tt.steps {
+				now = t0.Add(st.at)
+				ev := &gatewayv1.Event{Id: st.id}
+				seq, err := m.Append(t.Context(), ev)
+				if err != nil {
+					t.Fatalf("step %d: Append(%q): %v", i, st.id, err)
+				}
+				if seq != st.want || ev.GetSequence() != st.want {
+					t.Fatalf("step %d: Append(%q) at +%v = %d (ev.Sequence %d), want %d", i, st.id, st.at, seq, ev.GetSequence(), st.want)
+				}
+			}
+		})
+	}
+}
+
+type dedupStep struct {
+	id   string
+	at   time.Duration
+	want uint64
+}
+
+func TestMemoryFollowFallsBehindRetention(t *testing.T) {
+	ctx := t.Context()
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 4})
+	defer m.Close()
+	for range 2 {
+		if _, err := m.Append(ctx, &gatewayv1.Event{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []uint64
+	err := m.Follow(ctx, 0, func(ev *gatewayv1.Event) error {
+		got = append(got, ev.GetSequence())
+		if ev.GetSequence() == 1 {
+			// A burst while this follower is busy pushes its cursor out of retention.
+			for range 10 {
+				if _, err := m.Append(ctx, &gatewayv1.Event{}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	var oor *eventlog.OutOfRangeError
+	if !errors.As(err, &oor) || oor.After != 2 || oor.Oldest != 9 {
+		t.Fatalf("Follow returned %v, want OutOfRangeError{After: 2, Oldest: 9}", err)
+	}
+	if !slices.Equal(got, []uint64{1, 2}) {
+		t.Errorf("Follow delivered %v before falling behind, want [1 2] (the batch it already held)", got)
+	}
+}
+
+func TestMemoryDefaultRetention(t *testing.T) {
+	ctx := t.Context()
+	m := eventlog.NewMemory(eventlog.MemoryOptions{})
+	defer m.Close()
+	ev := &gatewayv1.Event{}
+	for range eventlog.DefaultRetention + 1 {
+		if _, err := m.Append(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	oldest, head, err := m.Bounds(ctx)
+	if err != nil || oldest != 2 || head != eventlog.DefaultRetention+1 {
+		t.Errorf("Bounds() = (%d, %d, %v), want (2, %d, nil)", oldest, head, err, eventlog.DefaultRetention+1)
+	}
+}
+
+func TestMemoryEpoch(t *testing.T) {
+	a := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 1})
+	b := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 1})
+	defer a.Close()
+	defer b.Close()
+	if ok, _ := regexp.MatchString(`^[0-9a-f]{16}$`, a.Epoch()); !ok {
+		t.Errorf("Epoch() = %q, want 16 lowercase hex characters", a.Epoch())
+	}
+	if a.Epoch() == b.Epoch() {
+		t.Errorf("two logs share epoch %q", a.Epoch())
+	}
+}
+
+func TestMemoryRejectsBadCalls(t *testing.T) {
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 10})
+	defer m.Close()
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	tests := []struct {
+		name string
+		call func() error
+		is   error
+	}{
+		{"nil event", func() error { _, err := m.Append(t.Context(), nil); return err }, nil},
+		{"append with a cancelled context", func() error { _, err := m.Append(cancelled, &gatewayv1.Event{}); return err }, context.Canceled},
+		{"read with a zero limit", func() error { _, err := m.Read(t.Context(), 0, 0); return err }, nil},
+		{"read with a cancelled context", func() error { _, err := m.Read(cancelled, 0, 1); return err }, context.Canceled},
+		{"bounds with a cancelled context", func() error { _, _, err := m.Bounds(cancelled); return err }, context.Canceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error %v does not wrap %v", err, tt.is)
+			}
+		})
+	}
+	if _, head, _ := m.Bounds(t.Context()); head != 0 {
+		t.Errorf("rejected calls appended: head = %d", head)
+	}
+}
+
+func TestMemoryCloseIsIdempotent(t *testing.T) {
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 10})
+	for i := range 2 {
+		if err := m.Close(); err != nil {
+			t.Errorf("Close #%d: %v", i+1, err)
+		}
+	}
+	if _, _, err := m.Bounds(t.Context()); !errors.Is(err, eventlog.ErrUnavailable) {
+		t.Errorf("Bounds after Close = %v, want ErrUnavailable", err)
+	}
+}
+
+func BenchmarkMemoryAppend(b *testing.B) {
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 1 << 16})
+	defer m.Close()
+	ctx := context.Background()
+	ev := &gatewayv1.Event{CallId: "c"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Append(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMemoryAppendDedup(b *testing.B) {
+	// Each id recurs after 65s of fake time with a 1s window, so every append
+	// is a miss that remembers its id and expires an old one.
+	now := time.Unix(0, 0)
+	m := eventlog.NewMemory(eventlog.MemoryOptions{
+		Retention: 1 << 16, DedupWindow: time.Second,
+		Now: func() time.Time { now = now.Add(time.Millisecond); return now },
+	})
+	defer m.Close()
+	ids := make([]string, 1<<16)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("id-%d", i)
+	}
+	ctx := context.Background()
+	ev := &gatewayv1.Event{}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		ev.Id = ids[i%len(ids)]
+		if _, err := m.Append(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMemoryRead100(b *testing.B) {
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 1 << 12})
+	defer m.Close()
+	ctx := context.Background()
+	for range 1 << 12 {
+		if _, err := m.Append(ctx, &gatewayv1.Event{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		evs, err := m.Read(ctx, uint64(i%(1<<11)), 100)
+		if err != nil || len(evs) != 100 {
+			b.Fatal(len(evs), err)
+		}
+	}
+}
