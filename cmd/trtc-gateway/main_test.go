@@ -1,0 +1,64 @@
+package main
+
+import (
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/server"
+)
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(t *testing.T, c server.Config)
+		wantErr string
+	}{
+		{name: "defaults", check: func(t *testing.T, c server.Config) {
+			if c.WebhookAddr != ":8080" || c.GRPCAddr != ":9090" || c.HTTPAddr != ":8081" || c.Retention != 100000 || c.MaxBody != 1<<20 || c.Heartbeat != 15*time.Second {
+				t.Errorf("defaults: %+v", c)
+			}
+		}},
+		{name: "flags", args: []string{"--grpc-addr=127.0.0.1:1", "--queue", "7", "--sdk-app-id=1400000001,1400000002", "--sdk-app-id", "1400000003"}, check: func(t *testing.T, c server.Config) {
+			if c.GRPCAddr != "127.0.0.1:1" || c.Queue != 7 || !reflect.DeepEqual(c.SdkAppIDs, []uint32{1400000001, 1400000002, 1400000003}) {
+				t.Errorf("flags: %+v", c)
+			}
+		}},
+		{name: "environment", env: map[string]string{"TRTCGW_HTTP_ADDR": "127.0.0.1:2", "TRTCGW_SDK_APP_ID": "1400000005", "TRTCGW_HEARTBEAT": "3s"}, check: func(t *testing.T, c server.Config) {
+			if c.HTTPAddr != "127.0.0.1:2" || c.Heartbeat != 3*time.Second || !reflect.DeepEqual(c.SdkAppIDs, []uint32{1400000005}) {
+				t.Errorf("env: %+v", c)
+			}
+		}},
+		{name: "flag wins over environment", args: []string{"--retention=5"}, env: map[string]string{"TRTCGW_RETENTION": "9"}, check: func(t *testing.T, c server.Config) {
+			if c.Retention != 5 {
+				t.Errorf("retention %d, want the flag's 5", c.Retention)
+			}
+		}},
+		{name: "bad app id", args: []string{"--sdk-app-id=abc"}, wantErr: "positive 32-bit"},
+		{name: "zero app id", args: []string{"--sdk-app-id=0"}, wantErr: "positive 32-bit"},
+		{name: "bad env value names the variable", env: map[string]string{"TRTCGW_QUEUE": "many"}, wantErr: "TRTCGW_QUEUE"},
+		{name: "unknown store", args: []string{"--store=disk"}, wantErr: "--store"},
+		{name: "non-positive queue", args: []string{"--queue=0"}, wantErr: "--queue"},
+		{name: "bad log format", args: []string{"--log-format=xml"}, wantErr: "--log-format"},
+		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, cfg)
+		})
+	}
+}

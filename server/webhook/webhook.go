@@ -1,0 +1,257 @@
+// Package webhook is the gateway's public endpoint: it takes Tencent's
+// callback POSTs, checks them exactly as Tencent's protocol asks, appends each
+// accepted one to the event log, and answers in Tencent's JSON shape only
+// after the append succeeded.
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
+)
+
+// Path is where Tencent posts callbacks; configure the app's callback URL to it.
+const Path = "/webhook"
+
+// Appender is the part of the event log the webhook needs.
+type Appender interface {
+	Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error)
+}
+
+// Authenticator checks a callback's webhook authentication (Sign and
+// RequestTime) for its app; a non-nil error must be a *callback.Error.
+type Authenticator interface {
+	Authenticate(p callback.Params, now time.Time) error
+}
+
+// Options configure a Handler.
+type Options struct {
+	// Log is where accepted events go. Required.
+	Log Appender
+	// AllowedApps is the SdkAppid allowlist; empty accepts every app.
+	AllowedApps []uint32
+	// MaxBody is the largest body accepted, in bytes; 0 means 1 MiB.
+	MaxBody int64
+	// AppendTimeout bounds how long a callback waits for the log; 0 means 5s.
+	AppendTimeout time.Duration
+	// Auth verifies webhook authentication; nil accepts every request.
+	Auth Authenticator
+	// Logger receives one line per rejected callback (debug for accepted ones).
+	Logger *slog.Logger
+	// Registerer receives the webhook metrics; nil registers none.
+	Registerer prometheus.Registerer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler serves POST /webhook. It is safe for concurrent use.
+type Handler struct {
+	log           Appender
+	allowed       map[uint32]struct{}
+	maxBody       int64
+	appendTimeout time.Duration
+	auth          Authenticator
+	logger        *slog.Logger
+	now           func() time.Time
+	metrics       *metrics
+}
+
+// New returns a Handler for opts.
+func New(opts Options) (*Handler, error) {
+	if opts.Log == nil {
+		return nil, errors.New("webhook: Options.Log is required")
+	}
+	h := &Handler{
+		log:           opts.Log,
+		maxBody:       opts.MaxBody,
+		appendTimeout: opts.AppendTimeout,
+		auth:          opts.Auth,
+		logger:        opts.Logger,
+		now:           opts.Now,
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = 1 << 20
+	}
+	if h.appendTimeout <= 0 {
+		h.appendTimeout = 5 * time.Second
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if len(opts.AllowedApps) > 0 {
+		h.allowed = make(map[uint32]struct{}, len(opts.AllowedApps))
+		for _, id := range opts.AllowedApps {
+			h.allowed[id] = struct{}{}
+		}
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	h.metrics = m
+	return h, nil
+}
+
+// ServeHTTP answers every request in Tencent's JSON shape: 200 with
+// ActionStatus OK once the event is in the log, otherwise FAIL with the
+// status and code of the first check that failed.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.now()
+	command, err := h.serve(r, start)
+	if err != nil {
+		e := callback.AsError(err)
+		if e.Code == callback.CodeInternal || e.Code == callback.CodeLogUnavailable {
+			h.logger.Error("webhook failed", "code", int(e.Code), "command", command, "remote", r.RemoteAddr, "err", e.Err)
+		} else {
+			h.logger.Warn("webhook rejected", "code", int(e.Code), "status", e.HTTPStatus(), "command", command, "remote", r.RemoteAddr, "reason", e.Message)
+		}
+		if e.Code == callback.CodeMethodNotAllowed {
+			w.Header().Set("Allow", http.MethodPost)
+		}
+		writeResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		h.metrics.observe(command, e.Code, h.now().Sub(start))
+		return
+	}
+	writeResponse(w, http.StatusOK, callback.CodeOK, "")
+	h.metrics.observe(command, callback.CodeOK, h.now().Sub(start))
+}
+
+// serve runs every check in order and appends the event; it returns the
+// command (for metrics and logs, once known) and the first failure.
+func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
+	if r.URL.Path != Path {
+		return "", callback.Errorf(callback.CodeNotFound, "no such endpoint %q: Tencent callbacks are posted to %s", r.URL.Path, Path)
+	}
+	if r.Method != http.MethodPost {
+		return "", callback.Errorf(callback.CodeMethodNotAllowed, "method %s is not allowed: Tencent callbacks are POST requests", r.Method)
+	}
+	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
+		return "", err
+	}
+	p, err := callback.ParseParams(r.URL.Query())
+	if err != nil {
+		return "", err
+	}
+	if h.allowed != nil {
+		if _, ok := h.allowed[p.SdkAppID]; !ok {
+			return p.Command, callback.Errorf(callback.CodeAppNotAllowed, "SdkAppid %d is not served by this gateway", p.SdkAppID)
+		}
+	}
+	if h.auth != nil {
+		if err := h.auth.Authenticate(p, now); err != nil {
+			return p.Command, err
+		}
+	}
+	body, err := h.readBody(r)
+	if err != nil {
+		return p.Command, err
+	}
+	ev, err := callback.DecodeBody(p, body, now)
+	if err != nil {
+		return p.Command, err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.appendTimeout)
+	defer cancel()
+	seq, err := h.log.Append(ctx, ev)
+	if err != nil {
+		return p.Command, &callback.Error{
+			Code:    callback.CodeLogUnavailable,
+			Message: "the event log cannot take the callback right now; retry later",
+			Err:     fmt.Errorf("append %s: %w", p.Command, err),
+		}
+	}
+	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
+	return p.Command, nil
+}
+
+// readBody reads the whole body, refusing one larger than the limit before
+// reading it when Content-Length says so, and while reading otherwise.
+func (h *Handler) readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > h.maxBody {
+		return nil, tooLarge(h.maxBody)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge(h.maxBody)
+		}
+		return nil, &callback.Error{Code: callback.CodeEmptyBody, Message: "the request body could not be read completely", Err: err}
+	}
+	return body, nil
+}
+
+func tooLarge(limit int64) error {
+	return callback.Errorf(callback.CodeTooLarge, "the body is larger than the limit of %d bytes", limit)
+}
+
+// checkContentType accepts what a JSON sender plausibly declares (nothing,
+// JSON, or plain text) and refuses forms and other media types.
+func checkContentType(v string) error {
+	if v == "" {
+		return nil
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if err != nil {
+		return callback.Errorf(callback.CodeUnsupportedMedia, "malformed Content-Type %q: send application/json", v)
+	}
+	switch {
+	case mt == "application/json", mt == "text/json", mt == "text/plain", strings.HasSuffix(mt, "+json"):
+	default:
+		return callback.Errorf(callback.CodeUnsupportedMedia, "Content-Type %s is not supported: send application/json", mt)
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return callback.Errorf(callback.CodeUnsupportedMedia, "charset %s is not supported: send UTF-8", cs)
+	}
+	return nil
+}
+
+var okBody = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+
+// writeResponse writes Tencent's response shape.
+func writeResponse(w http.ResponseWriter, status int, code callback.Code, info string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if code == callback.CodeOK {
+		h.Set("Content-Length", strconv.Itoa(len(okBody)))
+		w.WriteHeader(status)
+		_, _ = w.Write(okBody)
+		return
+	}
+	body := failBody(code, info)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// response is Tencent's response body; field order matches Tencent's samples.
+type response struct {
+	ActionStatus string
+	ErrorInfo    string
+	ErrorCode    int
+}
+
+func failBody(code callback.Code, info string) []byte {
+	b, err := json.Marshal(response{ActionStatus: "FAIL", ErrorInfo: info, ErrorCode: int(code)})
+	if err != nil { // unreachable: the struct always marshals
+		return []byte(`{"ActionStatus":"FAIL","ErrorInfo":"internal error","ErrorCode":50001}`)
+	}
+	return b
+}
