@@ -39,14 +39,12 @@ func Decode(q url.Values, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 // possible value (CodeBadField, naming the field's path). Other commands are
 // never rejected for their content. Every error is an *Error.
 //
-// p must carry a non-zero SdkAppID and a Command, as ParseParams guarantees;
-// otherwise the error is CodeBadQuery.
+// p must pass the checks ParseParams makes (a non-zero SdkAppID, a Command,
+// a json or empty ContentType, valid UTF-8); otherwise the error is
+// CodeBadQuery.
 func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, error) {
-	if p.SdkAppID == 0 {
-		return nil, Errorf(CodeBadQuery, "query parameter SdkAppid is missing: Tencent appends SdkAppid=<your SDKAppID> to the callback URL")
-	}
-	if p.Command == "" {
-		return nil, Errorf(CodeBadQuery, "query parameter CallbackCommand (or WebhookCommand) is missing: it names the callback, e.g. %s", CommandStartCall)
+	if err := p.check(); err != nil {
+		return nil, err
 	}
 	if err := checkBody(body); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Params are the query parameters Tencent appends to the callback URL.
@@ -107,13 +108,38 @@ func ParseParams(q url.Values) (Params, error) {
 		}
 	}
 	p.SdkAppID = uint32(id)
-	if p.Command == "" {
-		return Params{}, Errorf(CodeBadQuery, "query parameter CallbackCommand (or WebhookCommand) is missing: it names the callback, e.g. %s", CommandStartCall)
-	}
-	if p.ContentType != "" && !strings.EqualFold(p.ContentType, "json") {
-		return Params{}, Errorf(CodeBadQuery, "query parameter contenttype must be \"json\", got %q", clip(p.ContentType))
+	if err := p.check(); err != nil {
+		return Params{}, err
 	}
 	return p, nil
+}
+
+// check reports the first thing that makes p unusable for an event: a zero
+// SdkAppID, no command, a contenttype other than json, or a value that is not
+// valid UTF-8 (an event's strings must be).
+func (p Params) check() *Error {
+	if p.SdkAppID == 0 {
+		return Errorf(CodeBadQuery, "query parameter SdkAppid is missing: Tencent appends SdkAppid=<your SDKAppID> to the callback URL")
+	}
+	if p.Command == "" {
+		return Errorf(CodeBadQuery, "query parameter CallbackCommand (or WebhookCommand) is missing: it names the callback, e.g. %s", CommandStartCall)
+	}
+	for _, v := range []struct{ name, value string }{
+		{"CallbackCommand", p.Command},
+		{"ClientIP", p.ClientIP},
+		{"OptPlatform", p.OptPlatform},
+		{"contenttype", p.ContentType},
+		{"Sign", p.Sign},
+		{"RequestTime", p.RequestTime},
+	} {
+		if !utf8.ValidString(v.value) {
+			return Errorf(CodeBadQuery, "query parameter %s is not valid UTF-8: %q", v.name, clip(v.value))
+		}
+	}
+	if p.ContentType != "" && !strings.EqualFold(p.ContentType, "json") {
+		return Errorf(CodeBadQuery, "query parameter contenttype must be \"json\", got %q", clip(p.ContentType))
+	}
+	return nil
 }
 
 // conflictError reports a parameter given with different values, listing the

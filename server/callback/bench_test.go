@@ -1,0 +1,48 @@
+package callback
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// BenchmarkDecode measures Decode, query parameters included, on each of the
+// four documented callbacks and on a command the gateway does not model.
+func BenchmarkDecode(b *testing.B) {
+	benchmarks := []struct {
+		name string
+		file string // a case under testdata/input
+	}{
+		{"start-call", "start-call"},
+		{"member-changed", "member-changed"},
+		{"end-call", "end-call"},
+		{"live-member-state", "live-member-state"},
+		{"other", "other-command"},
+	}
+	at := time.Unix(1740464128, 0)
+	for _, bm := range benchmarks {
+		rawQuery, err := os.ReadFile(filepath.Join("testdata", "input", bm.file+".query"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		q, err := url.ParseQuery(string(rawQuery[:len(rawQuery)-1]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := os.ReadFile(filepath.Join("testdata", "input", bm.file+".json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := Decode(q, body, at); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

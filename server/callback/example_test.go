@@ -1,0 +1,59 @@
+package callback_test
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
+)
+
+// Decode turns Tencent's callback into an Event: account numbers larger than
+// 2^53 keep their digits, spellings map to enums, and the routing keys the
+// subscribers filter on are filled in.
+func ExampleDecode() {
+	q, _ := url.ParseQuery("SdkAppid=1400000001&CallbackCommand=Call.CallbackAfterMemberChanged&contenttype=json&ClientIP=203.0.113.7&OptPlatform=iOS")
+	body := []byte(`{
+		"CallbackCommand": "Call.CallbackAfterMemberChanged",
+		"CallId": "055662e1-bc8a-469c-a334-1126c8c17d58",
+		"UserList": [
+			{"User_Account": 144115212830834855, "Status": "Calling"},
+			{"User_Account": "user2", "Status": "Calling"}
+		],
+		"ChangedUserList": [{"User_Account": "user2", "ActionType": "Hang Up"}],
+		"EventTime": 1740464128807
+	}`)
+
+	ev, err := callback.Decode(q, body, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ev.GetType(), ev.GetSdkAppId(), ev.GetEventTime().AsTime())
+	fmt.Println("call:", ev.GetCallId())
+	fmt.Println("accounts:", ev.GetUserAccounts())
+	change := ev.GetCallMemberChanged().GetChangedUserList()[0]
+	fmt.Printf("%s: %v (%q)\n", change.GetUserAccount(), change.GetActionType(), change.GetActionTypeText())
+
+	// Output:
+	// EVENT_TYPE_CALL_MEMBER_CHANGED 1400000001 2025-02-25 06:15:28.807 +0000 UTC
+	// call: 055662e1-bc8a-469c-a334-1126c8c17d58
+	// accounts: [144115212830834855 user2]
+	// user2: ACTION_TYPE_HANGUP ("Hang Up")
+}
+
+// A body that is not JSON is rejected with a Tencent error code, the HTTP
+// status to answer with, and where the body broke.
+func ExampleDecode_invalidJSON() {
+	q, _ := url.ParseQuery("SdkAppid=1400000001&CallbackCommand=Live.CallbackMemberStateChanged")
+	body := []byte("{\n\"RoomId\":\"room_id\",\n\"EventType\":\"Online\", // Online or Offline\n}")
+
+	_, err := callback.Decode(q, body, time.Now())
+	e := callback.AsError(err)
+	fmt.Println(e.Code, e.HTTPStatus())
+	fmt.Println(e.Message)
+
+	// Output:
+	// 40002 400
+	// invalid JSON at byte 45: invalid character '/' looking for beginning of object key string (line 3, column 23)
+}

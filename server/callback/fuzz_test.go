@@ -1,0 +1,70 @@
+package callback
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// FuzzDecode feeds arbitrary query strings and bodies to Decode. Whatever the
+// input, Decode must not panic; an accepted callback must be an Event that
+// survives the wire and JSON encodings the log and the API use; a rejected one
+// must be an *Error with a 4xx status. The seed corpus is every golden input
+// plus testdata/fuzz/FuzzDecode.
+func FuzzDecode(f *testing.F) {
+	for _, tc := range loadCases(f) {
+		f.Add(tc.query.Encode(), tc.body)
+	}
+	f.Fuzz(func(t *testing.T, rawQuery string, body []byte) {
+		q, _ := url.ParseQuery(rawQuery) // keeps what parsed, as net/http does
+		ev, err := Decode(q, body, receivedAt)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T %q is not an *Error", err, err)
+			}
+			if e.Code == CodeOK || e.HTTPStatus() < 400 || e.HTTPStatus() > 499 {
+				t.Fatalf("rejection with code %d, status %d: %s", e.Code, e.HTTPStatus(), e.Message)
+			}
+			if e.Message == "" || !utf8.ValidString(e.Message) {
+				t.Fatalf("rejection message %q is empty or not UTF-8", e.Message)
+			}
+			return
+		}
+		if ev == nil {
+			t.Fatal("Decode returned neither an event nor an error")
+		}
+		if ev.GetType() == gatewayv1.EventType_EVENT_TYPE_UNSPECIFIED || ev.GetPayload() == nil {
+			t.Fatalf("accepted event has type %v and payload %v", ev.GetType(), ev.GetPayload())
+		}
+		if other := ev.GetOther(); other != nil && other.GetJson() != string(body) {
+			t.Fatalf("other.json %q differs from the body %q", other.GetJson(), body)
+		}
+
+		wire, err := proto.Marshal(ev)
+		if err != nil {
+			t.Fatalf("proto.Marshal: %v", err)
+		}
+		var back gatewayv1.Event
+		if err := proto.Unmarshal(wire, &back); err != nil {
+			t.Fatalf("proto.Unmarshal: %v", err)
+		}
+		if !proto.Equal(ev, &back) {
+			t.Fatalf("event changed through the wire format:\n%v\n%v", ev, &back)
+		}
+		if _, err := protojson.Marshal(ev); err != nil {
+			t.Fatalf("protojson.Marshal: %v", err)
+		}
+
+		again, err := Decode(q, body, receivedAt)
+		if err != nil || !proto.Equal(ev, again) {
+			t.Fatalf("decoding twice gave a different result: %v, %v", again, err)
+		}
+	})
+}

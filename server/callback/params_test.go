@@ -1,0 +1,88 @@
+package callback
+
+import (
+	"net/url"
+	"testing"
+)
+
+func TestParseParams(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string
+		want  Params
+	}{
+		{
+			name:  "call spelling",
+			query: "SdkAppid=1400000001&CallbackCommand=Call.CallbackAfterStartCall&contenttype=json&ClientIP=203.0.113.7&OptPlatform=iOS",
+			want:  Params{SdkAppID: 1400000001, Command: "Call.CallbackAfterStartCall", ContentType: "json", ClientIP: "203.0.113.7", OptPlatform: "iOS"},
+		},
+		{
+			name:  "live spelling",
+			query: "SdkAppId=1400000002&WebhookCommand=Live.CallbackMemberStateChanged",
+			want:  Params{SdkAppID: 1400000002, Command: "Live.CallbackMemberStateChanged"},
+		},
+		{
+			name:  "any key case, value kept as sent",
+			query: "SDKAPPID=7&callbackcommand=call.CallbackAfterEndCall&CONTENTTYPE=JSON&clientIP=::1&optplatform=RESTAPI&sign=abc&REQUESTTIME=1669872112",
+			want:  Params{SdkAppID: 7, Command: "call.CallbackAfterEndCall", ContentType: "JSON", ClientIP: "::1", OptPlatform: "RESTAPI", Sign: "abc", RequestTime: "1669872112"},
+		},
+		{
+			name:  "largest SdkAppid",
+			query: "SdkAppid=4294967295&CallbackCommand=x",
+			want:  Params{SdkAppID: 4294967295, Command: "x"},
+		},
+		{
+			name:  "leading zeros",
+			query: "SdkAppid=0001400000001&CallbackCommand=x",
+			want:  Params{SdkAppID: 1400000001, Command: "x"},
+		},
+		{
+			name:  "repeated with the same value",
+			query: "SdkAppid=5&sdkappid=5&CallbackCommand=x&WebhookCommand=x&ClientIP=1.2.3.4&ClientIP=1.2.3.4",
+			want:  Params{SdkAppID: 5, Command: "x", ClientIP: "1.2.3.4"},
+		},
+		{
+			name:  "empty values count as absent",
+			query: "SdkAppid=&SdkAppid=5&CallbackCommand=x&contenttype=&ClientIP=",
+			want:  Params{SdkAppID: 5, Command: "x"},
+		},
+		{
+			name:  "unknown parameters ignored",
+			query: "SdkAppid=5&CallbackCommand=x&tenant=acme&SdkAppidX=9",
+			want:  Params{SdkAppID: 5, Command: "x"},
+		},
+		{
+			name:  "signature kept for the ingress",
+			query: "SdkAppid=5&CallbackCommand=x&Sign=17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061&RequestTime=1669872112",
+			want:  Params{SdkAppID: 5, Command: "x", Sign: "17773bc39a671d7b9aa835458704d2a6db81360a5940292b587d6d760d484061", RequestTime: "1669872112"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := url.ParseQuery(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ParseParams(q)
+			if err != nil {
+				t.Fatalf("ParseParams: %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseParamsConflictMessageIsStable checks that the message for a
+// repeated parameter does not depend on map iteration order.
+func TestParseParamsConflictMessageIsStable(t *testing.T) {
+	q := url.Values{"SdkAppid": {"3", "1"}, "sdkappid": {"2"}, "SDKAPPID": {"1"}, "CallbackCommand": {"x"}}
+	const want = `query parameter SdkAppid is given more than once with different values: "1", "2", "3"`
+	for range 50 {
+		_, err := ParseParams(q)
+		if e := AsError(err); e.Code != CodeBadQuery || e.Message != want {
+			t.Fatalf("got %d %q, want %d %q", e.Code, e.Message, CodeBadQuery, want)
+		}
+	}
+}
