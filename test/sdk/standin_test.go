@@ -148,7 +148,7 @@ func TestExampleResumesAfterStreamError(t *testing.T) {
 				"--user-account", "144115212830834855",
 				"--max-backoff", "0.3",
 			)
-			evs := sub.events(3, 30*time.Second)
+			evs := sub.events(3, 60*time.Second)
 			for i, want := range []string{"7", "8", "9"} {
 				if got := evs[i].str("sequence"); got != want {
 					t.Errorf("event %d: sequence %s, want %s (uint64 as a JSON string)", i, got, want)
@@ -166,7 +166,7 @@ func TestExampleResumesAfterStreamError(t *testing.T) {
 					t.Errorf("event %d: eventTime %s", i, got)
 				}
 			}
-			if code := sub.terminate(10 * time.Second); code != 0 {
+			if code := sub.terminate(20 * time.Second); code != 0 {
 				t.Errorf("exit status after SIGTERM = %d, want 0", code)
 			}
 			sub.drain()
@@ -221,8 +221,8 @@ func TestExampleStartsFromCursorAndStopsAfterMaxEvents(t *testing.T) {
 			addr := s.serve(t)
 			sub := startSubscriber(t, ex, ex.name+"-subscriber", []string{"TRTCGW_TOKEN="},
 				"--addr", addr, "--after-sequence", "40", "--epoch", "epoch-1", "--max-events", "2")
-			evs := sub.events(2, 30*time.Second)
-			if code := sub.wait(10 * time.Second); code != 0 {
+			evs := sub.events(2, 60*time.Second)
+			if code := sub.wait(20 * time.Second); code != 0 {
 				t.Errorf("exit status after --max-events = %d, want 0", code)
 			}
 			sub.drain()
@@ -260,7 +260,7 @@ func TestExampleStopsOnPermanentError(t *testing.T) {
 			addr := s.serve(t)
 			sub := startSubscriber(t, ex, ex.name+"-subscriber", nil,
 				"--addr", addr, "--after-sequence", "5", "--epoch", "epoch-0")
-			if code := sub.wait(20 * time.Second); code != 1 {
+			if code := sub.wait(30 * time.Second); code != 1 {
 				t.Errorf("exit status = %d, want 1", code)
 			}
 			sub.drain()

@@ -111,11 +111,13 @@ func installPythonSDK() (string, error) {
 	if err := os.CopyFS(src, os.DirFS(filepath.Join(repoRoot, "gen", "python"))); err != nil {
 		return "", fmt.Errorf("copying gen/python: %w", err)
 	}
+	python := filepath.Join(venv, "bin", "python")
 	steps := [][]string{
-		{systemPython, "-m", "venv", "--system-site-packages", venv},
-		{filepath.Join(venv, "bin", "pip"), "install", "--quiet", "--no-build-isolation", "--no-index", src},
+		// Debian's pip, seen through the system site-packages, saves seeding one.
+		{systemPython, "-m", "venv", "--system-site-packages", "--without-pip", venv},
+		{python, "-m", "pip", "install", "--quiet", "--no-build-isolation", "--no-index", src},
 		// The SDK must resolve from the venv, and import Timestamp from the runtime.
-		{filepath.Join(venv, "bin", "python"), "-c",
+		{python, "-c",
 			"from trtc.gateway.v1 import event_service_pb2_grpc, events_pb2; " +
 				"from google.protobuf import timestamp_pb2; " +
 				"assert events_pb2.Event.DESCRIPTOR.fields_by_name['event_time'].message_type is timestamp_pb2.Timestamp.DESCRIPTOR"},
@@ -128,7 +130,7 @@ func installPythonSDK() (string, error) {
 			return "", fmt.Errorf("%s: %w\n%s", strings.Join(args, " "), err, out)
 		}
 	}
-	return filepath.Join(venv, "bin", "python"), nil
+	return python, nil
 }
 
 // subscriber is a running example process. Its stdout lines arrive on lines;
