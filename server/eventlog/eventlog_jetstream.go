@@ -1,0 +1,813 @@
+package eventlog
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// Defaults of JetStreamOptions.
+const (
+	// DefaultStreamName is the JetStream stream the log lives in.
+	DefaultStreamName = "TRTC_EVENTS"
+	// DefaultSubjectPrefix is the first token of every event's subject.
+	DefaultSubjectPrefix = "trtc"
+	// DefaultDuplicateWindow is how long JetStream remembers event ids.
+	DefaultDuplicateWindow = 2 * time.Minute
+	// MinDuplicateWindow is the shortest duplicate window JetStream accepts.
+	MinDuplicateWindow = 100 * time.Millisecond
+	// DefaultPublishTimeout bounds one Append's wait for JetStream's ack.
+	DefaultPublishTimeout = 5 * time.Second
+)
+
+const (
+	// jsAPITimeout bounds one JetStream API request (stream info, consumer
+	// create or delete) unless the caller's context ends sooner.
+	jsAPITimeout = 5 * time.Second
+	// jsConsumerIdle is how long the server keeps a consumer nobody pulls
+	// from: the backstop for consumers a crashed process never deleted.
+	jsConsumerIdle = time.Minute
+	// jsFetchBatch caps the messages Read asks for in one pull request.
+	jsFetchBatch = 1024
+	// jsCatchUpPoll bounds one wait of Read for a replica that is behind the
+	// stream leader, after which Read checks retention again.
+	jsCatchUpPoll = time.Second
+	// Follow pulls jsFollowBatch messages at a time, each pull lasting up to
+	// jsFollowExpiry with a server heartbeat every jsFollowHeartbeat; two
+	// missed heartbeats make Follow move to a new consumer, which is how it
+	// survives the loss of the server that held the old one.
+	jsFollowBatch     = 256
+	jsFollowExpiry    = 10 * time.Second
+	jsFollowHeartbeat = 2 * time.Second
+	// jsRetryMin and jsRetryMax bound the pause between retries of a request
+	// that failed for a reason expected to pass (no JetStream leader yet, a
+	// lost consumer).
+	jsRetryMin = 50 * time.Millisecond
+	jsRetryMax = 5 * time.Second
+)
+
+// jsErrCodeDuplicateInProcess is JetStream's answer to a publish whose
+// Nats-Msg-Id is the same as one still being replicated: the first one's
+// outcome is not known yet, so the publish is retried.
+const jsErrCodeDuplicateInProcess jetstream.ErrorCode = 10158
+
+// JetStreamOptions configures a JetStream log.
+type JetStreamOptions struct {
+	// Stream is the name of the JetStream stream; DefaultStreamName when empty.
+	Stream string
+	// SubjectPrefix is the first token(s) of every event's subject
+	// (see JetStream); DefaultSubjectPrefix when empty.
+	SubjectPrefix string
+	// MaxMsgs is how many of the newest events the stream keeps; zero or less
+	// keeps any number.
+	MaxMsgs int64
+	// MaxAge is how long the stream keeps an event; zero keeps it forever.
+	MaxAge time.Duration
+	// MaxBytes is how many bytes of the newest events the stream keeps; zero
+	// or less keeps any amount.
+	MaxBytes int64
+	// Replicas is how many servers of a NATS cluster store each event (1 to
+	// 5); zero means 1.
+	Replicas int
+	// DuplicateWindow is how long JetStream remembers an event's id, so that
+	// an Append of the same id within it returns the first one's sequence
+	// instead of storing it again. Zero means DefaultDuplicateWindow, or
+	// MaxAge when that is shorter. It must be at least MinDuplicateWindow and
+	// at most MaxAge when MaxAge is set.
+	DuplicateWindow time.Duration
+	// PublishTimeout bounds Append's wait for JetStream to acknowledge an
+	// event; zero means DefaultPublishTimeout.
+	PublishTimeout time.Duration
+	// Logger receives warnings when Follow has to replace its consumer or
+	// open has to wait for JetStream. Nil discards them.
+	Logger *slog.Logger
+}
+
+// JetStream is a Log kept in a NATS JetStream stream, shared by every gateway
+// replica connected to the same NATS system. It is safe for concurrent use.
+//
+// Each event is one message on the subject
+//
+//	<prefix>.<sdkappid>.<type>
+//
+// where prefix is JetStreamOptions.SubjectPrefix ("trtc"), sdkappid is the
+// event's SdkAppid in decimal and type is the event type's name in lower case
+// without its EVENT_TYPE_ prefix: call_started, call_member_changed,
+// call_ended, live_member_state_changed, other (unspecified for an event
+// without a type). Teams can therefore consume one application or one kind
+// of event with plain NATS tools, e.g. "nats sub 'trtc.1400000001.call_ended'".
+// The message's data is the Event in protobuf binary form with sequence and
+// epoch left unset; its Nats-Msg-Id header is the event's id.
+//
+// An event's sequence is its stream sequence, the same on every replica.
+// The stream is created with file storage, discard-old limits from the
+// options and deny-delete, so messages between the oldest retained and the
+// head are never missing one by one: only retention (or a purge) removes
+// events, and only from the old end.
+//
+// The epoch is the first 16 hex digits of the SHA-256 of the stream's name, a
+// newline and its creation time in Unix nanoseconds, as JetStream reports it.
+// Every replica computes the same epoch, restarts keep it, and recreating the
+// stream (a wiped data directory, a deleted stream) changes it. A JetStream
+// that sees the stream recreated under it fails its calls with
+// ErrUnavailable; reopen it to continue under the new epoch.
+type JetStream struct {
+	js             jetstream.JetStream
+	stream         jetstream.Stream
+	name           string
+	prefix         string
+	created        time.Time
+	epoch          string
+	publishTimeout time.Duration
+	log            *slog.Logger
+
+	// done ends with Close and cancels every call in progress.
+	done     context.Context
+	stopDone context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool
+	// calls counts the calls in progress; Close waits for them, so the
+	// consumers they created are deleted before it returns.
+	calls sync.WaitGroup
+}
+
+var _ Log = (*JetStream)(nil)
+
+var errJetStreamClosed = fmt.Errorf("%w: the JetStream log is closed", ErrUnavailable)
+
+// OpenJetStream creates the stream described by opts, or updates it to opts
+// when it exists, and returns a Log on it. While the NATS system has no
+// JetStream leader yet (a cluster that is still starting) it keeps trying
+// until ctx ends. It does not take ownership of nc: Close leaves it open.
+func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*JetStream, error) {
+	if nc == nil {
+		return nil, errors.New("eventlog: open JetStream: nil NATS connection")
+	}
+	cfg, err := opts.streamConfig()
+	if err != nil {
+		return nil, fmt.Errorf("eventlog: open JetStream: %w", err)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("eventlog: open JetStream: %w", err)
+	}
+	var stream jetstream.Stream
+	err = retryTransient(ctx, logger, "create or update stream "+cfg.Name, func(ctx context.Context) error {
+		var err error
+		stream, err = js.CreateOrUpdateStream(ctx, cfg)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: %w", cfg.Name, err)
+	}
+	created := stream.CachedInfo().Created
+	done, stop := context.WithCancel(context.Background())
+	l := &JetStream{
+		js:             js,
+		stream:         stream,
+		name:           cfg.Name,
+		prefix:         strings.TrimSuffix(cfg.Subjects[0], ".*.*"),
+		created:        created,
+		epoch:          streamEpoch(cfg.Name, created),
+		publishTimeout: opts.PublishTimeout,
+		log:            logger.With(slog.String("stream", cfg.Name)),
+		done:           done,
+		stopDone:       stop,
+	}
+	if l.publishTimeout <= 0 {
+		l.publishTimeout = DefaultPublishTimeout
+	}
+	return l, nil
+}
+
+// streamConfig applies the defaults and checks the options.
+func (o JetStreamOptions) streamConfig() (jetstream.StreamConfig, error) {
+	name := o.Stream
+	if name == "" {
+		name = DefaultStreamName
+	}
+	if strings.ContainsAny(name, " \t\r\n.*>/\\") {
+		return jetstream.StreamConfig{}, fmt.Errorf("stream name %q must not contain whitespace, '.', '*', '>', '/' or '\\'", name)
+	}
+	prefix := o.SubjectPrefix
+	if prefix == "" {
+		prefix = DefaultSubjectPrefix
+	}
+	for tok := range strings.SplitSeq(prefix, ".") {
+		if tok == "" || strings.ContainsAny(tok, " \t\r\n*>") {
+			return jetstream.StreamConfig{}, fmt.Errorf("subject prefix %q must be dot-separated non-empty tokens without whitespace or wildcards", prefix)
+		}
+	}
+	if o.MaxAge < 0 {
+		return jetstream.StreamConfig{}, fmt.Errorf("max age %s must not be negative", o.MaxAge)
+	}
+	if o.Replicas < 0 || o.Replicas > 5 {
+		return jetstream.StreamConfig{}, fmt.Errorf("replicas %d must be between 1 and 5", o.Replicas)
+	}
+	window := o.DuplicateWindow
+	switch {
+	case window == 0 && o.MaxAge > 0 && o.MaxAge < DefaultDuplicateWindow:
+		window = o.MaxAge
+	case window == 0:
+		window = DefaultDuplicateWindow
+	case window < MinDuplicateWindow:
+		return jetstream.StreamConfig{}, fmt.Errorf("duplicate window %s is shorter than JetStream's minimum of %s", window, MinDuplicateWindow)
+	case o.MaxAge > 0 && window > o.MaxAge:
+		return jetstream.StreamConfig{}, fmt.Errorf("duplicate window %s is longer than max age %s", window, o.MaxAge)
+	}
+	cfg := jetstream.StreamConfig{
+		Name:        name,
+		Description: "trtc-gateway events on " + prefix + ".<sdkappid>.<type>",
+		Subjects:    []string{prefix + ".*.*"},
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxMsgs:     -1,
+		MaxBytes:    -1,
+		MaxAge:      o.MaxAge,
+		Storage:     jetstream.FileStorage,
+		Replicas:    max(o.Replicas, 1),
+		Duplicates:  window,
+		DenyDelete:  true,
+	}
+	if o.MaxMsgs > 0 {
+		cfg.MaxMsgs = o.MaxMsgs
+	}
+	if o.MaxBytes > 0 {
+		cfg.MaxBytes = o.MaxBytes
+	}
+	return cfg, nil
+}
+
+// streamEpoch derives the epoch from the stream's identity (see JetStream).
+func streamEpoch(name string, created time.Time) string {
+	sum := sha256.Sum256([]byte(name + "\n" + strconv.FormatInt(created.UnixNano(), 10)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// subjectTypes maps each known event type to its subject token.
+var subjectTypes = func() map[gatewayv1.EventType]string {
+	m := make(map[gatewayv1.EventType]string, len(gatewayv1.EventType_name))
+	for v, name := range gatewayv1.EventType_name {
+		m[gatewayv1.EventType(v)] = strings.ToLower(strings.TrimPrefix(name, "EVENT_TYPE_"))
+	}
+	return m
+}()
+
+// Subject returns the subject an event is stored on (see JetStream).
+func (l *JetStream) Subject(ev *gatewayv1.Event) string {
+	typ, ok := subjectTypes[ev.GetType()]
+	if !ok {
+		// A type this build does not know still gets a valid, stable token.
+		typ = strconv.Itoa(int(ev.GetType()))
+	}
+	b := make([]byte, 0, len(l.prefix)+len(typ)+12)
+	b = append(b, l.prefix...)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, uint64(ev.GetSdkAppId()), 10)
+	b = append(b, '.')
+	b = append(b, typ...)
+	return string(b)
+}
+
+// Epoch returns the stream's epoch (see JetStream).
+func (l *JetStream) Epoch() string { return l.epoch }
+
+// begin registers a call, failing once the log is closed. The returned
+// context also ends when the log is closed; end must be called when the call
+// is over.
+func (l *JetStream) begin(ctx context.Context) (context.Context, func(), error) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil, nil, errJetStreamClosed
+	}
+	l.calls.Add(1)
+	l.mu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(l.done, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+		l.calls.Done()
+	}, nil
+}
+
+// unavailable wraps err from operation op in ErrUnavailable, or returns the
+// closed error when the log was closed meanwhile.
+func (l *JetStream) unavailable(op string, err error) error {
+	if l.done.Err() != nil {
+		return errJetStreamClosed
+	}
+	return fmt.Errorf("eventlog: %s: %w: %w", op, ErrUnavailable, err)
+}
+
+// Append publishes ev to the stream and waits for JetStream's ack, at most
+// PublishTimeout. An event whose id JetStream already stored within the
+// duplicate window is not stored again: Append returns the sequence of the
+// first one. ev.Sequence and ev.Epoch are set to the returned position. A
+// publish that fails or times out returns an error wrapping ErrUnavailable;
+// the event may then still have been stored, and appending it again with the
+// same id within the window is safe.
+func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error) {
+	if ev == nil {
+		return 0, errors.New("eventlog: append: nil event")
+	}
+	ctx, end, err := l.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer end()
+
+	// The stream sequence is the event's sequence, so neither is stored.
+	seq, epoch := ev.Sequence, ev.Epoch
+	ev.Sequence, ev.Epoch = 0, ""
+	data, err := proto.Marshal(ev)
+	ev.Sequence, ev.Epoch = seq, epoch
+	if err != nil {
+		return 0, fmt.Errorf("eventlog: append: encode event %q: %w", ev.Id, err)
+	}
+	msg := &nats.Msg{
+		Subject: l.Subject(ev),
+		Data:    data,
+		Header:  nats.Header{jetstream.ExpectedStreamHeader: {l.name}},
+	}
+	if ev.Id != "" {
+		msg.Header[jetstream.MsgIDHeader] = []string{ev.Id}
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.publishTimeout)
+	defer cancel()
+	ack, err := l.publish(ctx, msg)
+	if err != nil {
+		return 0, l.unavailable("append to "+msg.Subject, err)
+	}
+	ev.Sequence, ev.Epoch = ack.Sequence, l.epoch
+	return ack.Sequence, nil
+}
+
+// publish publishes msg, waiting out JetStream's "duplicate message id is in
+// process" answer so that a concurrent retry of an event learns its sequence.
+func (l *JetStream) publish(ctx context.Context, msg *nats.Msg) (*jetstream.PubAck, error) {
+	for attempt := 0; ; attempt++ {
+		ack, err := l.js.PublishMsg(ctx, msg)
+		var apiErr *jetstream.APIError
+		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode != jsErrCodeDuplicateInProcess {
+			return ack, err
+		}
+		if werr := pause(ctx, attempt); werr != nil {
+			return nil, fmt.Errorf("%w (waiting for a publish of the same id: %w)", werr, err)
+		}
+	}
+}
+
+// Bounds returns the oldest retained and the newest sequence, as the stream
+// leader reports them; an empty stream returns oldest = head + 1.
+func (l *JetStream) Bounds(ctx context.Context) (oldest, head uint64, err error) {
+	ctx, end, err := l.begin(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer end()
+	st, err := l.state(ctx)
+	return st.oldest, st.head, err
+}
+
+// streamState is the part of the stream's state readers need.
+type streamState struct {
+	// oldest is the oldest retained sequence, head+1 when empty.
+	oldest uint64
+	// head is the newest sequence.
+	head uint64
+	// deleted counts sequences missing between oldest and head. The log's
+	// stream denies deletes, so only a stream that existed before it was
+	// opened can have any.
+	deleted uint64
+}
+
+// errRecreated means the stream was deleted and created again since the log
+// was opened: its sequences belong to another epoch.
+var errRecreated = errors.New("the stream was recreated")
+
+// state asks the stream leader for the stream's state.
+func (l *JetStream) state(ctx context.Context) (streamState, error) {
+	ctx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+	defer cancel()
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return streamState{}, l.unavailable("stream info", err)
+	}
+	if !info.Created.Equal(l.created) {
+		return streamState{}, l.unavailable("stream info", fmt.Errorf(
+			"%w: stream %s has epoch %s instead of %s; reopen the log",
+			errRecreated, l.name, streamEpoch(l.name, info.Created), l.epoch))
+	}
+	st := streamState{head: info.State.LastSeq, oldest: info.State.FirstSeq, deleted: uint64(info.State.NumDeleted)}
+	if info.State.Msgs == 0 || st.oldest == 0 {
+		st.oldest = st.head + 1
+	}
+	return st, nil
+}
+
+// Read returns up to limit events with a sequence greater than after, in
+// order, reading them through a short-lived consumer. It returns every event
+// the stream leader had stored when Read started (up to limit), waiting for
+// the server that holds the consumer to catch up if it is behind the leader.
+// It fails with an *OutOfRangeError when after+1 was already removed by
+// retention.
+func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("eventlog: read: limit must be positive, got %d", limit)
+	}
+	ctx, end, err := l.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer end()
+
+	st, err := l.state(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if after+1 < st.oldest {
+		return nil, &OutOfRangeError{After: after, Oldest: st.oldest}
+	}
+	if after >= st.head {
+		return nil, nil
+	}
+	// target is the last sequence Read waits for; events stored after the
+	// state was taken are returned when they come along but not waited for.
+	target := st.head
+	if uint64(limit) < st.head-after {
+		target = after + uint64(limit)
+	}
+
+	cons, err := l.createConsumer(ctx, after+1)
+	if err != nil {
+		return nil, err
+	}
+	defer l.deleteConsumer(ctx, cons)
+
+	r := &reader{l: l, events: make([]*gatewayv1.Event, 0, target-after), next: after + 1, limit: limit}
+	for r.next <= target && len(r.events) < limit {
+		batch, err := cons.FetchNoWait(min(limit-len(r.events), jsFetchBatch))
+		if err != nil {
+			return nil, l.unavailable("read", err)
+		}
+		got, err := r.collect(ctx, batch)
+		if err != nil {
+			return nil, err
+		}
+		if got > 0 || r.lost != nil {
+			if r.lost != nil {
+				break
+			}
+			continue
+		}
+		// Nothing available although the leader has it: the consumer's
+		// server is behind, or retention removed the rest meanwhile.
+		st, err := l.state(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if r.next < st.oldest {
+			r.lost = &OutOfRangeError{After: r.next - 1, Oldest: st.oldest}
+			break
+		}
+		got, err = r.await(ctx, cons)
+		if err != nil {
+			return nil, err
+		}
+		if got == 0 && st.deleted > 0 {
+			// The remaining sequences may be deleted ones that will
+			// never arrive; return what is there.
+			break
+		}
+	}
+	if r.lost != nil && len(r.events) == 0 {
+		return nil, &OutOfRangeError{After: after, Oldest: r.lost.Oldest}
+	}
+	// With some events read, the loss is reported by the next Read.
+	return r.events, nil
+}
+
+// reader accumulates one Read's events.
+type reader struct {
+	l      *JetStream
+	events []*gatewayv1.Event
+	// next is the sequence expected next.
+	next  uint64
+	limit int
+	// lost is set when retention removed next while reading.
+	lost *OutOfRangeError
+}
+
+// collect decodes a batch into r.events, checking retention when a message
+// does not follow r.next. It drains the batch even after it stops using it.
+func (r *reader) collect(ctx context.Context, batch jetstream.MessageBatch) (got int, err error) {
+	for msg := range batch.Messages() {
+		if err != nil || r.lost != nil || len(r.events) >= r.limit {
+			continue
+		}
+		var (
+			ev  *gatewayv1.Event
+			seq uint64
+		)
+		ev, seq, err = r.l.decode(msg)
+		if err != nil || seq < r.next {
+			continue
+		}
+		if seq > r.next {
+			var st streamState
+			if st, err = r.l.state(ctx); err != nil {
+				continue
+			}
+			if r.next < st.oldest {
+				r.lost = &OutOfRangeError{After: r.next - 1, Oldest: st.oldest}
+				continue
+			}
+		}
+		r.events = append(r.events, ev)
+		r.next = seq + 1
+		got++
+	}
+	if err != nil {
+		return got, err
+	}
+	if berr := batch.Error(); berr != nil && !errors.Is(berr, context.DeadlineExceeded) {
+		return got, r.l.unavailable("read", berr)
+	}
+	return got, nil
+}
+
+// await waits, at most jsCatchUpPoll, for the consumer's server to store
+// the next message, and collects it.
+func (r *reader) await(ctx context.Context, cons jetstream.Consumer) (int, error) {
+	wctx, cancel := context.WithTimeout(ctx, jsCatchUpPoll)
+	defer cancel()
+	batch, err := cons.Fetch(1, jetstream.FetchContext(wctx))
+	if err != nil {
+		return 0, r.l.unavailable("read", err)
+	}
+	got, err := r.collect(ctx, batch)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return got, r.l.unavailable("read", err)
+	}
+	return got, nil
+}
+
+// errBadMessage marks a stream message that does not decode as an Event.
+var errBadMessage = errors.New("not an event")
+
+// decode turns a stream message into an Event with its sequence and epoch.
+func (l *JetStream) decode(msg jetstream.Msg) (*gatewayv1.Event, uint64, error) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		return nil, 0, fmt.Errorf("eventlog: message on %s without JetStream metadata: %w", msg.Subject(), err)
+	}
+	seq := meta.Sequence.Stream
+	ev := new(gatewayv1.Event)
+	if err := proto.Unmarshal(msg.Data(), ev); err != nil {
+		return nil, seq, fmt.Errorf("eventlog: %w: stream %s sequence %d (subject %s): %w", errBadMessage, l.name, seq, msg.Subject(), err)
+	}
+	ev.Sequence, ev.Epoch = seq, l.epoch
+	return ev, seq, nil
+}
+
+// createConsumer creates an unacknowledged, in-memory, single-replica
+// consumer delivering the stream from sequence start.
+func (l *JetStream) createConsumer(ctx context.Context, start uint64) (jetstream.Consumer, error) {
+	ctx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+	defer cancel()
+	cons, err := l.js.CreateConsumer(ctx, l.name, jetstream.ConsumerConfig{
+		Description:       "trtc-gateway event log reader",
+		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:       start,
+		AckPolicy:         jetstream.AckNonePolicy,
+		InactiveThreshold: jsConsumerIdle,
+		Replicas:          1,
+		MemoryStorage:     true,
+	})
+	if err != nil {
+		return nil, l.unavailable(fmt.Sprintf("create consumer from sequence %d", start), err)
+	}
+	return cons, nil
+}
+
+// deleteConsumer deletes a consumer the log created. It runs even when ctx
+// has ended, for at most jsAPITimeout; a consumer it fails to delete is
+// removed by the server after jsConsumerIdle.
+func (l *JetStream) deleteConsumer(ctx context.Context, cons jetstream.Consumer) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jsAPITimeout)
+	defer cancel()
+	name := cons.CachedInfo().Name
+	if err := l.js.DeleteConsumer(ctx, l.name, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		l.log.Debug("eventlog: delete consumer", slog.String("consumer", name), slog.Any("error", err))
+	}
+}
+
+// Follow calls fn with every event after `after`, in order, waiting for new
+// ones, through one consumer it owns: call it once per process and fan the
+// events out locally. When the consumer is lost (its server went away, the
+// connection is reconnecting) Follow replaces it, resuming after the last
+// event it delivered, until ctx ends. It returns ctx.Err() when ctx ends,
+// fn's error as is, an *OutOfRangeError when the cursor is or falls behind
+// retention, a decoding error naming the sequence of a message that is not
+// an event, and an error wrapping ErrUnavailable when the log is closed, the
+// connection is closed or the stream was deleted or recreated. fn must not
+// call Close.
+func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error {
+	parent := ctx
+	ctx, end, err := l.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer end()
+
+	next := after + 1
+	for attempt := 0; ; attempt++ {
+		delivered, err := l.followOnce(ctx, &next, fn)
+		var (
+			outErr *OutOfRangeError
+			fnErr  callbackError
+		)
+		switch {
+		case parent.Err() != nil:
+			return parent.Err()
+		case l.done.Err() != nil:
+			return errJetStreamClosed
+		case errors.As(err, &fnErr):
+			return fnErr.err
+		case errors.As(err, &outErr), errors.Is(err, errBadMessage),
+			errors.Is(err, errRecreated), errors.Is(err, jetstream.ErrStreamNotFound):
+			return err
+		case errors.Is(err, nats.ErrConnectionClosed):
+			return l.unavailable("follow", err)
+		}
+		if delivered {
+			attempt = 0
+		}
+		l.log.Warn("eventlog: follow: replacing consumer", slog.Uint64("next_sequence", next), slog.Any("error", err))
+		if err := pause(ctx, attempt); err != nil {
+			if parent.Err() != nil {
+				return parent.Err()
+			}
+			return errJetStreamClosed
+		}
+	}
+}
+
+// callbackError carries the error of Follow's callback out of followOnce.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
+
+// followOnce delivers events from *next on through one consumer, advancing
+// *next, until the consumer fails or ctx ends. delivered reports whether it
+// delivered any event.
+func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatewayv1.Event) error) (delivered bool, err error) {
+	if err := l.checkRetention(ctx, *next); err != nil {
+		return false, err
+	}
+	cons, err := l.createConsumer(ctx, *next)
+	if err != nil {
+		return false, err
+	}
+	defer l.deleteConsumer(ctx, cons)
+	it, err := cons.Messages(
+		jetstream.PullMaxMessages(jsFollowBatch),
+		jetstream.PullExpiry(jsFollowExpiry),
+		jetstream.PullHeartbeat(jsFollowHeartbeat),
+		jetstream.WithMessagesErrOnMissingHeartbeat(true),
+	)
+	if err != nil {
+		return false, fmt.Errorf("pull from consumer: %w", err)
+	}
+	defer it.Stop()
+	var dseq uint64 // the consumer's delivery sequence
+	for {
+		msg, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			return delivered, fmt.Errorf("next message: %w", err)
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			return delivered, fmt.Errorf("message without JetStream metadata: %w", err)
+		}
+		if meta.Sequence.Consumer != dseq+1 {
+			// The consumer skipped or repeated a delivery (its server reset
+			// it): continue with a fresh one.
+			return delivered, fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
+		}
+		dseq = meta.Sequence.Consumer
+		seq := meta.Sequence.Stream
+		if seq < *next {
+			continue
+		}
+		if seq > *next {
+			if err := l.checkRetention(ctx, *next); err != nil {
+				return delivered, err
+			}
+		}
+		ev, _, err := l.decode(msg)
+		if err != nil {
+			return delivered, err
+		}
+		if err := fn(ev); err != nil {
+			return delivered, callbackError{err}
+		}
+		*next = seq + 1
+		delivered = true
+	}
+}
+
+// checkRetention returns an *OutOfRangeError when retention removed next.
+func (l *JetStream) checkRetention(ctx context.Context, next uint64) error {
+	st, err := l.state(ctx)
+	if err != nil {
+		return err
+	}
+	if next < st.oldest {
+		return &OutOfRangeError{After: next - 1, Oldest: st.oldest}
+	}
+	return nil
+}
+
+// Close ends every call in progress, waits for them to delete the consumers
+// they created, and makes later calls fail with ErrUnavailable. It leaves the
+// NATS connection open. Closing twice is harmless.
+func (l *JetStream) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	l.stopDone()
+	l.calls.Wait()
+	return nil
+}
+
+// retryTransient runs op with a per-attempt timeout until it succeeds, fails
+// for a reason that will not pass by waiting, or ctx ends.
+func retryTransient(ctx context.Context, logger *slog.Logger, what string, op func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+		err := op(actx)
+		cancel()
+		if err == nil || ctx.Err() != nil || !transient(err) {
+			return err
+		}
+		logger.Warn("eventlog: JetStream not ready, retrying", slog.String("op", what), slog.Any("error", err))
+		if werr := pause(ctx, attempt); werr != nil {
+			return fmt.Errorf("%w (last error: %w)", werr, err)
+		}
+	}
+}
+
+// transient reports whether a JetStream API error may pass by waiting: no
+// answer in time, or JetStream saying it is temporarily unavailable.
+func transient(err error) bool {
+	var apiErr *jetstream.APIError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
+		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
+		return true
+	case errors.As(err, &apiErr):
+		return apiErr.Code == 503
+	}
+	return false
+}
+
+// pause waits before retry number attempt (0-based), doubling from
+// jsRetryMin up to jsRetryMax, or until ctx ends.
+func pause(ctx context.Context, attempt int) error {
+	d := jsRetryMin << min(attempt, 10)
+	if d > jsRetryMax {
+		d = jsRetryMax
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
