@@ -71,7 +71,7 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 	}
 
 	var r fieldReader
-	ev.EventTime = r.unixTime("EventTime", top.eventTime, 1000)
+	ev.EventTime = r.unixTime("EventTime", top.eventTime, milliseconds)
 	if r.err != nil {
 		return nil, r.err.toError()
 	}

@@ -8,6 +8,12 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
+// Units of the Unix times Tencent sends, as counts per second.
+const (
+	seconds      = 1    // call record StartTime, EndTime, AcceptTime
+	milliseconds = 1000 // EventTime
+)
+
 // maxUnixSeconds is 9999-12-31T23:59:59Z, the last second a
 // google.protobuf.Timestamp can hold.
 const maxUnixSeconds = 253402300799
@@ -145,15 +151,15 @@ func (r *fieldReader) roomIDType(name, raw string) (text string) {
 	return raw
 }
 
-// unixTime reads a JSON number counting unit per second since the Unix epoch
-// (1 for seconds, 1000 for milliseconds). Zero means "never" and reads as nil,
+// unixTime reads a JSON number counting perSecond units per second since the
+// Unix epoch (seconds or milliseconds). Zero means "never" and reads as nil,
 // as does an absent value.
 func (r *fieldReader) unixTime(name, raw string, perSecond uint64) *timestamppb.Timestamp {
 	if r.err != nil || raw == "" {
 		return nil
 	}
 	unit := "Unix seconds"
-	if perSecond == 1000 {
+	if perSecond == milliseconds {
 		unit = "Unix milliseconds"
 	}
 	if kindOf(raw) != kindNumber {
@@ -168,10 +174,10 @@ func (r *fieldReader) unixTime(name, raw string, perSecond uint64) *timestamppb.
 		r.err = badValue(name, "a whole number of "+unit, raw)
 		return nil
 	}
-	max := uint64(maxUnixSeconds)*perSecond + perSecond - 1
+	limit := uint64(maxUnixSeconds)*perSecond + perSecond - 1
 	n, err := strconv.ParseUint(raw, 10, 64)
-	if err != nil || n > max {
-		r.err = badValue(name, unit+" from 0 to "+strconv.FormatUint(max, 10)+" (year 9999)", raw)
+	if err != nil || n > limit {
+		r.err = badValue(name, unit+" from 0 to "+strconv.FormatUint(limit, 10)+" (year 9999)", raw)
 		return nil
 	}
 	return unixTimestamp(n, perSecond)

@@ -56,10 +56,10 @@ func looseMillis(raw string) *timestamppb.Timestamp {
 		return nil
 	}
 	n, err := strconv.ParseUint(text, 10, 64)
-	if err != nil || n > maxUnixSeconds*1000+999 {
+	if err != nil || n > maxUnixSeconds*milliseconds+milliseconds-1 {
 		return nil
 	}
-	return unixTimestamp(n, 1000)
+	return unixTimestamp(n, milliseconds)
 }
 
 // otherAccounts returns the accounts named by the top-level "_Account" members
