@@ -49,6 +49,8 @@ type Options struct {
 	AppendTimeout time.Duration
 	// Auth verifies webhook authentication; nil accepts every request.
 	Auth Authenticator
+	// RateLimit caps each source address's request rate; the zero value is no limit.
+	RateLimit RateLimit
 	// Logger receives one line per rejected callback (debug for accepted ones).
 	Logger *slog.Logger
 	// Registerer receives the webhook metrics; nil registers none.
@@ -64,6 +66,7 @@ type Handler struct {
 	maxBody       int64
 	appendTimeout time.Duration
 	auth          Authenticator
+	limiter       *ipLimiter // nil when there is no rate limit
 	logger        *slog.Logger
 	now           func() time.Time
 	metrics       *metrics
@@ -100,6 +103,11 @@ func New(opts Options) (*Handler, error) {
 			h.allowed[id] = struct{}{}
 		}
 	}
+	limiter, err := newIPLimiter(opts.RateLimit)
+	if err != nil {
+		return nil, err
+	}
+	h.limiter = limiter
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
@@ -116,7 +124,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	command, err := h.serve(r, start)
 	if err != nil {
 		e := callback.AsError(err)
-		if e.Code == callback.CodeInternal || e.Code == callback.CodeLogUnavailable {
+		if e.Code == callback.CodeRateLimited {
+			// Debug only: a flood must not become a flood of log lines.
+			h.logger.Debug("webhook rate limited", "remote", r.RemoteAddr)
+		} else if e.Code == callback.CodeInternal || e.Code == callback.CodeLogUnavailable {
 			h.logger.Error("webhook failed", "code", int(e.Code), "command", command, "remote", r.RemoteAddr, "err", e.Err)
 		} else {
 			h.logger.Warn("webhook rejected", "code", int(e.Code), "status", e.HTTPStatus(), "command", command, "remote", r.RemoteAddr, "reason", e.Message)
@@ -135,6 +146,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve runs every check in order and appends the event; it returns the
 // command (for metrics and logs, once known) and the first failure.
 func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
+	if h.limiter != nil && !h.limiter.allow(r.RemoteAddr, now) {
+		return "", h.limiter.rejection()
+	}
 	if r.URL.Path != Path {
 		return "", callback.Errorf(callback.CodeNotFound, "no such endpoint %q: Tencent callbacks are posted to %s", r.URL.Path, Path)
 	}
@@ -201,8 +215,11 @@ func tooLarge(limit int64) error {
 	return callback.Errorf(callback.CodeTooLarge, "the body is larger than the limit of %d bytes", limit)
 }
 
-// checkContentType accepts what a JSON sender plausibly declares (nothing,
-// JSON, or plain text) and refuses forms and other media types.
+// checkContentType refuses only what cannot carry a raw JSON body: a
+// malformed header, multipart framing, or a charset other than UTF-8. Any
+// other type passes, because the body itself is validated as JSON and senders
+// (curl among them) often declare a form type for a JSON body; refusing them
+// would lose callbacks for nothing.
 func checkContentType(v string) error {
 	if v == "" {
 		return nil
@@ -211,10 +228,8 @@ func checkContentType(v string) error {
 	if err != nil {
 		return callback.Errorf(callback.CodeUnsupportedMedia, "malformed Content-Type %q: send application/json", v)
 	}
-	switch {
-	case mt == "application/json", mt == "text/json", mt == "text/plain", strings.HasSuffix(mt, "+json"):
-	default:
-		return callback.Errorf(callback.CodeUnsupportedMedia, "Content-Type %s is not supported: send application/json", mt)
+	if strings.HasPrefix(mt, "multipart/") {
+		return callback.Errorf(callback.CodeUnsupportedMedia, "Content-Type %s is not supported: send the JSON body as application/json", mt)
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
 		return callback.Errorf(callback.CodeUnsupportedMedia, "charset %s is not supported: send UTF-8", cs)
