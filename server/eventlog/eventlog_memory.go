@@ -13,18 +13,18 @@ import (
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 )
 
-// DefaultRetention is the number of events a Memory log keeps when
+// DefaultMemoryRetention is the number of events a Memory log keeps when
 // MemoryOptions.Retention is not positive.
-const DefaultRetention = 100_000
+const DefaultMemoryRetention = 100_000
 
-// followBatch is how many events Follow copies out per lock, so a follower
+// memoryFollowBatch is how many events Follow copies out per lock, so a follower
 // catching up holds the lock briefly and appends are never starved.
-const followBatch = 256
+const memoryFollowBatch = 256
 
 // MemoryOptions configures a Memory log.
 type MemoryOptions struct {
 	// Retention is how many of the newest events the log keeps; older ones
-	// are dropped as new ones arrive. Zero or less means DefaultRetention.
+	// are dropped as new ones arrive. Zero or less means DefaultMemoryRetention.
 	Retention int
 	// DedupWindow is how long an event id is remembered: an Append whose id
 	// was appended within the window returns the original sequence instead of
@@ -67,12 +67,12 @@ type Memory struct {
 	// seen maps a remembered id to its sequence; fifo holds the same ids in
 	// the order they were appended, so expiry only looks at the front.
 	seen     map[string]uint64
-	fifo     []dedupEntry
+	fifo     []memoryDedupEntry
 	fifoHead int
 }
 
-// dedupEntry is one remembered id and when it was appended.
-type dedupEntry struct {
+// memoryDedupEntry is one remembered id and when it was appended.
+type memoryDedupEntry struct {
 	id string
 	at time.Time
 }
@@ -83,14 +83,14 @@ var _ Log = (*Memory)(nil)
 func NewMemory(opts MemoryOptions) *Memory {
 	retention := opts.Retention
 	if retention <= 0 {
-		retention = DefaultRetention
+		retention = DefaultMemoryRetention
 	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
 	m := &Memory{
-		epoch:    newEpoch(),
+		epoch:    newMemoryEpoch(),
 		window:   opts.DedupWindow,
 		now:      now,
 		closed:   make(chan struct{}),
@@ -103,15 +103,15 @@ func NewMemory(opts MemoryOptions) *Memory {
 	return m
 }
 
-// newEpoch returns 16 random hex characters.
-func newEpoch() string {
+// newMemoryEpoch returns 16 random hex characters.
+func newMemoryEpoch() string {
 	var b [8]byte
 	// crypto/rand.Read never returns an error: on failure the runtime aborts.
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
 
-var errClosed = fmt.Errorf("%w: the memory log is closed", ErrUnavailable)
+var errMemoryClosed = fmt.Errorf("%w: the memory log is closed", ErrUnavailable)
 
 // Append stores ev at the head of the log, or, when ev.Id was appended within
 // the de-duplication window, returns the earlier sequence without storing it
@@ -126,7 +126,7 @@ func (m *Memory) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.isClosed {
-		return 0, errClosed
+		return 0, errMemoryClosed
 	}
 	if m.seen != nil && ev.Id != "" {
 		now := m.now()
@@ -162,7 +162,7 @@ func (m *Memory) remember(id string, now time.Time, seq uint64) {
 		m.popID()
 	}
 	m.seen[id] = seq
-	m.fifo = append(m.fifo, dedupEntry{id: id, at: now})
+	m.fifo = append(m.fifo, memoryDedupEntry{id: id, at: now})
 }
 
 // popID forgets the oldest remembered id. Called with m.mu held.
@@ -170,7 +170,7 @@ func (m *Memory) popID() {
 	// An id is pushed only when it is not remembered, so it has exactly one
 	// entry in the fifo and deleting it here cannot forget a newer append.
 	delete(m.seen, m.fifo[m.fifoHead].id)
-	m.fifo[m.fifoHead] = dedupEntry{}
+	m.fifo[m.fifoHead] = memoryDedupEntry{}
 	m.fifoHead++
 	// Compact once the consumed prefix dominates, keeping pops amortised O(1).
 	if m.fifoHead > 64 && m.fifoHead*2 > len(m.fifo) {
@@ -201,7 +201,7 @@ func (m *Memory) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.isClosed {
-		return nil, errClosed
+		return nil, errMemoryClosed
 	}
 	return m.copyAfter(nil, after, limit)
 }
@@ -235,7 +235,7 @@ func (m *Memory) copyAfter(dst []*gatewayv1.Event, after uint64, limit int) ([]*
 // *OutOfRangeError when the cursor is or falls behind retention, and an error
 // wrapping ErrUnavailable when the log is closed.
 func (m *Memory) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error {
-	batch := make([]*gatewayv1.Event, 0, followBatch)
+	batch := make([]*gatewayv1.Event, 0, memoryFollowBatch)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -247,9 +247,9 @@ func (m *Memory) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Ev
 		m.mu.RLock()
 		if m.isClosed {
 			m.mu.RUnlock()
-			return errClosed
+			return errMemoryClosed
 		}
-		batch, err = m.copyAfter(batch[:0], after, followBatch)
+		batch, err = m.copyAfter(batch[:0], after, memoryFollowBatch)
 		if err == nil && len(batch) == 0 {
 			wake = m.appended
 			m.waiting.Store(true)
@@ -264,7 +264,7 @@ func (m *Memory) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Ev
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-m.closed:
-				return errClosed
+				return errMemoryClosed
 			}
 			continue
 		}
@@ -287,7 +287,7 @@ func (m *Memory) Bounds(ctx context.Context) (oldest, head uint64, err error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.isClosed {
-		return 0, 0, errClosed
+		return 0, 0, errMemoryClosed
 	}
 	return m.oldest(), m.head, nil
 }

@@ -38,27 +38,27 @@ func TestMemoryDedupWindow(t *testing.T) {
 		window    time.Duration
 		retention int
 		// steps append an id at an offset from t0 and expect a sequence.
-		steps []dedupStep
+		steps []memoryDedupStep
 	}{
 		{
 			name: "retry inside the window returns the original", window: window, retention: 100,
-			steps: []dedupStep{{"a", 0, 1}, {"b", time.Second, 2}, {"a", window - time.Nanosecond, 1}},
+			steps: []memoryDedupStep{{"a", 0, 1}, {"b", time.Second, 2}, {"a", window - time.Nanosecond, 1}},
 		},
 		{
 			name: "retry at the window's end is a new event", window: window, retention: 100,
-			steps: []dedupStep{{"a", 0, 1}, {"a", window, 2}, {"a", window + time.Second, 2}},
+			steps: []memoryDedupStep{{"a", 0, 1}, {"a", window, 2}, {"a", window + time.Second, 2}},
 		},
 		{
 			name: "expiry of one id keeps later ones", window: window, retention: 100,
-			steps: []dedupStep{{"a", 0, 1}, {"b", 30 * time.Second, 2}, {"a", 70 * time.Second, 3}, {"b", 80 * time.Second, 2}},
+			steps: []memoryDedupStep{{"a", 0, 1}, {"b", 30 * time.Second, 2}, {"a", 70 * time.Second, 3}, {"b", 80 * time.Second, 2}},
 		},
 		{
 			name: "at most retention ids are remembered", window: window, retention: 3,
-			steps: []dedupStep{{"a", 0, 1}, {"b", 0, 2}, {"c", 0, 3}, {"d", 0, 4}, {"a", 0, 5}, {"d", 0, 4}},
+			steps: []memoryDedupStep{{"a", 0, 1}, {"b", 0, 2}, {"c", 0, 3}, {"d", 0, 4}, {"a", 0, 5}, {"d", 0, 4}},
 		},
 		{
 			name: "zero window disables de-duplication", window: 0, retention: 100,
-			steps: []dedupStep{{"a", 0, 1}, {"a", 0, 2}},
+			steps: []memoryDedupStep{{"a", 0, 1}, {"a", 0, 2}},
 		},
 	}
 	for _, tt := range tests {
@@ -84,7 +84,7 @@ func TestMemoryDedupWindow(t *testing.T) {
 	}
 }
 
-type dedupStep struct {
+type memoryDedupStep struct {
 	id   string
 	at   time.Duration
 	want uint64
@@ -126,14 +126,14 @@ func TestMemoryDefaultRetention(t *testing.T) {
 	m := eventlog.NewMemory(eventlog.MemoryOptions{})
 	defer m.Close()
 	ev := &gatewayv1.Event{}
-	for range eventlog.DefaultRetention + 1 {
+	for range eventlog.DefaultMemoryRetention + 1 {
 		if _, err := m.Append(ctx, ev); err != nil {
 			t.Fatal(err)
 		}
 	}
 	oldest, head, err := m.Bounds(ctx)
-	if err != nil || oldest != 2 || head != eventlog.DefaultRetention+1 {
-		t.Errorf("Bounds() = (%d, %d, %v), want (2, %d, nil)", oldest, head, err, eventlog.DefaultRetention+1)
+	if err != nil || oldest != 2 || head != eventlog.DefaultMemoryRetention+1 {
+		t.Errorf("Bounds() = (%d, %d, %v), want (2, %d, nil)", oldest, head, err, eventlog.DefaultMemoryRetention+1)
 	}
 }
 
