@@ -74,6 +74,19 @@ func New(f File, opts Options) (*Authenticator, error) {
 	return &Authenticator{tokens: tokens, logger: logger}, nil
 }
 
+// Load returns an Authenticator for the token file at path (see File), or
+// nil when path is "": the API is then open to every client.
+func Load(path string, opts Options) (*Authenticator, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := LoadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return New(f, opts)
+}
+
 // Tokens returns how many tokens are configured, for the start-up log line.
 func (a *Authenticator) Tokens() int { return len(a.tokens) }
 

@@ -383,3 +383,23 @@ func TestLoadFile(t *testing.T) {
 		t.Error("a missing file loaded")
 	}
 }
+
+func TestLoad(t *testing.T) {
+	if a, err := apiauth.Load("", apiauth.Options{}); a != nil || err != nil {
+		t.Fatalf("no file: %v, %v; want an open API", a, err)
+	}
+	path := filepath.Join(t.TempDir(), "api-tokens.json")
+	if err := os.WriteFile(path, []byte(`{"tokens":[{"name":"a","sdk_app_ids":[1400000001],"secret":"`+secretA+`"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := apiauth.Load(path, apiauth.Options{})
+	if err != nil || a.Tokens() != 1 {
+		t.Fatalf("Load: %v, %v", a, err)
+	}
+	if err := os.WriteFile(path, []byte(`{"tokens":[{"name":"a","sdk_app_ids":[],"secret":"`+secretA+`"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := apiauth.Load(path, apiauth.Options{}); err == nil {
+		t.Error("a token without apps loaded")
+	}
+}

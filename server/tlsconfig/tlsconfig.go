@@ -33,8 +33,12 @@ type Options struct {
 
 // New returns a server configuration (TLS 1.2 or later) serving the
 // certificate of opts and, with ClientCAFile, requiring a client certificate
-// signed by one of its CAs. It fails when a file does not load now.
+// signed by one of its CAs. It fails when a file does not load now. When opts
+// name no file at all it returns nil: the listener stays plain TCP.
 func New(opts Options) (*tls.Config, error) {
+	if opts.CertFile == "" && opts.KeyFile == "" && opts.ClientCAFile == "" {
+		return nil, nil
+	}
 	if opts.CertFile == "" || opts.KeyFile == "" {
 		return nil, errors.New("TLS needs both a certificate file and a key file")
 	}

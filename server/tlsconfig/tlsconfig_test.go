@@ -199,6 +199,7 @@ func TestNewFailsOnBadFiles(t *testing.T) {
 		want string
 	}{
 		{"no key", tlsconfig.Options{CertFile: certFile}, "both"},
+		{"client CA only", tlsconfig.Options{ClientCAFile: caFile}, "both"},
 		{"no certificate", tlsconfig.Options{KeyFile: keyFile}, "both"},
 		{"missing file", tlsconfig.Options{CertFile: filepath.Join(dir, "absent.crt"), KeyFile: keyFile}, "absent.crt"},
 		{"key of another certificate", tlsconfig.Options{CertFile: certFile, KeyFile: otherKey}, "does not match"},
@@ -215,5 +216,8 @@ func TestNewFailsOnBadFiles(t *testing.T) {
 	}
 	if _, err := tlsconfig.New(tlsconfig.Options{CertFile: certFile, KeyFile: keyFile, ClientCAFile: caFile}); err != nil {
 		t.Errorf("good files: %v", err)
+	}
+	if cfg, err := tlsconfig.New(tlsconfig.Options{}); cfg != nil || err != nil {
+		t.Errorf("no files: %v, %v; want no TLS and no error", cfg, err)
 	}
 }

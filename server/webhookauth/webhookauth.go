@@ -52,6 +52,24 @@ func New(tokens map[uint32]string, window time.Duration) (*Verifier, error) {
 	return v, nil
 }
 
+// Load returns a Verifier for tokens plus the tokens of the JSON file at path
+// (see Tokens.LoadFile; none when path is ""). window is as for New. With no
+// token at all the Verifier accepts every request.
+func Load(tokens Tokens, path string, window time.Duration) (*Verifier, error) {
+	all := make(Tokens, len(tokens))
+	for app, token := range tokens {
+		if err := all.Add(app, token); err != nil {
+			return nil, err
+		}
+	}
+	if path != "" {
+		if err := all.LoadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	return New(all, window)
+}
+
 // Apps returns how many apps have a token, for the start-up log line.
 func (v *Verifier) Apps() int { return len(v.tokens) }
 

@@ -258,3 +258,36 @@ func TestFileAndFlagMerge(t *testing.T) {
 		t.Errorf("a flag and the file giving app 1400000001 different tokens: %v", err)
 	}
 }
+
+func TestLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "webhook-tokens.json")
+	if err := os.WriteFile(path, []byte(`{"apps":[{"sdk_app_id":1400000001,"token":"xxxxyyyy"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flagTokens := webhookauth.Tokens{unsignedApp: "fromflag"}
+	v, err := webhookauth.Load(flagTokens, path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Apps() != 2 || len(flagTokens) != 1 {
+		t.Fatalf("Load: %d apps (the flag's map now has %d), want 2 (and 1)", v.Apps(), len(flagTokens))
+	}
+	p := callback.Params{SdkAppID: signedApp, Sign: vectorSign, RequestTime: vectorTime}
+	if err := v.Authenticate(p, time.Unix(1669872112, 0)); err != nil {
+		t.Errorf("the file's token: %v", err)
+	}
+	if err := v.Authenticate(callback.Params{SdkAppID: unsignedApp}, time.Unix(1669872112, 0)); err == nil {
+		t.Error("the flag's app is not checked")
+	}
+
+	open, err := webhookauth.Load(nil, "", 0)
+	if err != nil || open.Apps() != 0 {
+		t.Fatalf("no tokens: %v, %d apps", err, open.Apps())
+	}
+	if err := open.Authenticate(callback.Params{SdkAppID: signedApp}, time.Now()); err != nil {
+		t.Errorf("with no tokens a request was refused: %v", err)
+	}
+	if _, err := webhookauth.Load(webhookauth.Tokens{signedApp: "other"}, path, 0); err == nil {
+		t.Error("a flag and the file disagreeing on a token loaded")
+	}
+}
