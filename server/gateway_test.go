@@ -242,6 +242,7 @@ func TestWebhookRejections(t *testing.T) {
 		{"malformed content type", http.MethodPost, base + "/webhook?" + q, "application/json; ;", good, 415, 41501, "malformed"},
 		{"no app", http.MethodPost, base + "/webhook?CallbackCommand=" + cmdStart, "application/json", good, 400, 40001, "SdkAppid"},
 		{"no command", http.MethodPost, base + "/webhook?SdkAppid=1400000001", "application/json", good, 400, 40001, "ommand"},
+		{"malformed query", http.MethodPost, base + "/webhook?" + q + "&x=%zz", "application/json", good, 400, 40001, "malformed"},
 		{"app not allowed", http.MethodPost, base + "/webhook?" + webhookQuery(1400000009, cmdStart), "application/json", good, 403, 40301, "1400000009"},
 		{"too large", http.MethodPost, base + "/webhook?" + q, "application/json", []byte(`{"x":"` + strings.Repeat("a", 5000) + `"}`), 413, 41301, "4096"},
 		{"empty body", http.MethodPost, base + "/webhook?" + q, "application/json", nil, 400, 40003, "empty"},

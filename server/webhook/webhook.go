@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -158,7 +159,11 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return "", err
 	}
-	p, err := callback.ParseParams(r.URL.Query())
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return "", &callback.Error{Code: callback.CodeBadQuery, Message: "the query string is malformed: " + err.Error(), Err: err}
+	}
+	p, err := callback.ParseParams(query)
 	if err != nil {
 		return "", err
 	}
