@@ -7,11 +7,12 @@ BUF     := $(BIN)/buf
 TOOLS   := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc \
            $(BIN)/protoc-gen-grpc-gateway $(BIN)/protoc-gen-openapiv2
 
-# buf breaking compares the protos with this git ref; CI sets it to the last
-# landed commit. Empty skips the check (no baseline yet).
-BREAKING_AGAINST ?= $(shell git rev-parse -q --verify HEAD~1 >/dev/null 2>&1 && git cat-file -e HEAD~1:buf.yaml 2>/dev/null && echo '.git\#ref=HEAD~1')
+# The published API contract: buf breaking compares proto/ with this image, so
+# a break anywhere in a change fails, not only in its last commit. Refresh it
+# with `make api-baseline` when a change that passes `make breaking` lands new API.
+API_BASELINE := proto/api-baseline.json
 
-.PHONY: all run test test-short lint generate gen-deps sdk-deps test-sdk check-generate breaking tools bench fuzz clean
+.PHONY: api-baseline all run test test-short lint generate gen-deps sdk-deps test-sdk check-generate breaking tools bench fuzz clean
 
 all: generate lint test
 
@@ -68,10 +69,13 @@ lint: $(TOOLS)
 	$(BUF) lint
 	$(GO) vet ./...
 
-## breaking: buf breaking against $(BREAKING_AGAINST).
+## breaking: buf breaking against the published contract $(API_BASELINE).
 breaking: $(TOOLS)
-	@if [ -n "$(BREAKING_AGAINST)" ]; then echo "buf breaking --against '$(BREAKING_AGAINST)'"; $(BUF) breaking --against '$(BREAKING_AGAINST)'; \
-	else echo "buf breaking: no baseline commit, skipped"; fi
+	$(BUF) breaking --against $(API_BASELINE)
+
+## api-baseline: record the current protos as the published contract.
+api-baseline: $(TOOLS)
+	$(BUF) build --exclude-source-info -o $(API_BASELINE)
 
 ## check-generate: fail when gen/ differs from what make generate writes.
 check-generate: generate
