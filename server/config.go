@@ -34,6 +34,30 @@ type Config struct {
 	Heartbeat time.Duration
 	// ShutdownTimeout bounds the graceful part of shutdown.
 	ShutdownTimeout time.Duration
+
+	// WebhookTokens maps an SdkAppid to its Tencent webhook authentication
+	// token: that app's callbacks must carry a valid Sign and RequestTime.
+	WebhookTokens map[uint32]string
+	// WebhookTokenFile is a JSON file of more webhook tokens (see README, Security).
+	WebhookTokenFile string
+	// WebhookAuthWindow is how far RequestTime may be from the gateway's clock.
+	WebhookAuthWindow time.Duration
+	// WebhookRate is each source IP's sustained webhook requests per second; 0 is no limit.
+	WebhookRate float64
+	// WebhookBurst is how many webhook requests a source IP may send at once; 0 is WebhookRate rounded up.
+	WebhookBurst int
+	// APITokensFile is the JSON file of subscriber bearer tokens; empty leaves the API open.
+	APITokensFile string
+	// WebhookTLSCert and WebhookTLSKey are PEM files; set, the webhook listener serves HTTPS.
+	WebhookTLSCert, WebhookTLSKey string
+	// APITLSCert and APITLSKey are PEM files; set, the gRPC and JSON API listeners serve TLS.
+	APITLSCert, APITLSKey string
+	// APIClientCA is a PEM file of CAs; set, the API listeners require a client certificate they signed.
+	APIClientCA string
+	// MaxConns caps each listener's open connections; 0 is no cap.
+	MaxConns int
+	// GRPCMaxStreams caps the concurrent streams of one gRPC connection.
+	GRPCMaxStreams uint32
 	// Logger receives the gateway's structured logs; nil discards them.
 	Logger *slog.Logger
 	// Log, when set, is used instead of opening Store (for embedding the
@@ -54,6 +78,10 @@ func DefaultConfig() Config {
 		Queue:           1024,
 		Heartbeat:       15 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
+
+		WebhookAuthWindow: time.Minute,
+		MaxConns:          4096,
+		GRPCMaxStreams:    100,
 	}
 }
 
@@ -89,5 +117,36 @@ func (c *Config) Validate() error {
 	if c.Heartbeat <= 0 {
 		errs = append(errs, fmt.Errorf("--heartbeat=%s must be positive", c.Heartbeat))
 	}
+	errs = append(errs, c.validateSecurity()...)
 	return errors.Join(errs...)
+}
+
+// validateSecurity checks the authentication, TLS and limit settings.
+func (c *Config) validateSecurity() []error {
+	var errs []error
+	if c.WebhookAuthWindow < time.Second {
+		errs = append(errs, fmt.Errorf("--webhook-auth-window=%s must be at least 1s: RequestTime counts whole seconds", c.WebhookAuthWindow))
+	}
+	if c.WebhookRate < 0 || c.WebhookRate != c.WebhookRate {
+		errs = append(errs, fmt.Errorf("--webhook-rate=%v must be 0 (off) or positive", c.WebhookRate))
+	}
+	if c.WebhookBurst < 0 {
+		errs = append(errs, fmt.Errorf("--webhook-burst=%d must not be negative", c.WebhookBurst))
+	}
+	if (c.WebhookTLSCert == "") != (c.WebhookTLSKey == "") {
+		errs = append(errs, errors.New("--webhook-tls-cert and --webhook-tls-key go together"))
+	}
+	if (c.APITLSCert == "") != (c.APITLSKey == "") {
+		errs = append(errs, errors.New("--api-tls-cert and --api-tls-key go together"))
+	}
+	if c.APIClientCA != "" && c.APITLSCert == "" {
+		errs = append(errs, errors.New("--api-client-ca needs --api-tls-cert and --api-tls-key: client certificates are checked during the TLS handshake"))
+	}
+	if c.MaxConns < 0 {
+		errs = append(errs, fmt.Errorf("--max-conns=%d must be 0 (no cap) or positive", c.MaxConns))
+	}
+	if c.GRPCMaxStreams == 0 {
+		errs = append(errs, errors.New("--grpc-max-streams must be positive"))
+	}
+	return errs
 }

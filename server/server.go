@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +18,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -28,9 +31,12 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/api"
+	"github.com/trtc-gateway/trtc-gateway/server/apiauth"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/hub"
+	"github.com/trtc-gateway/trtc-gateway/server/tlsconfig"
 	"github.com/trtc-gateway/trtc-gateway/server/webhook"
+	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
 
 // Server is a running gateway.
@@ -43,6 +49,7 @@ type Server struct {
 	events   *api.EventService
 	health   *health.Server
 	grpc     *grpc.Server
+	grpcIn   *grpc.Server // the same services for grpc-gateway, over inproc
 	inproc   *bufconn.Listener
 	gwConn   *grpc.ClientConn
 	webhook  *http.Server
@@ -95,6 +102,28 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if len(cfg.SdkAppIDs) == 0 {
 		logger.Warn("no --sdk-app-id allowlist: callbacks of every SdkAppid are accepted")
 	}
+	whAuth, err := webhookauth.Load(cfg.WebhookTokens, cfg.WebhookTokenFile, cfg.WebhookAuthWindow)
+	if err != nil {
+		return nil, err
+	}
+	apiAuth, err := apiauth.Load(cfg.APITokensFile, apiauth.Options{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if apiAuth == nil {
+		logger.Warn("no --api-tokens file: every client that reaches the API listeners reads every app's events")
+	}
+	webhookTLS, err := tlsconfig.New(tlsconfig.Options{CertFile: cfg.WebhookTLSCert, KeyFile: cfg.WebhookTLSKey, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("--webhook-tls-cert: %w", err)
+	}
+	apiTLS, err := tlsconfig.New(tlsconfig.Options{CertFile: cfg.APITLSCert, KeyFile: cfg.APITLSKey, ClientCAFile: cfg.APIClientCA, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("--api-tls-cert: %w", err)
+	}
+	logger.Info("security", "webhook_auth_apps", whAuth.Apps(), "api_tokens", apiAuth != nil, "webhook_tls", webhookTLS != nil,
+		"api_tls", apiTLS != nil, "api_client_certs", cfg.APIClientCA != "", "webhook_rate", cfg.WebhookRate)
+
 	if s.log, err = openLog(cfg); err != nil {
 		return nil, err
 	}
@@ -113,24 +142,39 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 
 	if s.events, err = api.NewEventService(api.Options{
 		Log: s.log, Hub: s.hub, Queue: cfg.Queue, Heartbeat: cfg.Heartbeat, Logger: logger,
+		Authorize: narrowApps(apiAuth),
 	}); err != nil {
 		return nil, err
 	}
 	wh, err := webhook.New(webhook.Options{
 		Log: s.log, AllowedApps: cfg.SdkAppIDs, MaxBody: cfg.MaxBody, Logger: logger, Registerer: reg,
+		Auth: whAuth, RateLimit: webhook.RateLimit{Rate: cfg.WebhookRate, Burst: cfg.WebhookBurst},
 	})
 	if err != nil {
 		return nil, err
 	}
 
-	// gRPC: the public API listener, and an in-process one for grpc-gateway.
-	s.grpc = grpc.NewServer(
+	// gRPC: the public API listener, and an in-process server for grpc-gateway.
+	// Both authenticate; only the public one has TLS and the per-connection
+	// limits, since the in-process one carries every JSON stream over one connection.
+	grpcOpts := []grpc.ServerOption{
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-	)
-	gatewayv1.RegisterEventServiceServer(s.grpc, s.events)
+	}
+	if apiAuth != nil {
+		grpcOpts = append(grpcOpts, grpc.ChainUnaryInterceptor(apiAuth.UnaryInterceptor()), grpc.ChainStreamInterceptor(apiAuth.StreamInterceptor()))
+	}
+	s.grpcIn = grpc.NewServer(grpcOpts...)
+	grpcOpts = append(grpcOpts, grpc.MaxConcurrentStreams(cfg.GRPCMaxStreams), grpc.MaxHeaderListSize(64<<10))
+	if apiTLS != nil {
+		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(apiTLS)))
+	}
+	s.grpc = grpc.NewServer(grpcOpts...)
 	s.health = health.NewServer()
-	healthpb.RegisterHealthServer(s.grpc, s.health)
+	for _, srv := range []*grpc.Server{s.grpc, s.grpcIn} {
+		gatewayv1.RegisterEventServiceServer(srv, s.events)
+		healthpb.RegisterHealthServer(srv, s.health)
+	}
 	reflection.Register(s.grpc)
 
 	s.inproc = bufconn.Listen(1 << 20)
@@ -181,9 +225,16 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if s.lnHTTP, err = listen(ctx, cfg.HTTPAddr, "--http-addr"); err != nil {
 		return nil, err
 	}
+	s.lnWebhk, s.lnGRPC, s.lnHTTP = limitConns(s.lnWebhk, cfg.MaxConns), limitConns(s.lnGRPC, cfg.MaxConns), limitConns(s.lnHTTP, cfg.MaxConns)
+	if webhookTLS != nil {
+		s.lnWebhk = tls.NewListener(s.lnWebhk, withALPN(webhookTLS, "h2", "http/1.1"))
+	}
+	if apiTLS != nil {
+		s.lnHTTP = tls.NewListener(s.lnHTTP, withALPN(apiTLS, "h2", "http/1.1"))
+	}
 
 	go s.serve("grpc", func() error { return s.grpc.Serve(s.lnGRPC) })
-	go s.serve("grpc-in-process", func() error { return s.grpc.Serve(s.inproc) })
+	go s.serve("grpc-in-process", func() error { return s.grpcIn.Serve(s.inproc) })
 	go s.serve("http", func() error { return s.httpAPI.Serve(s.lnHTTP) })
 	go s.serve("webhook", func() error { return s.webhook.Serve(s.lnWebhk) })
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -269,7 +320,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.events.Shutdown()
 		stopped := make(chan struct{})
-		go func() { s.grpc.GracefulStop(); close(stopped) }()
+		go func() { s.grpc.GracefulStop(); s.grpcIn.GracefulStop(); close(stopped) }()
 		if err := s.httpAPI.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http listener: %w", err))
 			_ = s.httpAPI.Close()
@@ -278,6 +329,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-stopped:
 		case <-ctx.Done():
 			s.grpc.Stop()
+			s.grpcIn.Stop()
 			<-stopped
 			errs = append(errs, fmt.Errorf("grpc listener: %w", ctx.Err()))
 		}
@@ -295,6 +347,7 @@ func (s *Server) closeAll() {
 	}
 	if s.grpc != nil {
 		s.grpc.Stop()
+		s.grpcIn.Stop()
 	}
 	for _, ln := range []net.Listener{s.lnWebhk, s.lnGRPC, s.lnHTTP} {
 		if ln != nil {
@@ -309,5 +362,37 @@ func (s *Server) closeAll() {
 		if err := s.log.Close(); err != nil {
 			s.logger.Error("closing the event log", "err", err)
 		}
+	}
+}
+
+// limitConns caps ln's open connections at n; 0 is no cap.
+func limitConns(ln net.Listener, n int) net.Listener {
+	if n <= 0 {
+		return ln
+	}
+	return netutil.LimitListener(ln, n)
+}
+
+// withALPN returns cfg offering the application protocols protos.
+func withALPN(cfg *tls.Config, protos ...string) *tls.Config {
+	cfg = cfg.Clone()
+	cfg.NextProtos = protos
+	return cfg
+}
+
+// narrowApps returns the EventService's Authorize for a: each subscriber's
+// SdkAppid filter narrowed to its token's scope. Without tokens it is nil and
+// the API is open.
+func narrowApps(a *apiauth.Authenticator) func(context.Context, *hub.Filter) error {
+	if a == nil {
+		return nil
+	}
+	return func(ctx context.Context, f *hub.Filter) error {
+		apps, err := apiauth.NarrowApps(ctx, f.SdkAppIDs)
+		if err != nil {
+			return err
+		}
+		f.SdkAppIDs = apps
+		return nil
 	}
 }
