@@ -15,9 +15,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/trtc-gateway/trtc-gateway/server"
+	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
 
 func main() {
@@ -49,16 +51,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	apps := &appIDList{}
 	var logLevel, logFormat string
 	registerFlags(fs, &cfg, apps, &logLevel, &logFormat)
+	webhookTokens := registerSecurityFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	if err := applyEnv(fs, getenv); err != nil {
+	err := applyEnv(fs, getenv)
+	if err != nil {
 		return cfg, nil, err
 	}
 	cfg.SdkAppIDs = apps.ids
+	if cfg.WebhookTokens, err = webhookTokens.Tokens(); err != nil {
+		return cfg, nil, err
+	}
 	logger, err := newLogger(stderr, logLevel, logFormat)
 	if err != nil {
 		return cfg, nil, err
@@ -80,4 +87,32 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
 	fs.StringVar(logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", "text", "text or json")
+}
+
+// registerSecurityFlags registers the authentication, TLS and limit flags
+// (README, "Security") and returns the --webhook-token flag, parsed after the
+// environment is applied so that a bad value is reported without echoing a token.
+func registerSecurityFlags(fs *flag.FlagSet, cfg *server.Config) *webhookauth.Flag {
+	tokens := &webhookauth.Flag{}
+	fs.Var(tokens, "webhook-token", "SdkAppid=token: require Tencent's Sign/RequestTime for that app; repeatable or comma-separated (prefer --webhook-token-file: flags show in ps)")
+	fs.StringVar(&cfg.WebhookTokenFile, "webhook-token-file", cfg.WebhookTokenFile, `JSON file of webhook tokens: {"apps":[{"sdk_app_id":1400000001,"token":"…"}]}`)
+	fs.DurationVar(&cfg.WebhookAuthWindow, "webhook-auth-window", cfg.WebhookAuthWindow, "how far RequestTime may be from the gateway's clock")
+	fs.Float64Var(&cfg.WebhookRate, "webhook-rate", cfg.WebhookRate, "webhook requests per second allowed per source IP (IPv6: per /64); 0 is no limit")
+	fs.IntVar(&cfg.WebhookBurst, "webhook-burst", cfg.WebhookBurst, "webhook requests a source IP may send at once; 0 is --webhook-rate rounded up")
+	fs.StringVar(&cfg.APITokensFile, "api-tokens", cfg.APITokensFile, "JSON file of subscriber bearer tokens scoped to SdkAppids; empty leaves the API open")
+	fs.StringVar(&cfg.WebhookTLSCert, "webhook-tls-cert", cfg.WebhookTLSCert, "PEM certificate chain: serve the webhook over HTTPS (reloaded when the file changes)")
+	fs.StringVar(&cfg.WebhookTLSKey, "webhook-tls-key", cfg.WebhookTLSKey, "PEM private key of --webhook-tls-cert")
+	fs.StringVar(&cfg.APITLSCert, "api-tls-cert", cfg.APITLSCert, "PEM certificate chain: serve the gRPC and JSON API listeners over TLS (reloaded when the file changes)")
+	fs.StringVar(&cfg.APITLSKey, "api-tls-key", cfg.APITLSKey, "PEM private key of --api-tls-cert")
+	fs.StringVar(&cfg.APIClientCA, "api-client-ca", cfg.APIClientCA, "PEM CA certificates: the API listeners require a client certificate they signed (mTLS)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", cfg.MaxConns, "open connections allowed per listener; 0 is no cap")
+	fs.Func("grpc-max-streams", fmt.Sprintf("concurrent streams allowed per gRPC connection (default %d)", cfg.GRPCMaxStreams), func(v string) error {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n == 0 {
+			return errors.New("want a positive whole number")
+		}
+		cfg.GRPCMaxStreams = uint32(n)
+		return nil
+	})
+	return tokens
 }
