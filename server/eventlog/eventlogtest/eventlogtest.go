@@ -254,6 +254,9 @@ func testFollowConcurrent(t *testing.T, open openFunc) {
 	followed := make(chan error, 1)
 	go func() {
 		followed <- log.Follow(ctx, 0, func(ev *gatewayv1.Event) error {
+			if want := uint64(len(got) + 1); ev.GetSequence() != want {
+				return fmt.Errorf("follower received sequence %d where %d was due", ev.GetSequence(), want)
+			}
 			got = append(got, ev)
 			if len(got) == total {
 				return errDone
