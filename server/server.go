@@ -93,9 +93,10 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s = &Server{cfg: cfg, logger: logger, serveErr: make(chan error, 3)}
+	started := s // `return nil, err` clears s before this defer runs
 	defer func() {
 		if err != nil {
-			s.closeAll()
+			started.closeAll()
 		}
 	}()
 
