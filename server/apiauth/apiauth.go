@@ -233,7 +233,13 @@ func (a *Authenticator) reject(ctx context.Context, method string, code codes.Co
 }
 
 func withScope(ctx context.Context, tok *token) context.Context {
-	return context.WithValue(ctx, scopeKey{}, Scope{Token: tok.name, Apps: tok.apps})
+	return ContextWithScope(ctx, Scope{Token: tok.name, Apps: tok.apps})
+}
+
+// ContextWithScope returns ctx carrying s, as the interceptors do for an
+// authenticated call; for tests of services that read the scope.
+func ContextWithScope(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
 }
 
 // scopedStream is a ServerStream whose context carries the token's Scope.
