@@ -752,6 +752,17 @@ func BenchmarkPublish(b *testing.B) {
 			b.Fatal("nothing was delivered")
 		}
 	})
+	// The same index, with every event for one call: the difference from the
+	// case above is cache misses from touching a different subscriber and
+	// event each time, not index work.
+	b.Run("10000-subscribers-one-call-each-hot", func(b *testing.B) {
+		h := hub.New(hub.Options{})
+		subs := make([]*hub.Subscription, 10_000)
+		for i := range subs {
+			subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{fmt.Sprintf("call-%d", i)}}, 0, 1024)
+		}
+		benchmarkPublish(b, subs, h, next)
+	})
 	b.Run("100-subscribers-all", func(b *testing.B) {
 		h := hub.New(hub.Options{})
 		subs := make([]*hub.Subscription, 100)
