@@ -57,6 +57,10 @@ type OutOfRangeError struct {
 }
 
 func (e *OutOfRangeError) Error() string {
+	resume := e.Oldest
+	if resume > 0 {
+		resume-- // resuming after Oldest-1 starts at Oldest
+	}
 	return fmt.Sprintf("sequence %d is no longer retained: the oldest available event is %d (resume with after_sequence=%d or later)",
-		e.After+1, e.Oldest, e.Oldest-1)
+		e.After+1, e.Oldest, resume)
 }
