@@ -1,22 +1,10 @@
 package sdk_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -81,18 +69,18 @@ func TestRoundTrip(t *testing.T) {
 	var reference []jsonEvent
 	for _, r := range runs {
 		t.Run(r.ex.name, func(t *testing.T) {
-			all := r.all.events(len(webhooks), 60*time.Second)
-			if code := r.all.wait(30 * time.Second); code != 0 {
+			all := r.all.events(t, len(webhooks), 60*time.Second)
+			if code := r.all.wait(t, 30*time.Second); code != 0 {
 				t.Errorf("%s exit status %d after --max-events, want 0", r.all.name, code)
 			}
-			r.all.drain()
+			r.all.drain(t)
 			checkAll(t, all)
 
-			one := r.one.events(len(wantCallA), 60*time.Second)
-			if code := r.one.wait(30 * time.Second); code != 0 {
+			one := r.one.events(t, len(wantCallA), 60*time.Second)
+			if code := r.one.wait(t, 30*time.Second); code != 0 {
 				t.Errorf("%s exit status %d after --max-events, want 0", r.one.name, code)
 			}
-			r.one.drain()
+			r.one.drain(t)
 			for i, ev := range one {
 				if got := ev.str("callId"); got != callA {
 					t.Errorf("call-filtered subscriber got an event of call %q: %s", got, ev.raw)
@@ -258,147 +246,4 @@ func toStrings(v any) []string {
 		out = append(out, fmt.Sprint(e))
 	}
 	return out
-}
-
-// gateway is a running trtc-gateway with its listeners' addresses.
-type gateway struct {
-	webhook, grpc, http string
-}
-
-// gatewayBinEnv names a prebuilt gateway binary to test instead of building
-// ./cmd/trtc-gateway, e.g. a release build.
-const gatewayBinEnv = "TRTCGW_SDK_GATEWAY_BIN"
-
-// startGateway builds cmd/trtc-gateway (or takes $TRTCGW_SDK_GATEWAY_BIN), runs it with the memory store on
-// loopback ports the kernel picks, and waits for its "listening" log lines.
-// It is stopped with SIGTERM (then killed) when the test ends.
-func startGateway(t *testing.T) *gateway {
-	t.Helper()
-	bin := os.Getenv(gatewayBinEnv)
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "trtc-gateway")
-		buildCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		build := exec.CommandContext(buildCtx, "go", "build", "-o", bin, "./cmd/trtc-gateway")
-		build.Dir = repoRoot
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("go build ./cmd/trtc-gateway: %v\n%s", err, out)
-		}
-	}
-
-	cmd := exec.Command(bin, "--store=memory", "--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0",
-		"--http-addr=127.0.0.1:0", "--log-format=json")
-	cmd.Env = gatewayEnv()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the gateway: %v", err)
-	}
-	logs := &syncBuffer{}
-	addrs := make(chan [2]string, 8)
-	exited := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Bytes()
-			logs.Write(append(line, '\n'))
-			var rec struct{ Msg, Listener, Addr string }
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
-				select {
-				case addrs <- [2]string{rec.Listener, rec.Addr}:
-				default: // never block the gateway's logging on the test
-				}
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			t.Errorf("the gateway did not stop within 15s of SIGTERM; killing it")
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("gateway log:\n%s", logs.String())
-		}
-	})
-
-	gw := &gateway{}
-	timeout := time.After(60 * time.Second)
-	for gw.webhook == "" || gw.grpc == "" || gw.http == "" {
-		select {
-		case a := <-addrs:
-			switch a[0] {
-			case "webhook":
-				gw.webhook = a[1]
-			case "grpc":
-				gw.grpc = a[1]
-			case "http":
-				gw.http = a[1]
-			}
-		case <-exited:
-			t.Fatalf("the gateway exited before listening; log:\n%s", logs.String())
-		case <-timeout:
-			t.Fatalf("the gateway did not log all three listening addresses within 60s; log:\n%s", logs.String())
-		}
-	}
-	return gw
-}
-
-// gatewayEnv is the test's environment without TRTCGW_* settings, so a
-// developer's shell cannot change the gateway under test.
-func gatewayEnv() []string {
-	env := os.Environ()
-	return slices.DeleteFunc(env, func(kv string) bool {
-		return strings.HasPrefix(kv, "TRTCGW_")
-	})
-}
-
-// post sends one callback the way Tencent does and requires the OK answer.
-func (gw *gateway) post(t *testing.T, w webhook) {
-	t.Helper()
-	body, err := os.ReadFile(filepath.Join("testdata", w.file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := url.Values{
-		"SdkAppid":        {sdkAppID},
-		"CallbackCommand": {w.command},
-		"contenttype":     {"json"},
-		"ClientIP":        {"127.0.0.1"},
-		"OptPlatform":     {"Web"},
-	}
-	u := "http://" + gw.webhook + "/webhook?" + q.Encode()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", w.file, err)
-	}
-	defer res.Body.Close()
-	got, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("POST %s: reading the answer: %v", w.file, err)
-	}
-	var answer map[string]any
-	if err := json.Unmarshal(got, &answer); err != nil && !errors.Is(err, io.EOF) {
-		t.Fatalf("POST %s: answer is not JSON: %v: %s", w.file, err, got)
-	}
-	want := map[string]any{"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": float64(0)}
-	if res.StatusCode != http.StatusOK || !reflect.DeepEqual(answer, want) {
-		t.Fatalf("POST %s: %d %s, want 200 {\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0}", w.file, res.StatusCode, got)
-	}
 }

@@ -148,7 +148,7 @@ func TestExampleResumesAfterStreamError(t *testing.T) {
 				"--user-account", "144115212830834855",
 				"--max-backoff", "0.3",
 			)
-			evs := sub.events(3, 60*time.Second)
+			evs := sub.events(t, 3, 60*time.Second)
 			for i, want := range []string{"7", "8", "9"} {
 				if got := evs[i].str("sequence"); got != want {
 					t.Errorf("event %d: sequence %s, want %s (uint64 as a JSON string)", i, got, want)
@@ -166,10 +166,10 @@ func TestExampleResumesAfterStreamError(t *testing.T) {
 					t.Errorf("event %d: eventTime %s", i, got)
 				}
 			}
-			if code := sub.terminate(20 * time.Second); code != 0 {
+			if code := sub.terminate(t, 20*time.Second); code != 0 {
 				t.Errorf("exit status after SIGTERM = %d, want 0", code)
 			}
-			sub.drain()
+			sub.drain(t)
 
 			calls := s.recorded()
 			if len(calls) != 2 {
@@ -221,11 +221,11 @@ func TestExampleStartsFromCursorAndStopsAfterMaxEvents(t *testing.T) {
 			addr := s.serve(t)
 			sub := startSubscriber(t, ex, ex.name+"-subscriber", []string{"TRTCGW_TOKEN="},
 				"--addr", addr, "--after-sequence", "40", "--epoch", "epoch-1", "--max-events", "2")
-			evs := sub.events(2, 60*time.Second)
-			if code := sub.wait(20 * time.Second); code != 0 {
+			evs := sub.events(t, 2, 60*time.Second)
+			if code := sub.wait(t, 20*time.Second); code != 0 {
 				t.Errorf("exit status after --max-events = %d, want 0", code)
 			}
-			sub.drain()
+			sub.drain(t)
 			if got := []string{evs[0].str("sequence"), evs[1].str("sequence")}; !slices.Equal(got, []string{"41", "42"}) {
 				t.Errorf("sequences %v, want [41 42]", got)
 			}
@@ -260,10 +260,10 @@ func TestExampleStopsOnPermanentError(t *testing.T) {
 			addr := s.serve(t)
 			sub := startSubscriber(t, ex, ex.name+"-subscriber", nil,
 				"--addr", addr, "--after-sequence", "5", "--epoch", "epoch-0")
-			if code := sub.wait(30 * time.Second); code != 1 {
+			if code := sub.wait(t, 30*time.Second); code != 1 {
 				t.Errorf("exit status = %d, want 1", code)
 			}
-			sub.drain()
+			sub.drain(t)
 			if !containsAny(sub.stderr.String(), "FailedPrecondition", "FAILED_PRECONDITION") {
 				t.Errorf("stderr does not name the status code:\n%s", sub.stderr.String())
 			}

@@ -136,7 +136,6 @@ func installPythonSDK() (string, error) {
 // subscriber is a running example process. Its stdout lines arrive on lines;
 // its stderr is kept for failure messages.
 type subscriber struct {
-	t      *testing.T
 	name   string
 	cmd    *exec.Cmd
 	lines  chan string
@@ -157,7 +156,6 @@ func startSubscriber(t *testing.T, ex example, name string, env []string, args .
 		t.Fatal(err)
 	}
 	s := &subscriber{
-		t:      t,
 		name:   name,
 		cmd:    cmd,
 		lines:  make(chan string, 1024),
@@ -192,33 +190,33 @@ func startSubscriber(t *testing.T, ex example, name string, env []string, args .
 	return s
 }
 
-// next returns the next stdout line, failing the test when none comes within
+// next returns the next stdout line, failing t when none comes within
 // timeout or the process exits first.
-func (s *subscriber) next(timeout time.Duration) string {
-	s.t.Helper()
+func (s *subscriber) next(t *testing.T, timeout time.Duration) string {
+	t.Helper()
 	select {
 	case line, ok := <-s.lines:
 		if !ok {
 			<-s.done
-			s.t.Fatalf("%s exited (%v) before printing the next event; stderr:\n%s", s.name, s.err, s.stderr.String())
+			t.Fatalf("%s exited (%v) before printing the next event; stderr:\n%s", s.name, s.err, s.stderr.String())
 		}
 		return line
 	case <-time.After(timeout):
-		s.t.Fatalf("%s printed nothing for %v; stderr:\n%s", s.name, timeout, s.stderr.String())
+		t.Fatalf("%s printed nothing for %v; stderr:\n%s", s.name, timeout, s.stderr.String())
 	}
 	return ""
 }
 
 // events reads n lines and decodes each as one JSON event.
-func (s *subscriber) events(n int, timeout time.Duration) []jsonEvent {
-	s.t.Helper()
+func (s *subscriber) events(t *testing.T, n int, timeout time.Duration) []jsonEvent {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	out := make([]jsonEvent, 0, n)
 	for range n {
-		line := s.next(time.Until(deadline))
+		line := s.next(t, time.Until(deadline))
 		ev, err := decodeEvent(line)
 		if err != nil {
-			s.t.Fatalf("%s printed a line that is not one JSON event: %v\n%s", s.name, err, line)
+			t.Fatalf("%s printed a line that is not one JSON event: %v\n%s", s.name, err, line)
 		}
 		out = append(out, ev)
 	}
@@ -226,31 +224,43 @@ func (s *subscriber) events(n int, timeout time.Duration) []jsonEvent {
 }
 
 // wait waits for the process to exit by itself and returns its exit code.
-func (s *subscriber) wait(timeout time.Duration) int {
-	s.t.Helper()
+func (s *subscriber) wait(t *testing.T, timeout time.Duration) int {
+	t.Helper()
 	select {
 	case <-s.done:
 	case <-time.After(timeout):
-		s.t.Fatalf("%s did not exit within %v; stderr:\n%s", s.name, timeout, s.stderr.String())
+		t.Fatalf("%s did not exit within %v; stderr:\n%s", s.name, timeout, s.stderr.String())
 	}
-	return exitCode(s.t, s.name, s.err)
+	return exitCode(t, s.name, s.err)
 }
 
 // terminate sends SIGTERM and returns the exit code, failing when the process
 // does not stop within timeout.
-func (s *subscriber) terminate(timeout time.Duration) int {
-	s.t.Helper()
+func (s *subscriber) terminate(t *testing.T, timeout time.Duration) int {
+	t.Helper()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		s.t.Fatalf("signalling %s: %v", s.name, err)
+		t.Fatalf("signalling %s: %v", s.name, err)
 	}
-	return s.wait(timeout)
+	return s.wait(t, timeout)
+}
+
+// waitStderr waits until the process has written text to stderr.
+func (s *subscriber) waitStderr(t *testing.T, text string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(s.stderr.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not log %q within %v; stderr:\n%s", s.name, text, timeout, s.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // drain fails the test when the process printed more lines than were read.
-func (s *subscriber) drain() {
-	s.t.Helper()
+func (s *subscriber) drain(t *testing.T) {
+	t.Helper()
 	for line := range s.lines {
-		s.t.Errorf("%s printed an unexpected extra line: %s", s.name, line)
+		t.Errorf("%s printed an unexpected extra line: %s", s.name, line)
 	}
 }
 

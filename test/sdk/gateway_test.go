@@ -1,0 +1,197 @@
+package sdk_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// gatewayBinEnv names a prebuilt gateway binary to test instead of building
+// ./cmd/trtc-gateway, e.g. a release build.
+const gatewayBinEnv = "TRTCGW_SDK_GATEWAY_BIN"
+
+var (
+	gatewayOnce sync.Once
+	gatewayBin  string
+	gatewayErr  error
+)
+
+// gatewayBinary returns $TRTCGW_SDK_GATEWAY_BIN, or builds ./cmd/trtc-gateway
+// once for all tests.
+func gatewayBinary(t *testing.T) string {
+	t.Helper()
+	gatewayOnce.Do(func() {
+		if gatewayBin = os.Getenv(gatewayBinEnv); gatewayBin != "" {
+			return
+		}
+		gatewayBin = filepath.Join(scratch, "trtc-gateway")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, "go", "build", "-o", gatewayBin, "./cmd/trtc-gateway")
+		build.Dir = repoRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			gatewayErr = fmt.Errorf("go build ./cmd/trtc-gateway: %w\n%s", err, out)
+		}
+	})
+	if gatewayErr != nil {
+		t.Fatal(gatewayErr)
+	}
+	return gatewayBin
+}
+
+// gateway is a running trtc-gateway with its listeners' addresses.
+type gateway struct {
+	webhook, grpc, http string
+
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	exited chan struct{}
+}
+
+// startGateway runs the gateway with the memory store on loopback ports the
+// kernel picks (args may override any flag, the last one wins) and waits for
+// its "listening" log lines. It is stopped at the end of the test if still up.
+func startGateway(t *testing.T, args ...string) *gateway {
+	t.Helper()
+	args = append([]string{"--store=memory", "--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0",
+		"--http-addr=127.0.0.1:0", "--log-format=json"}, args...)
+	cmd := exec.Command(gatewayBinary(t), args...)
+	cmd.Env = gatewayEnv()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the gateway: %v", err)
+	}
+	gw := &gateway{cmd: cmd, logs: &syncBuffer{}, exited: make(chan struct{})}
+	addrs := make(chan [2]string, 8)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Bytes()
+			gw.logs.Write(append(line, '\n'))
+			var rec struct{ Msg, Listener, Addr string }
+			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
+				select {
+				case addrs <- [2]string{rec.Listener, rec.Addr}:
+				default: // never block the gateway's logging on the test
+				}
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		_ = cmd.Wait()
+		close(gw.exited)
+	}()
+	t.Cleanup(func() {
+		gw.stop(t)
+		if t.Failed() {
+			t.Logf("gateway log:\n%s", gw.logs.String())
+		}
+	})
+
+	timeout := time.After(60 * time.Second)
+	for gw.webhook == "" || gw.grpc == "" || gw.http == "" {
+		select {
+		case a := <-addrs:
+			switch a[0] {
+			case "webhook":
+				gw.webhook = a[1]
+			case "grpc":
+				gw.grpc = a[1]
+			case "http":
+				gw.http = a[1]
+			}
+		case <-gw.exited:
+			t.Fatalf("the gateway exited before listening; log:\n%s", gw.logs.String())
+		case <-timeout:
+			t.Fatalf("the gateway did not log all three listening addresses within 60s; log:\n%s", gw.logs.String())
+		}
+	}
+	return gw
+}
+
+// stop shuts the gateway down with SIGTERM, killing it when it takes more
+// than 15s; stopping a stopped gateway does nothing.
+func (gw *gateway) stop(t *testing.T) {
+	t.Helper()
+	select {
+	case <-gw.exited:
+		return
+	default:
+	}
+	_ = gw.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-gw.exited:
+	case <-time.After(15 * time.Second):
+		t.Errorf("the gateway did not stop within 15s of SIGTERM; killing it")
+		_ = gw.cmd.Process.Kill()
+		<-gw.exited
+	}
+}
+
+// gatewayEnv is the test's environment without TRTCGW_* settings, so a
+// developer's shell cannot change the gateway under test.
+func gatewayEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "TRTCGW_")
+	})
+}
+
+// post sends one callback the way Tencent does and requires the OK answer.
+func (gw *gateway) post(t *testing.T, w webhook) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("testdata", w.file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{
+		"SdkAppid":        {sdkAppID},
+		"CallbackCommand": {w.command},
+		"contenttype":     {"json"},
+		"ClientIP":        {"127.0.0.1"},
+		"OptPlatform":     {"Web"},
+	}
+	u := "http://" + gw.webhook + "/webhook?" + q.Encode()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", w.file, err)
+	}
+	defer res.Body.Close()
+	got, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("POST %s: reading the answer: %v", w.file, err)
+	}
+	var answer map[string]any
+	if err := json.Unmarshal(got, &answer); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("POST %s: answer is not JSON: %v: %s", w.file, err, got)
+	}
+	want := map[string]any{"ActionStatus": "OK", "ErrorInfo": "", "ErrorCode": float64(0)}
+	if res.StatusCode != http.StatusOK || !reflect.DeepEqual(answer, want) {
+		t.Fatalf("POST %s: %d %s, want 200 {\"ActionStatus\":\"OK\",\"ErrorInfo\":\"\",\"ErrorCode\":0}", w.file, res.StatusCode, got)
+	}
+}
