@@ -155,15 +155,22 @@ func gatewayEnv() []string {
 	})
 }
 
-// post sends one callback the way Tencent does and requires the OK answer.
+// post sends one callback of app sdkAppID the way Tencent does and requires
+// the OK answer.
 func (gw *gateway) post(t *testing.T, w webhook) {
+	t.Helper()
+	gw.postApp(t, w, sdkAppID)
+}
+
+// postApp is post for the application app.
+func (gw *gateway) postApp(t *testing.T, w webhook, app string) {
 	t.Helper()
 	body, err := os.ReadFile(filepath.Join("testdata", w.file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := url.Values{
-		"SdkAppid":        {sdkAppID},
+		"SdkAppid":        {app},
 		"CallbackCommand": {w.command},
 		"contenttype":     {"json"},
 		"ClientIP":        {"127.0.0.1"},
