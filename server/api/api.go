@@ -95,6 +95,10 @@ type stream struct {
 func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.EventService_SubscribeServer) error {
 	select {
 	case <-s.shutdown:
+		if req.AfterSequence != nil {
+			return status.Errorf(codes.Unavailable,
+				"the gateway is shutting down; resume with after_sequence=%d and epoch=%q on another replica or shortly", req.GetAfterSequence(), req.GetEpoch())
+		}
 		return status.Error(codes.Unavailable, "the gateway is shutting down; reconnect to another replica or retry shortly")
 	default:
 	}
