@@ -133,6 +133,9 @@ func (p Params) check() *Error {
 		{"RequestTime", p.RequestTime},
 	} {
 		if !utf8.ValidString(v.value) {
+			if v.name == "Sign" {
+				return Errorf(CodeBadQuery, "query parameter Sign is not valid UTF-8")
+			}
 			return Errorf(CodeBadQuery, "query parameter %s is not valid UTF-8: %q", v.name, clip(v.value))
 		}
 	}
@@ -158,12 +161,15 @@ func conflictError(q url.Values, param *queryParam) *Error {
 	}
 	slices.Sort(values)
 	values = slices.Compact(values)
-	for i, v := range values {
-		values[i] = strconv.Quote(clip(v))
-	}
 	name := param.name
 	if len(param.keys) > 1 {
 		name += " (or " + strings.Join(param.keys[1:], ", ") + ")"
+	}
+	if param.name == "Sign" { // a signature is never echoed, not even a wrong one
+		return Errorf(CodeBadQuery, "query parameter %s is given more than once with different values", name)
+	}
+	for i, v := range values {
+		values[i] = strconv.Quote(clip(v))
 	}
 	return Errorf(CodeBadQuery, "query parameter %s is given more than once with different values: %s",
 		name, strings.Join(values, ", "))

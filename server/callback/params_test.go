@@ -2,6 +2,7 @@ package callback
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -83,6 +84,27 @@ func TestParseParamsConflictMessageIsStable(t *testing.T) {
 		_, err := ParseParams(q)
 		if e := AsError(err); e.Code != CodeBadQuery || e.Message != want {
 			t.Fatalf("got %d %q, want %d %q", e.Code, e.Message, CodeBadQuery, want)
+		}
+	}
+}
+
+// TestParseParamsNeverEchoesSign: a signature (even a wrong one) is a
+// credential's proof and must not reach a response or a log line.
+func TestParseParamsNeverEchoesSign(t *testing.T) {
+	for _, query := range []string{
+		"SdkAppid=1&CallbackCommand=x&Sign=secret-sign-aaaa&sign=secret-sign-bbbb",
+		"SdkAppid=1&CallbackCommand=x&Sign=secret-sign-%ff",
+	} {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ParseParams(q)
+		if err == nil {
+			t.Fatalf("%s: accepted", query)
+		}
+		if e := AsError(err); e.Code != CodeBadQuery || strings.Contains(e.Message, "secret-sign") {
+			t.Errorf("%s: %d %q must be CodeBadQuery without the Sign value", query, e.Code, e.Message)
 		}
 	}
 }
