@@ -22,6 +22,7 @@ const (
 	CodeCommandMismatch  Code = 40005 // the body's CallbackCommand contradicts the URL's
 	CodeBadField         Code = 40006 // a field has the wrong JSON type or an impossible value
 	CodeInvalidUTF8      Code = 40007 // the body is not valid UTF-8
+	CodeBadBody          Code = 40008 // the body could not be read: truncated, or a malformed transfer encoding
 	CodeUnauthenticated  Code = 40101 // Sign/RequestTime missing, wrong or stale
 	CodeAppNotAllowed    Code = 40301 // the SdkAppid is not one this gateway serves
 	CodeNotFound         Code = 40401 // not the webhook path

@@ -58,7 +58,11 @@ func badValue(name, want, raw string) *fieldError {
 
 // clip shortens a value quoted in an error message, cutting on a UTF-8
 // character boundary.
-func clip(raw string) string {
+func clip(raw string) string { return Clip(raw) }
+
+// Clip shortens text that came from outside to at most 40 bytes (on a rune
+// boundary, with an ellipsis) so that a message quoting it stays short.
+func Clip(raw string) string {
 	const limit = 40
 	if len(raw) <= limit {
 		return raw

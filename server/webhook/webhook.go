@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
@@ -71,6 +72,7 @@ type Handler struct {
 	logger        *slog.Logger
 	now           func() time.Time
 	metrics       *metrics
+	warnings      *rate.Limiter // how many rejections per second are logged as warnings
 }
 
 // New returns a Handler for opts.
@@ -85,6 +87,7 @@ func New(opts Options) (*Handler, error) {
 		auth:          opts.Auth,
 		logger:        opts.Logger,
 		now:           opts.Now,
+		warnings:      rate.NewLimiter(10, 20),
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = 1 << 20
@@ -131,7 +134,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else if e.Code == callback.CodeInternal || e.Code == callback.CodeLogUnavailable {
 			h.logger.Error("webhook failed", "code", int(e.Code), "command", command, "remote", r.RemoteAddr, "err", e.Err)
 		} else {
-			h.logger.Warn("webhook rejected", "code", int(e.Code), "status", e.HTTPStatus(), "command", command, "remote", r.RemoteAddr, "reason", e.Message)
+			// Rejections are the sender's fault and can come in floods: a few
+			// per second are warnings, the rest debug lines.
+			level := slog.LevelDebug
+			if h.warnings.Allow() {
+				level = slog.LevelWarn
+			}
+			h.logger.Log(r.Context(), level, "webhook rejected", "code", int(e.Code), "status", e.HTTPStatus(), "command", callback.Clip(command), "remote", r.RemoteAddr, "reason", e.Message)
 		}
 		if e.Code == callback.CodeMethodNotAllowed {
 			w.Header().Set("Allow", http.MethodPost)
@@ -151,10 +160,10 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 		return "", h.limiter.rejection()
 	}
 	if r.URL.Path != Path {
-		return "", callback.Errorf(callback.CodeNotFound, "no such endpoint %q: Tencent callbacks are posted to %s", r.URL.Path, Path)
+		return "", callback.Errorf(callback.CodeNotFound, "no such endpoint %q: Tencent callbacks are posted to %s", callback.Clip(r.URL.Path), Path)
 	}
 	if r.Method != http.MethodPost {
-		return "", callback.Errorf(callback.CodeMethodNotAllowed, "method %s is not allowed: Tencent callbacks are POST requests", r.Method)
+		return "", callback.Errorf(callback.CodeMethodNotAllowed, "method %s is not allowed: Tencent callbacks are POST requests", callback.Clip(r.Method))
 	}
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return "", err
@@ -211,7 +220,7 @@ func (h *Handler) readBody(r *http.Request) ([]byte, error) {
 		if errors.As(err, &mbe) {
 			return nil, tooLarge(h.maxBody)
 		}
-		return nil, &callback.Error{Code: callback.CodeEmptyBody, Message: "the request body could not be read completely", Err: err}
+		return nil, &callback.Error{Code: callback.CodeBadBody, Message: "the request body could not be read completely (truncated or malformed transfer encoding)", Err: err}
 	}
 	return body, nil
 }
@@ -231,13 +240,13 @@ func checkContentType(v string) error {
 	}
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil {
-		return callback.Errorf(callback.CodeUnsupportedMedia, "malformed Content-Type %q: send application/json", v)
+		return callback.Errorf(callback.CodeUnsupportedMedia, "malformed Content-Type %q: send application/json", callback.Clip(v))
 	}
 	if strings.HasPrefix(mt, "multipart/") {
-		return callback.Errorf(callback.CodeUnsupportedMedia, "Content-Type %s is not supported: send the JSON body as application/json", mt)
+		return callback.Errorf(callback.CodeUnsupportedMedia, "Content-Type %s is not supported: send the JSON body as application/json", callback.Clip(mt))
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return callback.Errorf(callback.CodeUnsupportedMedia, "charset %s is not supported: send UTF-8", cs)
+		return callback.Errorf(callback.CodeUnsupportedMedia, "charset %q is not supported: send UTF-8", callback.Clip(cs))
 	}
 	return nil
 }
