@@ -12,7 +12,7 @@ TOOLS   := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc \
 # with `make api-baseline` when a change that passes `make breaking` lands new API.
 API_BASELINE := proto/api-baseline.json
 
-.PHONY: api-baseline all run test test-short lint generate gen-deps sdk-deps test-sdk check-generate breaking tools bench fuzz clean
+.PHONY: api-baseline all run test test-go test-short lint generate gen-deps sdk-deps test-sdk check-generate breaking tools bench fuzz clean
 
 all: generate lint test
 
@@ -20,8 +20,11 @@ all: generate lint test
 run:
 	$(GO) run ./cmd/trtc-gateway
 
-## test: every test, with the race detector.
-test:
+## test: every test: Go with the race detector, then the Node and Python SDK round trips.
+test: test-go test-sdk
+
+## test-go: the Go tests, with the race detector.
+test-go:
 	$(GO) test -race -count=1 ./...
 
 ## tools: build buf and the protoc plugins pinned in tools/go.mod.
