@@ -161,6 +161,8 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	grpcOpts := []grpc.ServerOption{
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		// Events are encoded once and the bytes shared by every stream.
+		grpc.ForceServerCodecV2(api.Codec()),
 	}
 	if apiAuth != nil {
 		grpcOpts = append(grpcOpts, grpc.ChainUnaryInterceptor(apiAuth.UnaryInterceptor()), grpc.ChainStreamInterceptor(apiAuth.StreamInterceptor()))

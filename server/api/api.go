@@ -46,6 +46,8 @@ type EventService struct {
 
 	opts     Options
 	shutdown chan struct{}
+	// prepared encodes each event once for all the streams it goes to.
+	prepared preparedCache
 }
 
 // NewEventService returns the service for opts.
@@ -260,7 +262,11 @@ func (st *stream) cutOff(sub *hub.Subscription) error {
 }
 
 func (st *stream) sendEvent(ev *gatewayv1.Event) error {
-	if err := st.srv.Send(&gatewayv1.SubscribeResponse{Kind: &gatewayv1.SubscribeResponse_Event{Event: ev}}); err != nil {
+	p, err := st.s.prepared.get(ev)
+	if err != nil {
+		return status.Error(codes.Internal, err.Error())
+	}
+	if err := st.srv.SendMsg(p); err != nil {
 		return sendError(err)
 	}
 	st.busy = true
