@@ -57,6 +57,9 @@ const (
 	// lost consumer).
 	jsRetryMin = 50 * time.Millisecond
 	jsRetryMax = 5 * time.Second
+	// jsUnreachableRetries is how many times Read retries a pull nobody
+	// answered, about 10s with the pauses above.
+	jsUnreachableRetries = 8
 )
 
 // jsErrCodeDuplicateInProcess is JetStream's answer to a publish whose
@@ -121,9 +124,11 @@ type JetStreamOptions struct {
 // The epoch is the first 16 hex digits of the SHA-256 of the stream's name, a
 // newline and its creation time in Unix nanoseconds, as JetStream reports it.
 // Every replica computes the same epoch, restarts keep it, and recreating the
-// stream (a wiped data directory, a deleted stream) changes it. A JetStream
-// that sees the stream recreated under it fails its calls with
-// ErrUnavailable; reopen it to continue under the new epoch.
+// stream (a wiped data directory, a deleted stream) changes it. Read,
+// Follow and Bounds notice a stream recreated under an open JetStream and
+// fail with ErrUnavailable; Append cannot tell (JetStream's ack does not
+// say), so the gateway must reopen the log, as a restart does, to continue
+// under the new epoch.
 type JetStream struct {
 	js             jetstream.JetStream
 	stream         jetstream.Stream
@@ -344,19 +349,22 @@ func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, er
 	if err != nil {
 		return 0, fmt.Errorf("eventlog: append: encode event %q: %w", ev.Id, err)
 	}
-	msg := &nats.Msg{
-		Subject: l.Subject(ev),
-		Data:    data,
-		Header:  nats.Header{jetstream.ExpectedStreamHeader: {l.name}},
-	}
+	msg := &nats.Msg{Subject: l.Subject(ev), Data: data}
 	if ev.Id != "" {
-		msg.Header[jetstream.MsgIDHeader] = []string{ev.Id}
+		// Stored with the message, so plain NATS consumers see the id too.
+		msg.Header = nats.Header{jetstream.MsgIDHeader: {ev.Id}}
 	}
 	ctx, cancel := context.WithTimeout(ctx, l.publishTimeout)
 	defer cancel()
 	ack, err := l.publish(ctx, msg)
 	if err != nil {
 		return 0, l.unavailable("append to "+msg.Subject, err)
+	}
+	if ack.Stream != l.name {
+		// JetStream lets one subject belong to one stream only, so this
+		// means the log's stream no longer exists and another took over
+		// its subjects.
+		return 0, l.unavailable("append to "+msg.Subject, fmt.Errorf("%w: the event went to stream %s", errRecreated, ack.Stream))
 	}
 	ev.Sequence, ev.Epoch = ack.Sequence, l.epoch
 	return ack.Sequence, nil
@@ -465,19 +473,30 @@ func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatew
 	defer l.deleteConsumer(ctx, cons)
 
 	r := &reader{l: l, events: make([]*gatewayv1.Event, 0, target-after), next: after + 1, limit: limit}
+	unreachable := 0
 	for r.next <= target && len(r.events) < limit {
 		batch, err := cons.FetchNoWait(min(limit-len(r.events), jsFetchBatch))
 		if err != nil {
 			return nil, l.unavailable("read", err)
 		}
 		got, err := r.collect(ctx, batch)
+		if errors.Is(err, nats.ErrNoResponders) && got == 0 && unreachable < jsUnreachableRetries {
+			// A consumer just created on another server of a cluster is
+			// not reachable from this one until its interest has spread
+			// over the routes.
+			if err := pause(ctx, unreachable); err != nil {
+				return nil, l.unavailable("read", err)
+			}
+			unreachable++
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		if got > 0 || r.lost != nil {
-			if r.lost != nil {
-				break
-			}
+		if r.lost != nil {
+			break
+		}
+		if got > 0 {
 			continue
 		}
 		// Nothing available although the leader has it: the consumer's
@@ -491,7 +510,7 @@ func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatew
 			break
 		}
 		got, err = r.await(ctx, cons)
-		if err != nil {
+		if err != nil && !errors.Is(err, nats.ErrNoResponders) {
 			return nil, err
 		}
 		if got == 0 && st.deleted > 0 {
@@ -566,10 +585,10 @@ func (r *reader) await(ctx context.Context, cons jetstream.Consumer) (int, error
 		return 0, r.l.unavailable("read", err)
 	}
 	got, err := r.collect(ctx, batch)
-	if err == nil {
-		err = ctx.Err()
-	}
 	if err != nil {
+		return got, err
+	}
+	if err := ctx.Err(); err != nil {
 		return got, r.l.unavailable("read", err)
 	}
 	return got, nil
@@ -764,11 +783,13 @@ func (l *JetStream) Close() error {
 	return nil
 }
 
-// retryTransient runs op with a per-attempt timeout until it succeeds, fails
-// for a reason that will not pass by waiting, or ctx ends.
+// retryTransient runs op until it succeeds, fails for a reason that will not
+// pass by waiting, or ctx ends. An attempt may take a second at first, then
+// twice as long each time up to jsAPITimeout: a cluster without a JetStream
+// leader leaves requests unanswered, and it usually elects one quickly.
 func retryTransient(ctx context.Context, logger *slog.Logger, what string, op func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+		actx, cancel := context.WithTimeout(ctx, min(time.Second<<min(attempt, 8), jsAPITimeout))
 		err := op(actx)
 		cancel()
 		if err == nil || ctx.Err() != nil || !transient(err) {

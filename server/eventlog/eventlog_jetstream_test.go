@@ -15,8 +15,24 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog/eventlogtest"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
+
+// Each conformance log gets its own embedded server and data directory.
+func TestJetStreamConformance(t *testing.T) {
+	eventlogtest.Run(t, func(t *testing.T, retention int) eventlog.Log {
+		l, _ := newJS(t, eventlog.JetStreamOptions{MaxMsgs: int64(retention)})
+		return l
+	})
+}
+
+func TestJetStreamConformanceDedup(t *testing.T) {
+	eventlogtest.RunDedup(t, func(t *testing.T) eventlog.Log {
+		l, _ := newJS(t, eventlog.JetStreamOptions{})
+		return l
+	})
+}
 
 // testCtx bounds a test's calls so a regression fails instead of hanging.
 func testCtx(tb testing.TB) context.Context {
@@ -279,6 +295,56 @@ func TestJetStreamFollow(t *testing.T) {
 	}
 	if n := consumers(t, js, eventlog.DefaultStreamName); n != 0 {
 		t.Fatalf("%d consumers left behind by Follow, want 0", n)
+	}
+}
+
+func TestJetStreamFollowReplacesLostConsumer(t *testing.T) {
+	l, js := newJS(t, eventlog.JetStreamOptions{})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	got := make(chan uint64, 100)
+	done := make(chan error, 1)
+	go func() {
+		done <- l.Follow(ctx, 0, func(ev *gatewayv1.Event) error {
+			got <- ev.Sequence
+			return nil
+		})
+	}()
+	expect := func(from, to uint64) {
+		t.Helper()
+		for want := from; want <= to; want++ {
+			select {
+			case seq := <-got:
+				if seq != want {
+					t.Fatalf("Follow delivered %d, want %d", seq, want)
+				}
+			case err := <-done:
+				t.Fatalf("Follow ended with %v before %d", err, want)
+			}
+		}
+	}
+	appendN(t, l, 1, 3)
+	expect(1, 3)
+
+	// An operator (or a server failure) removes Follow's consumer.
+	s, err := js.Stream(ctx, eventlog.DefaultStreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := s.ConsumerNames(ctx)
+	for name := range names.Name() {
+		if err := s.DeleteConsumer(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := names.Err(); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, l, 4, 3)
+	expect(4, 6)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Follow after cancel = %v", err)
 	}
 }
 
@@ -568,17 +634,12 @@ func TestJetStreamClose(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Close waited for Follow to end and delete its consumer.
-	select {
-	case err := <-done:
-		if !errors.Is(err, eventlog.ErrUnavailable) {
-			t.Fatalf("Follow after Close = %v, want ErrUnavailable", err)
-		}
-	default:
-		t.Fatal("Close returned before Follow ended")
-	}
+	// Close waited for Follow to delete its consumer.
 	if n := consumers(t, js, eventlog.DefaultStreamName); n != 0 {
 		t.Fatalf("%d consumers left after Close, want 0", n)
+	}
+	if err := <-done; !errors.Is(err, eventlog.ErrUnavailable) {
+		t.Fatalf("Follow after Close = %v, want ErrUnavailable", err)
 	}
 	ctx := testCtx(t)
 	if _, err := l.Append(ctx, event(3)); !errors.Is(err, eventlog.ErrUnavailable) {
