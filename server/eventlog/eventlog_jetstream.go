@@ -180,6 +180,9 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 		stream, err = js.CreateOrUpdateStream(ctx, cfg)
 		return err
 	})
+	if errors.Is(err, nats.ErrNoResponders) {
+		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: JetStream is not enabled on the NATS server: %w", cfg.Name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: %w", cfg.Name, err)
 	}
@@ -803,12 +806,13 @@ func retryTransient(ctx context.Context, logger *slog.Logger, what string, op fu
 }
 
 // transient reports whether a JetStream API error may pass by waiting: no
-// answer in time, or JetStream saying it is temporarily unavailable.
+// answer in time, or JetStream saying it is temporarily unavailable. No
+// responders is not transient: every server with JetStream enabled answers
+// the API, leader or not.
 func transient(err error) bool {
 	var apiErr *jetstream.APIError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
-		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
 		return true
 	case errors.As(err, &apiErr):
 		return apiErr.Code == 503

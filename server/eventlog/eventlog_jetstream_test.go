@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/proto"
@@ -720,4 +721,25 @@ func TestJetStreamOptions(t *testing.T) {
 		t.Fatalf("stream config after reopen = %+v", cfg)
 	}
 	wantBounds(t, l2, 1, 3)
+}
+
+func TestOpenJetStreamWithoutJetStream(t *testing.T) {
+	ns, err := server.NewServer(&server.Options{DontListen: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	if !ns.ReadyForConnections(time.Minute) {
+		t.Fatal("plain NATS server not ready")
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	_, err = eventlog.OpenJetStream(testCtx(t), nc, eventlog.JetStreamOptions{})
+	if err == nil || !strings.Contains(err.Error(), "JetStream is not enabled") {
+		t.Fatalf("OpenJetStream on a server without JetStream = %v, want an error saying so", err)
+	}
 }
