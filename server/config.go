@@ -20,10 +20,31 @@ type Config struct {
 	HTTPAddr string
 	// SdkAppIDs is the SdkAppid allowlist; empty accepts every app.
 	SdkAppIDs []uint32
-	// Store selects the event log: "memory" (ephemeral) or "jetstream" (durable).
+	// Store selects the event log: "jetstream" (durable, the default) or
+	// "memory" (ephemeral, for tests and benchmarks).
 	Store string
-	// Retention is how many events the memory log keeps for replay.
+	// Retention is how many of the newest events the log keeps for replay.
 	Retention int
+	// RetentionAge, when positive, drops events older than it (jetstream).
+	RetentionAge time.Duration
+	// RetentionBytes, when positive, caps the bytes of events kept (jetstream).
+	RetentionBytes int64
+	// DataDir is where the embedded NATS server keeps its file store.
+	DataDir string
+	// NATSURL, when set, is an external NATS cluster (comma-separated URLs,
+	// credentials may be inline) the log lives in; nothing is embedded then.
+	NATSURL string
+	// NATSCreds is a NATS credentials file (JWT and seed) for NATSURL.
+	NATSCreds string
+	// NATSTLSCA, NATSTLSCert and NATSTLSKey configure TLS to NATSURL.
+	NATSTLSCA, NATSTLSCert, NATSTLSKey string
+	// NATSListen, when set, opens the embedded NATS server's client port
+	// there (e.g. for `nats` CLI tools); empty keeps it in-process only.
+	NATSListen string
+	// Stream is the JetStream stream's name; every replica must use the same.
+	Stream string
+	// StreamReplicas is how many NATS servers store each event (1–5).
+	StreamReplicas int
 	// DedupWindow is how long a retried callback is recognised as a duplicate.
 	DedupWindow time.Duration
 	// MaxBody is the largest webhook body accepted, in bytes.
@@ -71,8 +92,11 @@ func DefaultConfig() Config {
 		WebhookAddr:     ":8080",
 		GRPCAddr:        ":9090",
 		HTTPAddr:        ":8081",
-		Store:           "memory",
+		Store:           "jetstream",
 		Retention:       100000,
+		DataDir:         "./data",
+		Stream:          eventlog.DefaultStreamName,
+		StreamReplicas:  1,
 		DedupWindow:     2 * time.Minute,
 		MaxBody:         1 << 20,
 		Queue:           1024,
@@ -99,8 +123,33 @@ func (c *Config) Validate() error {
 	}
 	switch {
 	case c.Log != nil, c.Store == "memory":
+	case c.Store == "jetstream":
+		if c.NATSURL == "" && c.DataDir == "" {
+			errs = append(errs, errors.New("--data-dir is required for the embedded JetStream store (or give --nats-url)"))
+		}
+		if c.NATSURL != "" && c.NATSListen != "" {
+			errs = append(errs, errors.New("--nats-listen opens the embedded NATS server's port; with --nats-url nothing is embedded"))
+		}
+		if (c.NATSTLSCert == "") != (c.NATSTLSKey == "") {
+			errs = append(errs, errors.New("--nats-tls-cert and --nats-tls-key go together"))
+		}
+		if c.Stream == "" {
+			errs = append(errs, errors.New("--stream must name the JetStream stream"))
+		}
+		if c.StreamReplicas < 1 || c.StreamReplicas > 5 {
+			errs = append(errs, fmt.Errorf("--stream-replicas=%d must be from 1 to 5", c.StreamReplicas))
+		}
+		if c.RetentionAge < 0 || c.RetentionBytes < 0 {
+			errs = append(errs, errors.New("--retention-age and --retention-bytes must not be negative"))
+		}
+		if c.DedupWindow > 0 && c.DedupWindow < eventlog.MinDuplicateWindow {
+			errs = append(errs, fmt.Errorf("--dedup-window=%s is below JetStream's minimum %s", c.DedupWindow, eventlog.MinDuplicateWindow))
+		}
+		if c.RetentionAge > 0 && c.DedupWindow > c.RetentionAge {
+			errs = append(errs, fmt.Errorf("--dedup-window=%s must not exceed --retention-age=%s", c.DedupWindow, c.RetentionAge))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("--store=%q is not a store: use memory", c.Store))
+		errs = append(errs, fmt.Errorf("--store=%q is not a store: use jetstream or memory", c.Store))
 	}
 	if c.Retention <= 0 {
 		errs = append(errs, fmt.Errorf("--retention=%d must be positive", c.Retention))

@@ -44,22 +44,23 @@ type Server struct {
 	cfg    Config
 	logger *slog.Logger
 
-	log      eventlog.Log
-	hub      *hub.Hub
-	events   *api.EventService
-	health   *health.Server
-	grpc     *grpc.Server
-	grpcIn   *grpc.Server // the same services for grpc-gateway, over inproc
-	inproc   *bufconn.Listener
-	gwConn   *grpc.ClientConn
-	webhook  *http.Server
-	httpAPI  *http.Server
-	lnWebhk  net.Listener
-	lnGRPC   net.Listener
-	lnHTTP   net.Listener
-	hubStop  context.CancelFunc
-	hubDone  chan error
-	serveErr chan error
+	log        eventlog.Log
+	closeStore func() // releases what the log runs on (NATS connection, embedded server)
+	hub        *hub.Hub
+	events     *api.EventService
+	health     *health.Server
+	grpc       *grpc.Server
+	grpcIn     *grpc.Server // the same services for grpc-gateway, over inproc
+	inproc     *bufconn.Listener
+	gwConn     *grpc.ClientConn
+	webhook    *http.Server
+	httpAPI    *http.Server
+	lnWebhk    net.Listener
+	lnGRPC     net.Listener
+	lnHTTP     net.Listener
+	hubStop    context.CancelFunc
+	hubDone    chan error
+	serveErr   chan error
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -125,7 +126,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	logger.Info("security", "webhook_auth_apps", whAuth.Apps(), "api_tokens", apiAuth != nil, "webhook_tls", webhookTLS != nil,
 		"api_tls", apiTLS != nil, "api_client_certs", cfg.APIClientCA != "", "webhook_rate", cfg.WebhookRate)
 
-	if s.log, err = openLog(cfg); err != nil {
+	if s.log, s.closeStore, err = openStore(ctx, cfg, logger); err != nil {
 		return nil, err
 	}
 	_, head, err := s.log.Bounds(ctx)
@@ -251,18 +252,6 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	return s, nil
 }
 
-func openLog(cfg Config) (eventlog.Log, error) {
-	if cfg.Log != nil {
-		return cfg.Log, nil
-	}
-	switch cfg.Store {
-	case "memory":
-		return eventlog.NewMemory(eventlog.MemoryOptions{Retention: cfg.Retention, DedupWindow: cfg.DedupWindow}), nil
-	default:
-		return nil, fmt.Errorf("--store=%q is not a store", cfg.Store)
-	}
-}
-
 func listen(ctx context.Context, addr, flag string) (net.Listener, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
@@ -365,6 +354,9 @@ func (s *Server) closeAll() {
 		if err := s.log.Close(); err != nil {
 			s.logger.Error("closing the event log", "err", err)
 		}
+	}
+	if s.closeStore != nil {
+		s.closeStore()
 	}
 }
 

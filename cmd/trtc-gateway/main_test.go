@@ -42,6 +42,19 @@ func TestParseConfig(t *testing.T) {
 		{name: "zero app id", args: []string{"--sdk-app-id=0"}, wantErr: "positive 32-bit"},
 		{name: "bad env value names the variable", env: map[string]string{"TRTCGW_QUEUE": "many"}, wantErr: "TRTCGW_QUEUE"},
 		{name: "unknown store", args: []string{"--store=disk"}, wantErr: "--store"},
+		{name: "durable by default", check: func(t *testing.T, c server.Config) {
+			if c.Store != "jetstream" || c.DataDir != "./data" || c.NATSURL != "" || c.StreamReplicas != 1 {
+				t.Errorf("default store: %+v", c)
+			}
+		}},
+		{name: "external cluster", args: []string{"--nats-url=nats://127.0.0.1:4222", "--stream-replicas=3", "--retention-age=24h"}, check: func(t *testing.T, c server.Config) {
+			if c.NATSURL != "nats://127.0.0.1:4222" || c.StreamReplicas != 3 || c.RetentionAge != 24*time.Hour {
+				t.Errorf("cluster flags: %+v", c)
+			}
+		}},
+		{name: "replicas out of range", args: []string{"--stream-replicas=7"}, wantErr: "--stream-replicas"},
+		{name: "nats-listen with nats-url", args: []string{"--nats-url=nats://x", "--nats-listen=127.0.0.1:4222"}, wantErr: "--nats-listen"},
+		{name: "dedup window below JetStream's minimum", args: []string{"--dedup-window=10ms"}, wantErr: "minimum"},
 		{name: "non-positive queue", args: []string{"--queue=0"}, wantErr: "--queue"},
 		{name: "bad log format", args: []string{"--log-format=xml"}, wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
