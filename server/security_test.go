@@ -18,9 +18,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -46,27 +47,9 @@ const (
 	tokenOne     = "subscriber-token-with-one-stream-01"
 )
 
-// syncBuffer collects the gateway's log lines from any goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // captureLogs sends the gateway's logs, at every level, to the returned buffer.
-func captureLogs(c *server.Config) *syncBuffer {
-	buf := &syncBuffer{}
+func captureLogs(c *server.Config) *logbuf.Buffer {
+	buf := &logbuf.Buffer{}
 	c.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	return buf
 }
@@ -98,7 +81,7 @@ func callBody(id string) []byte {
 }
 
 func TestWebhookAuthenticationEndToEnd(t *testing.T) {
-	var logs *syncBuffer
+	var logs *logbuf.Buffer
 	s := startGateway(t, func(c *server.Config) {
 		logs = captureLogs(c)
 		c.WebhookTokens = map[uint32]string{appA: webhookToken}
@@ -236,7 +219,7 @@ func postAB(t *testing.T, s *server.Server) []uint64 {
 }
 
 func TestSubscriberTokensOverGRPC(t *testing.T) {
-	var logs *syncBuffer
+	var logs *logbuf.Buffer
 	s := startGateway(t, func(c *server.Config) {
 		logs = captureLogs(c)
 		c.APITokensFile = apiTokens(t)
@@ -373,7 +356,7 @@ func jsonEvents(t *testing.T, resp *http.Response, n int) (apps, seqs []string) 
 }
 
 func TestSubscriberTokensOverJSON(t *testing.T) {
-	var logs *syncBuffer
+	var logs *logbuf.Buffer
 	s := startGateway(t, func(c *server.Config) {
 		logs = captureLogs(c)
 		c.APITokensFile = apiTokens(t)
@@ -464,7 +447,7 @@ func TestSubscriberTokensOverJSON(t *testing.T) {
 }
 
 func TestOpenAPIWarnsAtStart(t *testing.T) {
-	var logs *syncBuffer
+	var logs *logbuf.Buffer
 	startGateway(t, func(c *server.Config) { logs = captureLogs(c) })
 	if !strings.Contains(logs.String(), "no --api-tokens file") {
 		t.Errorf("no warning about the open API:\n%s", logs.String())

@@ -1,7 +1,6 @@
 package apiauth_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,9 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -91,27 +91,9 @@ func (narrowingService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1
 	return nil
 }
 
-// logBuffer collects log lines from any goroutine.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startServer serves the narrowing EventService, health and reflection on
 // loopback behind the interceptors, and returns a connection to it.
-func startServer(t *testing.T, logs *logBuffer) *grpc.ClientConn {
+func startServer(t *testing.T, logs *logbuf.Buffer) *grpc.ClientConn {
 	t.Helper()
 	auth, err := apiauth.New(testTokens(), apiauth.Options{Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
@@ -167,7 +149,7 @@ func subscribe(t *testing.T, ctx context.Context, c gatewayv1.EventServiceClient
 }
 
 func TestSubscribeIsScopedToTheTokensApps(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &logbuf.Buffer{}
 	conn := startServer(t, logs)
 	c := gatewayv1.NewEventServiceClient(conn)
 	tests := []struct {
@@ -228,7 +210,7 @@ func TestSubscribeIsScopedToTheTokensApps(t *testing.T) {
 }
 
 func TestHealthAndReflectionNeedNoToken(t *testing.T) {
-	conn := startServer(t, &logBuffer{})
+	conn := startServer(t, &logbuf.Buffer{})
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	if _, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
@@ -251,7 +233,7 @@ func TestHealthAndReflectionNeedNoToken(t *testing.T) {
 }
 
 func TestStreamLimit(t *testing.T) {
-	conn := startServer(t, &logBuffer{})
+	conn := startServer(t, &logbuf.Buffer{})
 	c := gatewayv1.NewEventServiceClient(conn)
 	first, cancelFirst := context.WithTimeout(context.Background(), waitLimit)
 	defer cancelFirst()

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
 )
 
 // gatewayBinEnv names a prebuilt gateway binary to test instead of building
@@ -60,7 +62,7 @@ type gateway struct {
 	webhook, grpc, http string
 
 	cmd    *exec.Cmd
-	logs   *syncBuffer
+	logs   *logbuf.Buffer
 	exited chan struct{}
 }
 
@@ -80,7 +82,7 @@ func startGateway(t *testing.T, args ...string) *gateway {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting the gateway: %v", err)
 	}
-	gw := &gateway{cmd: cmd, logs: &syncBuffer{}, exited: make(chan struct{})}
+	gw := &gateway{cmd: cmd, logs: &logbuf.Buffer{}, exited: make(chan struct{})}
 	addrs := make(chan [2]string, 8)
 	go func() {
 		sc := bufio.NewScanner(stderr)

@@ -9,7 +9,6 @@ package sdk_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
 )
 
 // enableEnv names the variable that turns these tests on.
@@ -139,7 +140,7 @@ type subscriber struct {
 	name   string
 	cmd    *exec.Cmd
 	lines  chan string
-	stderr *syncBuffer
+	stderr *logbuf.Buffer
 	done   chan struct{}
 	err    error // Wait's result, valid after done is closed
 }
@@ -159,7 +160,7 @@ func startSubscriber(t *testing.T, ex example, name string, env []string, args .
 		name:   name,
 		cmd:    cmd,
 		lines:  make(chan string, 1024),
-		stderr: &syncBuffer{},
+		stderr: &logbuf.Buffer{},
 		done:   make(chan struct{}),
 	}
 	cmd.Stderr = s.stderr
@@ -338,22 +339,4 @@ func (e jsonEvent) str(path ...any) string {
 		return fmt.Sprintf("<not a string: %v>", v)
 	}
 	return s
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's writer and the test's reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
