@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -186,11 +187,14 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 			return p.Command, err
 		}
 	}
-	body, err := h.readBody(r)
+	body, release, err := h.readBody(r)
 	if err != nil {
 		return p.Command, err
 	}
 	ev, err := callback.DecodeBody(p, body, now)
+	// The event holds copies of what it took from the body, so the buffer
+	// can serve the next request.
+	release()
 	if err != nil {
 		return p.Command, err
 	}
@@ -208,21 +212,49 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	return p.Command, nil
 }
 
+// bodyBuffers recycles request body buffers: a callback body is read into
+// one, decoded, and the buffer is free again.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooledBody is the largest buffer kept for reuse; a rare large body's
+// buffer is left to the garbage collector.
+const maxPooledBody = 64 << 10
+
 // readBody reads the whole body, refusing one larger than the limit before
-// reading it when Content-Length says so, and while reading otherwise.
-func (h *Handler) readBody(r *http.Request) ([]byte, error) {
+// reading it when Content-Length says so, and while reading otherwise. The
+// body is valid until release is called.
+func (h *Handler) readBody(r *http.Request) (body []byte, release func(), err error) {
 	if r.ContentLength > h.maxBody {
-		return nil, tooLarge(h.maxBody)
+		return nil, nil, tooLarge(h.maxBody)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge(h.maxBody)
+	buf := bodyBuffers.Get().(*[]byte)
+	release = func() {
+		if cap(*buf) <= maxPooledBody {
+			*buf = (*buf)[:0]
+			bodyBuffers.Put(buf)
 		}
-		return nil, &callback.Error{Code: callback.CodeBadBody, Message: "the request body could not be read completely (truncated or malformed transfer encoding)", Err: err}
 	}
-	return body, nil
+	b := (*buf)[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		// Read at most one byte past the limit: enough to know it is exceeded.
+		n, err := r.Body.Read(b[len(b):min(int64(cap(b)), h.maxBody+1)])
+		b = b[:len(b)+n]
+		*buf = b
+		if int64(len(b)) > h.maxBody {
+			release()
+			return nil, nil, tooLarge(h.maxBody)
+		}
+		if errors.Is(err, io.EOF) {
+			return b, release, nil
+		}
+		if err != nil {
+			release()
+			return nil, nil, &callback.Error{Code: callback.CodeBadBody, Message: "the request body could not be read completely (truncated or malformed transfer encoding)", Err: err}
+		}
+	}
 }
 
 func tooLarge(limit int64) error {
@@ -235,8 +267,8 @@ func tooLarge(limit int64) error {
 // (curl among them) often declare a form type for a JSON body; refusing them
 // would lose callbacks for nothing.
 func checkContentType(v string) error {
-	if v == "" {
-		return nil
+	if v == "" || v == "application/json" {
+		return nil // what Tencent sends: no need to parse it
 	}
 	mt, params, err := mime.ParseMediaType(v)
 	if err != nil {
@@ -253,13 +285,22 @@ func checkContentType(v string) error {
 
 var okBody = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
 
+// Header values every answer carries; read-only.
+var (
+	jsonContentType = []string{"application/json"}
+	noSniff         = []string{"nosniff"}
+	okBodyLength    = []string{strconv.Itoa(len(okBody))}
+)
+
 // writeResponse writes Tencent's response shape.
 func writeResponse(w http.ResponseWriter, status int, code callback.Code, info string) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
+	// Canonical keys and shared, never-modified values: setting them
+	// allocates nothing.
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = noSniff
 	if code == callback.CodeOK {
-		h.Set("Content-Length", strconv.Itoa(len(okBody)))
+		h["Content-Length"] = okBodyLength
 		w.WriteHeader(status)
 		_, _ = w.Write(okBody)
 		return
