@@ -48,7 +48,10 @@ type Options struct {
 	AllowedApps []uint32
 	// MaxBody is the largest body accepted, in bytes; 0 means 1 MiB.
 	MaxBody int64
-	// AppendTimeout bounds how long a callback waits for the log; 0 means 5s.
+	// AppendTimeout, when positive, bounds how long a callback waits for the
+	// log. 0 leaves the bound to the log, which is cheaper per callback:
+	// every eventlog.Log bounds its appends (the memory log never waits, the
+	// JetStream log waits at most its PublishTimeout, 5s by default).
 	AppendTimeout time.Duration
 	// Auth verifies webhook authentication; nil accepts every request.
 	Auth Authenticator
@@ -92,9 +95,6 @@ func New(opts Options) (*Handler, error) {
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = 1 << 20
-	}
-	if h.appendTimeout <= 0 {
-		h.appendTimeout = 5 * time.Second
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
@@ -198,8 +198,12 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	if err != nil {
 		return p.Command, err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.appendTimeout)
-	defer cancel()
+	ctx := r.Context()
+	if h.appendTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.appendTimeout)
+		defer cancel()
+	}
 	seq, err := h.log.Append(ctx, ev)
 	if err != nil {
 		return p.Command, &callback.Error{
