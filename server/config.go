@@ -142,6 +142,11 @@ func (c *Config) Validate() error {
 		if c.RetentionAge < 0 || c.RetentionBytes < 0 {
 			errs = append(errs, errors.New("--retention-age and --retention-bytes must not be negative"))
 		}
+		if c.DedupWindow == 0 {
+			// JetStream cannot switch de-duplication off: a zero window
+			// would silently become its default of 2m.
+			errs = append(errs, fmt.Errorf("--dedup-window=0 does not disable de-duplication with --store=jetstream; give a window of at least %s", eventlog.MinDuplicateWindow))
+		}
 		if c.DedupWindow > 0 && c.DedupWindow < eventlog.MinDuplicateWindow {
 			errs = append(errs, fmt.Errorf("--dedup-window=%s is below JetStream's minimum %s", c.DedupWindow, eventlog.MinDuplicateWindow))
 		}

@@ -55,6 +55,13 @@ func TestParseConfig(t *testing.T) {
 		{name: "replicas out of range", args: []string{"--stream-replicas=7"}, wantErr: "--stream-replicas"},
 		{name: "nats-listen with nats-url", args: []string{"--nats-url=nats://x", "--nats-listen=127.0.0.1:4222"}, wantErr: "--nats-listen"},
 		{name: "dedup window below JetStream's minimum", args: []string{"--dedup-window=10ms"}, wantErr: "minimum"},
+		// JetStream always de-duplicates; 0 would silently mean its default 2m.
+		{name: "dedup window 0 with JetStream", args: []string{"--dedup-window=0"}, wantErr: "does not disable"},
+		{name: "dedup window 0 with the memory store", args: []string{"--store=memory", "--dedup-window=0"}, check: func(t *testing.T, c server.Config) {
+			if c.DedupWindow != 0 {
+				t.Errorf("dedup window %s, want 0 (off)", c.DedupWindow)
+			}
+		}},
 		{name: "non-positive queue", args: []string{"--queue=0"}, wantErr: "--queue"},
 		{name: "bad log format", args: []string{"--log-format=xml"}, wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
