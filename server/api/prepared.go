@@ -29,8 +29,7 @@ func (c preparedCodec) Name() string { return grpcproto.Name }
 // Marshal returns a prepared event's shared bytes and encodes anything else.
 func (c preparedCodec) Marshal(v any) (mem.BufferSlice, error) {
 	if p, ok := v.(*preparedEvent); ok {
-		// A SliceBuffer is never returned to a pool, so sharing it is safe.
-		return mem.BufferSlice{mem.SliceBuffer(p.wire)}, nil
+		return p.data, nil
 	}
 	return c.base.Marshal(v)
 }
@@ -45,6 +44,9 @@ type preparedEvent struct {
 	ev   *gatewayv1.Event
 	msg  *gatewayv1.SubscribeResponse
 	wire []byte
+	// data is wire as gRPC sends it, built once: a SliceBuffer is never
+	// returned to a pool and gRPC only reads it, so every stream can share it.
+	data mem.BufferSlice
 }
 
 // ProtoReflect returns the response's reflection, for codecs other than Codec.
@@ -75,7 +77,7 @@ func (c *preparedCache) get(ev *gatewayv1.Event) (*preparedEvent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding event %d: %w", ev.GetSequence(), err)
 	}
-	p := &preparedEvent{ev: ev, msg: msg, wire: wire}
+	p := &preparedEvent{ev: ev, msg: msg, wire: wire, data: mem.BufferSlice{mem.SliceBuffer(wire)}}
 	slot.Store(p)
 	return p, nil
 }
