@@ -1,0 +1,294 @@
+// Command trtc-gateway-bench measures trtc-gateway under realistic Tencent
+// callback traffic: calls that start, change members and end, mixed with
+// live-room membership changes, across several SdkAppids.
+//
+// It posts callbacks over keep-alive HTTP connections, at a fixed rate or as
+// fast as the gateway answers, while gRPC subscribers with chosen filters
+// receive the events; it reports accepted webhooks/s, deliveries/s,
+// send-to-receipt latency, errors, and the gateway's CPU time and peak RSS,
+// each beside the same load against a bare net/http handler.
+//
+//	trtc-gateway-bench --suite                  # the standard suite; rewrites BENCHMARKS.md
+//	trtc-gateway-bench --subs-all=1 --rate=500  # one scenario against a gateway it starts
+//	trtc-gateway-bench --webhook-addr=… --grpc-addr=… --http-addr=… --gateway-pid=…
+//	                                            # one scenario against a running gateway
+//
+// It starts gateways (built once with go build from the working directory)
+// and the bare handler as child processes, pinned with taskset to a CPU
+// apart from its own when the machine has two or more.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "trtc-gateway-bench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// pinnedEnv carries the CPU split to the re-executed, pinned benchmark.
+const pinnedEnv = "TRTCGW_BENCH_PINNED"
+
+type options struct {
+	bare         bool
+	bareAddr     string
+	serveGateway bool
+	profileDir   string
+	cpuProfile   string
+	suite        bool
+	micro        bool
+	markdown     string
+	jsonOut      string
+	outDir       string
+	bin          string
+	gwCPUs       string
+	loadCPUs     string
+	storeArg     string
+	dataDir      string
+	gwArgs       string
+	baseline     bool
+
+	webhookAddr, grpcAddr, httpAddr string
+	gatewayPID                      int
+
+	sc Scenario
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("trtc-gateway-bench", flag.ContinueOnError)
+	fs.BoolVar(&o.bare, "bare", false, "serve the bare baseline handler (used by the benchmark itself)")
+	fs.StringVar(&o.bareAddr, "bare-addr", "127.0.0.1:0", "listen address of --bare")
+	fs.BoolVar(&o.serveGateway, "serve-gateway", false, "run a profiled gateway (used by the benchmark itself with --profile)")
+	fs.StringVar(&o.profileDir, "profile", "", "profile each gateway's measured window (CPU, allocations) into DIR/<scenario>/; the gateway then runs from this binary's copy of package server")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself to this file")
+	fs.BoolVar(&o.suite, "suite", false, "run the standard suite (S1…S4 and the bare handler) and rewrite --markdown")
+	fs.BoolVar(&o.micro, "micro", true, "with --suite, also run the go test micro-benchmarks")
+	fs.StringVar(&o.markdown, "markdown", "BENCHMARKS.md", "file whose scenario section --suite rewrites; empty leaves it alone")
+	fs.StringVar(&o.jsonOut, "json", "bench-out/results.json", "where the JSON results go")
+	fs.StringVar(&o.outDir, "out-dir", "bench-out", "where the built gateway and data directories go")
+	fs.StringVar(&o.bin, "gateway-bin", "", "gateway binary to start; empty builds ./cmd/trtc-gateway")
+	fs.StringVar(&o.gwCPUs, "gateway-cpus", "auto", "taskset CPU list for the gateway and the bare handler; auto is the last CPU when there are 2 or more; empty does not pin")
+	fs.StringVar(&o.loadCPUs, "load-cpus", "auto", "taskset CPU list for this load generator; auto is every CPU but the gateway's; empty does not pin")
+	fs.StringVar(&o.storeArg, "store", "memory", "the started gateway's --store")
+	fs.StringVar(&o.dataDir, "data-dir", "", "the --serve-gateway gateway's --data-dir")
+	fs.StringVar(&o.gwArgs, "gateway-args", "", "extra flags for the started gateway, space-separated")
+	fs.BoolVar(&o.baseline, "baseline", true, "also measure the bare handler under the same load (not with --webhook-addr)")
+	fs.StringVar(&o.webhookAddr, "webhook-addr", "", "a running gateway's webhook listener (host:port); empty starts one")
+	fs.StringVar(&o.grpcAddr, "grpc-addr", "", "the running gateway's gRPC listener")
+	fs.StringVar(&o.httpAddr, "http-addr", "", "the running gateway's JSON/metrics listener (used to wait until subscribers are registered)")
+	fs.IntVar(&o.gatewayPID, "gateway-pid", 0, "the running gateway's pid, for CPU and peak RSS figures")
+	fs.StringVar(&o.sc.Name, "name", "custom", "scenario name in the output")
+	fs.IntVar(&o.sc.Rate, "rate", 0, "callbacks per second; 0 is as fast as possible")
+	fs.IntVar(&o.sc.Conns, "conns", 16, "keep-alive HTTP connections posting callbacks")
+	fs.IntVar(&o.sc.SubsAll, "subs-all", 1, "subscribers receiving every event")
+	fs.IntVar(&o.sc.SubsApp, "subs-app", 0, "subscribers each receiving one SdkAppid")
+	fs.IntVar(&o.sc.SubsCall, "subs-call", 0, "subscribers each receiving one call (its own CallId)")
+	fs.IntVar(&o.sc.SubsIdle, "subs-idle", 0, "subscribers filtered on a CallId that never occurs")
+	fs.IntVar(&o.sc.GRPCConns, "grpc-conns", 0, "gRPC connections for the subscribers; 0 is one per subscriber up to 100, then 50 subscribers per connection")
+	fs.IntVar(&o.sc.Apps, "apps", 4, "SdkAppids the traffic spreads over (1-8)")
+	fs.Float64Var(&o.sc.LiveShare, "live-share", 0.2, "fraction of callbacks that are live-room membership changes")
+	fs.DurationVar(&o.sc.Warmup, "warmup", 2*time.Second, "load before measuring")
+	fs.DurationVar(&o.sc.Duration, "duration", 10*time.Second, "measured window")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.bare {
+		return serveBare(o.bareAddr)
+	}
+	if o.serveGateway {
+		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir)
+	}
+
+	split, err := o.pin(args)
+	if err != nil {
+		return err
+	}
+	// Only once pinned: a profiling timer would survive the re-exec and its
+	// first signal would kill the new process before Go handles signals.
+	if o.cpuProfile != "" {
+		stopProfile, err := profileSelf(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
+	command := "go run ./cmd/trtc-gateway-bench " + strings.Join(args, " ")
+	if os.Getenv("MAKELEVEL") != "" && o.suite {
+		command = "make bench  # " + command
+	}
+
+	var rows []suiteRecord
+	switch {
+	case o.suite:
+		cfg, err := o.suiteConfig(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err = runSuite(ctx, cfg)
+		if err != nil {
+			return err
+		}
+	case o.webhookAddr != "":
+		o.sc.Store = "external"
+		res, err := runScenario(ctx, o.sc, target{webhook: o.webhookAddr, grpc: o.grpcAddr, http: o.httpAddr, pid: o.gatewayPID})
+		if err != nil {
+			return err
+		}
+		rows = []suiteRecord{{Name: o.sc.Name, Result: res}}
+		split = "external gateway, not pinned by the benchmark"
+	default:
+		cfg, err := o.suiteConfig(ctx)
+		if err != nil {
+			return err
+		}
+		o.sc.Store = o.storeArg
+		var bare float64
+		if o.baseline {
+			sc := o.sc
+			sc.Name, sc.Store = "bare", "bare"
+			sc.SubsAll, sc.SubsApp, sc.SubsCall, sc.SubsIdle = 0, 0, 0, 0
+			fmt.Fprintf(os.Stderr, "== bare: %s\n", describe(sc))
+			res, err := measure(ctx, cfg, sc, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "   %s\n", oneLine(res))
+			bare = res.WebhooksPerSec
+			rows = append(rows, suiteRecord{Name: "bare", Result: res, RatioBare: 1})
+		}
+		fmt.Fprintf(os.Stderr, "== %s: %s\n", o.sc.Name, describe(o.sc))
+		res, err := measure(ctx, cfg, o.sc, strings.Fields(o.gwArgs))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "   %s\n", oneLine(res))
+		rec := suiteRecord{Name: o.sc.Name, Result: res}
+		if bare > 0 {
+			rec.RatioBare = res.WebhooksPerSec / bare
+		}
+		rows = append(rows, rec)
+	}
+
+	rep := newReport(command, split, rows)
+	if o.suite && o.micro {
+		fmt.Fprintf(os.Stderr, "== micro-benchmarks: %s\n", strings.Join(microCommand(), " "))
+		if rep.Micro, err = runMicro(ctx); err != nil {
+			return err
+		}
+	}
+	rep.printTable(stdout)
+	if o.jsonOut != "" {
+		if err := rep.writeJSON(o.jsonOut); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "JSON: %s\n", o.jsonOut)
+	}
+	if o.suite && o.markdown != "" {
+		if err := rep.rewriteMarkdown(o.markdown); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Rewrote the scenario table in %s\n", o.markdown)
+	}
+	return nil
+}
+
+// pin resolves the CPU split and, when this process should be pinned and
+// is not yet, re-executes it under taskset (it does not return then). It
+// returns the split in words.
+func (o *options) pin(args []string) (string, error) {
+	if v := os.Getenv(pinnedEnv); v != "" {
+		o.gwCPUs, o.loadCPUs, _ = strings.Cut(v, "/")
+		return splitText(o.gwCPUs, o.loadCPUs), nil
+	}
+	n := runtime.NumCPU()
+	if o.gwCPUs == "auto" {
+		o.gwCPUs = ""
+		if n >= 2 && tasksetAvailable() {
+			o.gwCPUs = fmt.Sprint(n - 1)
+		}
+	}
+	if o.loadCPUs == "auto" {
+		o.loadCPUs = ""
+		if o.gwCPUs != "" && n >= 2 && tasksetAvailable() {
+			o.loadCPUs = fmt.Sprintf("0-%d", n-2)
+			if n == 2 {
+				o.loadCPUs = "0"
+			}
+		}
+	}
+	if o.webhookAddr != "" {
+		o.gwCPUs = ""
+	}
+	if o.loadCPUs == "" || !tasksetAvailable() {
+		return splitText(o.gwCPUs, o.loadCPUs), nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		return "", err
+	}
+	env := append(os.Environ(), pinnedEnv+"="+o.gwCPUs+"/"+o.loadCPUs)
+	argv := append([]string{"taskset", "-c", o.loadCPUs, self}, args...)
+	return "", syscall.Exec(taskset, argv, env)
+}
+
+func splitText(gw, load string) string {
+	gwText, loadText := "not pinned", "not pinned"
+	if gw != "" {
+		gwText = "CPU " + gw
+	}
+	if load != "" {
+		loadText = "CPU " + load
+	}
+	return fmt.Sprintf("gateway and bare handler on %s, load generator and subscribers on %s (taskset)", gwText, loadText)
+}
+
+func (o *options) suiteConfig(ctx context.Context) (suiteConfig, error) {
+	cfg := suiteConfig{
+		profileDir:  o.profileDir,
+		gatewayBin:  o.bin,
+		gatewayCPUs: o.gwCPUs,
+		outDir:      o.outDir,
+		conns:       o.sc.Conns,
+		warmup:      o.sc.Warmup,
+		duration:    o.sc.Duration,
+	}
+	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+		return cfg, err
+	}
+	if cfg.gatewayBin == "" {
+		bin, err := buildGateway(ctx, filepath.Join(o.outDir, "bin"))
+		if err != nil {
+			return cfg, err
+		}
+		cfg.gatewayBin = bin
+	}
+	cfg.flags = probeGateway(cfg.gatewayBin)
+	return cfg, nil
+}

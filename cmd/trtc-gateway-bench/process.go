@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// child is a process the benchmark started and measures: the gateway or the
+// bare handler.
+type child struct {
+	name  string
+	cmd   *exec.Cmd
+	pid   int
+	addrs map[string]string
+
+	mu     sync.Mutex
+	tail   []string // the last lines of its stderr, for error reports
+	warned int      // log lines at WARN or ERROR
+	exited chan struct{}
+	// dataDir, when set, is removed once the process has stopped.
+	dataDir string
+}
+
+// listening is the line the gateway (and the bare handler) logs per bound
+// listener with --log-format=json.
+type listening struct {
+	Level    string `json:"level"`
+	Msg      string `json:"msg"`
+	Listener string `json:"listener"`
+	Addr     string `json:"addr"`
+}
+
+// startChild runs argv, pinned to cpus with taskset when cpus is set, and
+// waits until it has logged a "listening" line for every listener in want.
+func startChild(ctx context.Context, name, cpus string, argv []string, want ...string) (*child, error) {
+	if cpus != "" {
+		argv = append([]string{"taskset", "-c", cpus}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	// taskset execs the program, so the pid is the gateway's own.
+	c := &child{name: name, cmd: cmd, pid: cmd.Process.Pid, addrs: make(map[string]string), exited: make(chan struct{})}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		signalled := false
+		for sc.Scan() {
+			line := sc.Bytes()
+			var l listening
+			_ = json.Unmarshal(line, &l)
+			c.mu.Lock()
+			if len(c.tail) == 20 {
+				c.tail = c.tail[1:]
+			}
+			c.tail = append(c.tail, string(line))
+			if l.Level == "WARN" || l.Level == "ERROR" {
+				c.warned++
+			}
+			if l.Msg == "listening" && l.Listener != "" {
+				c.addrs[l.Listener] = l.Addr
+			}
+			all := !signalled
+			for _, w := range want {
+				all = all && c.addrs[w] != ""
+			}
+			c.mu.Unlock()
+			if all {
+				signalled = true
+				close(ready)
+			}
+		}
+		_ = cmd.Wait()
+		close(c.exited)
+	}()
+	timeout := time.NewTimer(60 * time.Second)
+	defer timeout.Stop()
+	select {
+	case <-ready:
+		return c, nil
+	case <-c.exited:
+		return nil, fmt.Errorf("%s exited before listening: %s", name, c.lastLines())
+	case <-timeout.C:
+		c.stop()
+		return nil, fmt.Errorf("%s did not log its listening lines within 60s: %s", name, c.lastLines())
+	case <-ctx.Done():
+		c.stop()
+		return nil, ctx.Err()
+	}
+}
+
+func (c *child) lastLines() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.Join(c.tail, "\n")
+}
+
+func (c *child) warnings() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.warned
+}
+
+// stop asks the process to shut down gracefully and kills it if it has not
+// within 15 seconds.
+func (c *child) stop() {
+	select {
+	case <-c.exited:
+	default:
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-c.exited:
+		case <-time.After(15 * time.Second):
+			_ = c.cmd.Process.Kill()
+			<-c.exited
+		}
+	}
+	if c.dataDir != "" {
+		_ = os.RemoveAll(c.dataDir)
+	}
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every
+// Linux architecture Go supports.
+const clockTicks = 100
+
+// cpuSeconds returns the user and system CPU time pid has used.
+func cpuSeconds(pid int) (float64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields after it are plain.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	utime, err1 := strconv.ParseUint(f[11], 10, 64)
+	stime, err2 := strconv.ParseUint(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return float64(utime+stime) / clockTicks, nil
+}
+
+// peakRSS returns pid's peak resident set size (VmHWM), in bytes.
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, err
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
+}
+
+// buildGateway builds ./cmd/trtc-gateway into dir once per benchmark run.
+func buildGateway(ctx context.Context, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin, err := filepath.Abs(filepath.Join(dir, "trtc-gateway"))
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/trtc-gateway")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/trtc-gateway (run from the repository root, or pass --gateway-bin): %w", err)
+	}
+	return bin, nil
+}
+
+// tasksetAvailable reports whether CPU pinning can be used.
+func tasksetAvailable() bool {
+	_, err := exec.LookPath("taskset")
+	return err == nil
+}

@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// Scenario is the shape of one measurement.
+type Scenario struct {
+	// Name labels the scenario in tables, e.g. "S1".
+	Name string `json:"name"`
+	// Store is the gateway's --store, or "bare" for the baseline handler.
+	Store string `json:"store"`
+	// Rate is callbacks per second; 0 is as fast as the connections allow.
+	Rate int `json:"rate"`
+	// Conns is the number of keep-alive HTTP connections posting callbacks.
+	Conns int `json:"conns"`
+	// SubsAll subscribers receive every event.
+	SubsAll int `json:"subs_all"`
+	// SubsApp subscribers each receive one SdkAppid's events.
+	SubsApp int `json:"subs_app"`
+	// SubsCall subscribers each receive one call's events (calls 0, 1, … of the run).
+	SubsCall int `json:"subs_call"`
+	// SubsIdle subscribers each filter on a CallId no event carries.
+	SubsIdle int `json:"subs_idle"`
+	// GRPCConns is how many gRPC connections carry the subscribers; 0 is
+	// one per subscriber up to 100, then 50 subscribers per connection.
+	GRPCConns int `json:"grpc_conns"`
+	// Apps is the number of SdkAppids the traffic spreads over.
+	Apps int `json:"apps"`
+	// LiveShare is the fraction of callbacks that are live-room membership changes.
+	LiveShare float64 `json:"live_share"`
+	// Warmup runs before measuring; Duration is the measured window.
+	Warmup   time.Duration `json:"warmup_ns"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+func (sc Scenario) subscribers() int { return sc.SubsAll + sc.SubsApp + sc.SubsCall + sc.SubsIdle }
+
+// grpcConns is how many gRPC connections carry the subscribers: GRPCConns,
+// or one per subscriber up to 100, then 50 per connection (the gateway
+// allows 100 streams per connection by default, --grpc-max-streams).
+func (sc Scenario) grpcConns() int {
+	if sc.GRPCConns > 0 {
+		return sc.GRPCConns
+	}
+	n := sc.subscribers()
+	return max(min(n, 100), (n+49)/50)
+}
+
+// target is where a scenario sends and subscribes.
+type target struct {
+	webhook, grpc, http string
+	// pid is the process measured for CPU and memory; 0 skips those figures.
+	pid int
+	// warnings, when set, counts the target's WARN and ERROR log lines.
+	warnings func() int
+	// window, when set, is told when the measured window starts and ends.
+	window func(start bool)
+}
+
+// Result is what one scenario measured. Rates are per second of the
+// measured window.
+type Result struct {
+	Scenario
+	// WebhooksPerSec counts callbacks answered OK during the window.
+	WebhooksPerSec float64 `json:"webhooks_per_sec"`
+	Accepted       uint64  `json:"accepted"`
+	// DeliveriesPerSec counts events received by all subscribers during the window.
+	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
+	// Latency is send → receipt by a subscriber, for callbacks sent in the window.
+	Latency Latency `json:"latency"`
+	// Response is send → HTTP answer, for callbacks sent in the window.
+	Response Latency `json:"response"`
+	// SendLag is, at a fixed rate, how late sends were against the schedule.
+	SendLag *Latency `json:"send_lag,omitempty"`
+
+	// Errors: callbacks not answered OK, connection failures, deliveries
+	// expected but not received, deliveries of unknown ids or out of order,
+	// subscribers cut off, streams ended with another error.
+	Failed       uint64 `json:"failed"`
+	IOErrors     uint64 `json:"io_errors"`
+	Lost         int64  `json:"lost"`
+	Unmatched    uint64 `json:"unmatched"`
+	OutOfOrder   uint64 `json:"out_of_order"`
+	CutOff       uint64 `json:"cut_off"`
+	StreamErrors uint64 `json:"stream_errors"`
+	FirstError   string `json:"first_error,omitempty"`
+	Warnings     int    `json:"gateway_warnings"`
+
+	// GatewayCPUSeconds is the measured process's CPU time in the window;
+	// GatewayCores the same divided by the window; CPUPerWebhook in µs.
+	GatewayCPUSeconds float64 `json:"gateway_cpu_seconds"`
+	GatewayCores      float64 `json:"gateway_cores"`
+	CPUPerWebhookUs   float64 `json:"cpu_per_webhook_us"`
+	// PeakRSS is the measured process's VmHWM at the end, in bytes.
+	PeakRSS int64 `json:"peak_rss_bytes"`
+	// LoadCores is the benchmark process's own CPU use in the window.
+	LoadCores float64 `json:"load_cores"`
+}
+
+func (r *Result) errors() uint64 {
+	lost := uint64(max(r.Lost, 0))
+	return r.Failed + r.IOErrors + lost + r.Unmatched + r.OutOfOrder + r.CutOff + r.StreamErrors
+}
+
+var defaultApps = []uint32{1400000001, 1400000002, 1400000003, 1400000004, 1400000005, 1400000006, 1400000007, 1400000008}
+
+// runScenario opens the subscribers, drives the load through a warm-up and
+// the measured window, waits for the last deliveries and reports.
+func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) {
+	if sc.Apps < 1 || sc.Apps > len(defaultApps) {
+		return nil, fmt.Errorf("apps must be 1 to %d", len(defaultApps))
+	}
+	tr := &traffic{apps: defaultApps[:sc.Apps], liveShare: sc.LiveShare, activeCalls: 8, runID: rand.Uint32()}
+	r := newSession()
+	res := &Result{Scenario: sc}
+	fail := func(err string) {
+		if res.FirstError == "" {
+			res.FirstError = err
+		}
+	}
+
+	subCtx, cancelSubs := context.WithCancel(ctx)
+	defer cancelSubs()
+	var set *subscriberSet
+	appSubs := make([]uint64, sc.Apps)
+	if n := sc.subscribers(); n > 0 {
+		if tgt.grpc == "" {
+			return nil, errors.New("subscribers need the gateway's gRPC address")
+		}
+		before, gauge := subscriberGauge(ctx, tgt.http)
+		var err error
+		if set, err = dialSubscribers(tgt.grpc, sc.grpcConns()); err != nil {
+			return nil, err
+		}
+		defer set.close()
+		add := func(kind string, req *gatewayv1.SubscribeRequest) error {
+			return set.open(subCtx, r, &subscriber{kind: kind, req: req})
+		}
+		for range sc.SubsAll {
+			if err := add("all", &gatewayv1.SubscribeRequest{}); err != nil {
+				return nil, err
+			}
+		}
+		for i := range sc.SubsApp {
+			appSubs[i%sc.Apps]++
+			if err := add("app", &gatewayv1.SubscribeRequest{SdkAppIds: []uint32{tr.apps[i%sc.Apps]}}); err != nil {
+				return nil, err
+			}
+		}
+		for i := range sc.SubsCall {
+			if err := add("call", &gatewayv1.SubscribeRequest{CallIds: []string{tr.CallID(int64(i))}}); err != nil {
+				return nil, err
+			}
+		}
+		for i := range sc.SubsIdle {
+			if err := add("idle", &gatewayv1.SubscribeRequest{CallIds: []string{tr.IdleCallID(int64(i))}}); err != nil {
+				return nil, err
+			}
+		}
+		// Live-tail subscribers only see events published after they joined
+		// the hub: wait until the gateway counts all of them.
+		if gauge {
+			deadline := time.Now().Add(2 * time.Minute)
+			for {
+				now, _ := subscriberGauge(ctx, tgt.http)
+				if now >= before+n {
+					break
+				}
+				if time.Now().After(deadline) {
+					return nil, fmt.Errorf("the gateway counts %d of %d subscribers after 2 minutes", now-before, n)
+				}
+				if err := sleep(ctx, 50*time.Millisecond); err != nil {
+					return nil, err
+				}
+			}
+		} else {
+			if err := sleep(ctx, time.Second+time.Duration(n)*200*time.Microsecond); err != nil {
+				return nil, err
+			}
+		}
+	}
+	subsAll, subsCall := uint64(sc.SubsAll), int64(sc.SubsCall)
+	l := &load{
+		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr,
+		expect: func(wh webhook) uint64 {
+			n := subsAll + appSubs[wh.appIdx]
+			if wh.call >= 0 && wh.call < subsCall {
+				n++
+			}
+			return n
+		},
+	}
+
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	done := make(chan []*senderStats, 1)
+	go func() { done <- l.drive(loadCtx, r) }()
+	if err := sleep(ctx, sc.Warmup); err != nil {
+		return nil, err
+	}
+	if tgt.window != nil {
+		tgt.window(true)
+	}
+	from := r.startWindow()
+	gw0, self0 := procCPU(tgt.pid), procCPU(os.Getpid())
+	if err := sleep(ctx, sc.Duration); err != nil {
+		return nil, err
+	}
+	to := r.endWindow()
+	gw1, self1 := procCPU(tgt.pid), procCPU(os.Getpid())
+	if tgt.window != nil {
+		tgt.window(false)
+	}
+	stopLoad()
+	stats := <-done
+	window := time.Duration(to - from).Seconds()
+
+	var expected uint64
+	var response, lag histogram
+	for _, st := range stats {
+		res.Accepted += st.inWindow
+		res.Failed += st.failed
+		res.IOErrors += st.ioErrors
+		expected += st.expected
+		response.merge(&st.response)
+		lag.merge(&st.lag)
+		if st.dupIDs > 0 {
+			fail(fmt.Sprintf("%d generated callbacks repeated an earlier id (not sent)", st.dupIDs))
+		}
+		if st.firstFail != "" {
+			fail(st.firstFail)
+		}
+	}
+	res.WebhooksPerSec = float64(res.Accepted) / window
+	res.Response = response.summary()
+	if sc.Rate > 0 {
+		s := lag.summary()
+		res.SendLag = &s
+	}
+
+	if set != nil {
+		// Wait for the deliveries still in flight: until every expected one
+		// arrived, or nothing arrived for 2 seconds.
+		last, idle := set.received.Load(), time.Now()
+		for set.received.Load() < expected && time.Since(idle) < 2*time.Second {
+			if err := sleep(ctx, 20*time.Millisecond); err != nil {
+				return nil, err
+			}
+			if n := set.received.Load(); n != last {
+				last, idle = n, time.Now()
+			}
+		}
+		cancelSubs()
+		set.wait()
+		var lat histogram
+		var received, inWindow uint64
+		for _, s := range set.subs {
+			lat.merge(&s.hist)
+			received += s.received
+			inWindow += s.inWindow
+			res.Unmatched += s.unmatched
+			res.OutOfOrder += s.outOfOrder
+			switch {
+			case s.end == nil:
+			case status.Code(s.end) == codes.ResourceExhausted:
+				res.CutOff++
+				fail(fmt.Sprintf("%s subscriber: %v", s.kind, s.end))
+			default:
+				res.StreamErrors++
+				fail(fmt.Sprintf("%s subscriber: %v", s.kind, s.end))
+			}
+		}
+		res.Latency = lat.summary()
+		res.DeliveriesPerSec = float64(inWindow) / window
+		res.Lost = int64(expected) - int64(received)
+	}
+
+	if tgt.pid > 0 {
+		res.GatewayCPUSeconds = gw1 - gw0
+		res.GatewayCores = res.GatewayCPUSeconds / window
+		if res.Accepted > 0 {
+			res.CPUPerWebhookUs = res.GatewayCPUSeconds / float64(res.Accepted) * 1e6
+		}
+		res.PeakRSS, _ = peakRSS(tgt.pid)
+	}
+	res.LoadCores = (self1 - self0) / window
+	if tgt.warnings != nil {
+		res.Warnings = tgt.warnings()
+	}
+	return res, nil
+}
+
+func procCPU(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	s, _ := cpuSeconds(pid)
+	return s
+}
+
+// subscriberGauge reads trtcgw_subscribers from the gateway's /metrics; ok
+// is false when it cannot.
+func subscriberGauge(ctx context.Context, httpAddr string) (n int, ok bool) {
+	if httpAddr == "" {
+		return 0, false
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+httpAddr+"/metrics", nil)
+	if err != nil {
+		return 0, false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, found := strings.CutPrefix(sc.Text(), "trtcgw_subscribers "); found {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return int(f), err == nil
+		}
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
