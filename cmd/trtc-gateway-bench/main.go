@@ -158,7 +158,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		rows = []suiteRecord{{Name: o.sc.Name, Result: res}}
-		split = "external gateway, not pinned by the benchmark"
 	default:
 		cfg, err := o.suiteConfig(ctx)
 		if err != nil {
@@ -217,32 +216,38 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 // pin resolves the CPU split and, when this process should be pinned and
 // is not yet, re-executes it under taskset (it does not return then). It
-// returns the split in words.
+// returns the split in words. With two or more CPUs, auto puts the gateway
+// (and the bare handler) on the last CPU and the load generator on the
+// others; against an external gateway, auto pins nothing.
 func (o *options) pin(args []string) (string, error) {
 	if v := os.Getenv(pinnedEnv); v != "" {
 		o.gwCPUs, o.loadCPUs, _ = strings.Cut(v, "/")
 		return splitText(o.gwCPUs, o.loadCPUs), nil
 	}
-	n := runtime.NumCPU()
+	n, canPin := runtime.NumCPU(), tasksetAvailable()
+	external := o.webhookAddr != ""
 	if o.gwCPUs == "auto" {
 		o.gwCPUs = ""
-		if n >= 2 && tasksetAvailable() {
+		if n >= 2 && canPin && !external {
 			o.gwCPUs = fmt.Sprint(n - 1)
 		}
 	}
 	if o.loadCPUs == "auto" {
 		o.loadCPUs = ""
-		if o.gwCPUs != "" && n >= 2 && tasksetAvailable() {
+		if n >= 2 && canPin && !external {
 			o.loadCPUs = fmt.Sprintf("0-%d", n-2)
 			if n == 2 {
 				o.loadCPUs = "0"
 			}
 		}
 	}
-	if o.webhookAddr != "" {
+	if external {
 		o.gwCPUs = ""
 	}
-	if o.loadCPUs == "" || !tasksetAvailable() {
+	if (o.gwCPUs != "" || o.loadCPUs != "") && !canPin {
+		return "", errors.New("--gateway-cpus and --load-cpus need taskset (util-linux)")
+	}
+	if o.loadCPUs == "" {
 		return splitText(o.gwCPUs, o.loadCPUs), nil
 	}
 	self, err := os.Executable()
@@ -259,7 +264,7 @@ func (o *options) pin(args []string) (string, error) {
 }
 
 func splitText(gw, load string) string {
-	gwText, loadText := "not pinned", "not pinned"
+	gwText, loadText := "no CPU in particular", "no CPU in particular"
 	if gw != "" {
 		gwText = "CPU " + gw
 	}

@@ -122,8 +122,17 @@ var defaultApps = []uint32{1400000001, 1400000002, 1400000003, 1400000004, 14000
 // runScenario opens the subscribers, drives the load through a warm-up and
 // the measured window, waits for the last deliveries and reports.
 func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) {
-	if sc.Apps < 1 || sc.Apps > len(defaultApps) {
-		return nil, fmt.Errorf("apps must be 1 to %d", len(defaultApps))
+	switch {
+	case sc.Apps < 1 || sc.Apps > len(defaultApps):
+		return nil, fmt.Errorf("--apps=%d: use 1 to %d", sc.Apps, len(defaultApps))
+	case sc.Conns < 1:
+		return nil, fmt.Errorf("--conns=%d: at least one connection is needed", sc.Conns)
+	case sc.Rate < 0:
+		return nil, fmt.Errorf("--rate=%d: use 0 (as fast as possible) or a positive rate", sc.Rate)
+	case sc.Duration <= 0 || sc.Warmup < 0:
+		return nil, fmt.Errorf("--duration=%s --warmup=%s: the window must be positive and the warm-up not negative", sc.Duration, sc.Warmup)
+	case sc.LiveShare < 0 || sc.LiveShare > 1:
+		return nil, fmt.Errorf("--live-share=%g: use a fraction from 0 to 1", sc.LiveShare)
 	}
 	tr := &traffic{apps: defaultApps[:sc.Apps], liveShare: sc.LiveShare, activeCalls: 8, runID: rand.Uint32()}
 	r := newSession()
