@@ -209,7 +209,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := rep.rewriteMarkdown(o.markdown); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Rewrote the scenario table in %s\n", o.markdown)
+		fmt.Fprintf(stdout, "Rewrote the tables in %s\n", o.markdown)
 	}
 	return nil
 }

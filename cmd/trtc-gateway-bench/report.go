@@ -97,6 +97,15 @@ func (rep *report) printTable(w io.Writer) {
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\n%s · commit %s · %s\nCPU split: %s\n", rep.Date, rep.Commit, rep.Machine, rep.CPUSplit)
+	if len(rep.Micro) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "package\tbenchmark\tns/op\tB/op\tallocs/op")
+		for _, m := range rep.Micro {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Package, strings.TrimPrefix(m.Name, "Benchmark"), m.metric("ns/op"), m.metric("B/op"), m.metric("allocs/op"))
+		}
+		_ = tw.Flush()
+	}
 }
 
 func deliveries(r *Result) string {
@@ -162,9 +171,9 @@ func (rep *report) markdown() string {
 			r.Response.P50, r.Response.P99, lat, errs,
 			r.GatewayCores, r.CPUPerWebhookUs, mib(r.PeakRSS), target, measured, metCell(row))
 	}
-	b.WriteString("\n× bare divides webhooks/s by the bare handler's, measured under the same load just before: " +
-		"S1 and S3-cost by \"bare for S1\", S1-durable by \"bare for S1-durable\", S2 and S2-shared by \"bare for S2\"; " +
-		"fixed-rate rows by the mean of those, which only shows their headroom. " +
+	b.WriteString("\n× bare divides webhooks/s by the mean of the bare handler's runs under the same load just before and just after " +
+		"(a bare row's own × bare is its share of that mean); fixed-rate rows are divided by the mean of all maximum-rate bare runs, " +
+		"which only shows their headroom. " +
 		"Answer is send → HTTP response; delivery is send → receipt by a subscriber. " +
 		"Gateway CPU and peak RSS are the measured process's (the bare handler's in its rows); a met target also needs zero errors.\n")
 	return b.String()
