@@ -64,6 +64,9 @@ type options struct {
 	loadCPUs     string
 	storeArg     string
 	dataDir      string
+	natsURL      string
+	replicas     int
+	natsNode     natsNode
 	gwArgs       string
 	baseline     bool
 
@@ -91,6 +94,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.loadCPUs, "load-cpus", "auto", "taskset CPU list for this load generator; auto is every CPU but the gateway's; empty does not pin")
 	fs.StringVar(&o.storeArg, "store", "memory", "the started gateway's --store")
 	fs.StringVar(&o.dataDir, "data-dir", "", "the --serve-gateway gateway's --data-dir")
+	fs.StringVar(&o.natsURL, "nats-url", "", "the --serve-gateway gateway's --nats-url")
+	fs.IntVar(&o.replicas, "stream-replicas", 0, "the --serve-gateway gateway's --stream-replicas")
+	fs.IntVar(&o.sc.NATSNodes, "nats-nodes", 0, "run the started jetstream gateway on a cluster of this many NATS nodes, pinned with it, and --stream-replicas of as many; 0 uses the embedded server")
+	fs.StringVar(&o.natsNode.name, "nats-node", "", "serve one NATS cluster node of this name (used by the benchmark itself with --nats-nodes)")
+	fs.StringVar(&o.natsNode.dataDir, "nats-node-dir", "", "the --nats-node's JetStream directory")
+	fs.StringVar(&o.natsNode.listen, "nats-node-listen", "127.0.0.1:0", "the --nats-node's client address")
+	fs.StringVar(&o.natsNode.cluster, "nats-node-cluster", "", "the --nats-node's route address")
+	fs.StringVar(&o.natsNode.routes, "nats-node-routes", "", "every --nats-node's route address, comma-separated")
 	fs.StringVar(&o.gwArgs, "gateway-args", "", "extra flags for the started gateway, space-separated")
 	fs.BoolVar(&o.baseline, "baseline", true, "also measure the bare handler under the same load (not with --webhook-addr)")
 	fs.StringVar(&o.webhookAddr, "webhook-addr", "", "a running gateway's webhook listener (host:port); empty starts one")
@@ -119,7 +130,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return serveBare(o.bareAddr)
 	}
 	if o.serveGateway {
-		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir)
+		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas)
+	}
+	if o.natsNode.name != "" {
+		return serveNATSNode(o.natsNode)
 	}
 
 	split, err := o.pin(args)
@@ -167,7 +181,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		var bare float64
 		if o.baseline {
 			sc := o.sc
-			sc.Name, sc.Store = "bare", "bare"
+			sc.Name, sc.Store, sc.NATSNodes = "bare", "bare", 0
 			sc.SubsAll, sc.SubsApp, sc.SubsCall, sc.SubsIdle = 0, 0, 0, 0
 			fmt.Fprintf(os.Stderr, "== bare: %s\n", describe(sc))
 			res, err := measure(ctx, cfg, sc, nil)
@@ -271,7 +285,7 @@ func splitText(gw, load string) string {
 	if load != "" {
 		loadText = "CPU " + load
 	}
-	return fmt.Sprintf("gateway and bare handler on %s, load generator and subscribers on %s (taskset)", gwText, loadText)
+	return fmt.Sprintf("gateway (with its NATS nodes, when it runs on a cluster) and bare handler on %s, load generator and subscribers on %s (taskset)", gwText, loadText)
 }
 
 func (o *options) suiteConfig(ctx context.Context) (suiteConfig, error) {

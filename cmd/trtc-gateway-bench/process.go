@@ -32,6 +32,9 @@ type child struct {
 	exited chan struct{}
 	// dataDir, when set, is removed once the process has stopped.
 	dataDir string
+	// onStop, when set, runs once the process has stopped: it stops what
+	// the process depended on (a gateway's NATS cluster).
+	onStop func()
 }
 
 // listening is the line the gateway (and the bare handler) logs per bound
@@ -137,6 +140,10 @@ func (c *child) stop() {
 	}
 	if c.dataDir != "" {
 		_ = os.RemoveAll(c.dataDir)
+	}
+	if c.onStop != nil {
+		c.onStop()
+		c.onStop = nil
 	}
 }
 

@@ -20,7 +20,10 @@ import (
 // stops the CPU profile and writes the allocations since SIGUSR1 (compare
 // allocs.prof against allocs-start.prof with pprof -base). The benchmark
 // sends them at the start and end of the measured window.
-func serveProfiledGateway(dir, store, dataDir string) error {
+//
+// natsURL and replicas, when set, are the gateway's --nats-url and
+// --stream-replicas (an external NATS cluster).
+func serveProfiledGateway(dir, store, dataDir, natsURL string, replicas int) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -31,6 +34,12 @@ func serveProfiledGateway(dir, store, dataDir string) error {
 	cfg.Store = store
 	if dataDir != "" {
 		cfg.DataDir = dataDir
+	}
+	if natsURL != "" {
+		cfg.NATSURL = natsURL
+	}
+	if replicas > 0 {
+		cfg.StreamReplicas = replicas
 	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 

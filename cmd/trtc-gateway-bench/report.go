@@ -166,16 +166,22 @@ func (rep *report) markdown() string {
 		if target == "" {
 			target, measured = "baseline", "—"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %.2f / %.2f | %s | %s | %.2f cores, %.1f µs/webhook | %s | %s | %s | %s |\n",
+		cpu, rss := fmt.Sprintf("%.2f cores, %.1f µs/webhook", r.GatewayCores, r.CPUPerWebhookUs), mib(r.PeakRSS)
+		if r.NATSNodes > 0 {
+			cpu += fmt.Sprintf(" (+ %.2f cores in the NATS nodes)", r.NATSCores)
+			rss += fmt.Sprintf(" (+ %s)", mib(r.NATSPeakRSS))
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %.2f / %.2f | %s | %s | %s | %s | %s | %s | %s |\n",
 			row.Name, describe(r.Scenario), thousands(r.WebhooksPerSec), row.RatioBare, deliveries(r),
 			r.Response.P50, r.Response.P99, lat, errs,
-			r.GatewayCores, r.CPUPerWebhookUs, mib(r.PeakRSS), target, measured, metCell(row))
+			cpu, rss, target, measured, metCell(row))
 	}
 	b.WriteString("\n× bare divides webhooks/s by the mean of the bare handler's runs under the same load just before and just after " +
 		"(a bare row's own × bare is its share of that mean); fixed-rate rows are divided by the mean of all maximum-rate bare runs, " +
 		"which only shows their headroom. " +
 		"Answer is send → HTTP response; delivery is send → receipt by a subscriber. " +
-		"Gateway CPU and peak RSS are the measured process's (the bare handler's in its rows); a met target also needs zero errors.\n")
+		"Gateway CPU and peak RSS are the measured process's (the bare handler's in its rows); a met target also needs zero errors. " +
+		"In the rows on NATS nodes they are the gateway process's alone; the nodes' CPU in the window and the sum of their peak RSS follow in brackets.\n")
 	return b.String()
 }
 

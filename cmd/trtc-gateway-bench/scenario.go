@@ -24,6 +24,10 @@ type Scenario struct {
 	Name string `json:"name"`
 	// Store is the gateway's --store, or "bare" for the baseline handler.
 	Store string `json:"store"`
+	// NATSNodes, when set, runs a jetstream gateway on a cluster of this
+	// many NATS nodes the benchmark starts (--nats-url, --stream-replicas
+	// of the same number) instead of its embedded server.
+	NATSNodes int `json:"nats_nodes,omitempty"`
 	// Rate is callbacks per second; 0 is as fast as the connections allow.
 	Rate int `json:"rate"`
 	// Conns is the number of keep-alive HTTP connections posting callbacks.
@@ -66,6 +70,8 @@ type target struct {
 	webhook, grpc, http string
 	// pid is the process measured for CPU and memory; 0 skips those figures.
 	pid int
+	// nats are the NATS nodes' pids, measured apart from pid.
+	nats []int
 	// warnings, when set, counts the target's WARN and ERROR log lines.
 	warnings func() int
 	// window, when set, is told when the measured window starts and ends.
@@ -110,6 +116,13 @@ type Result struct {
 	PeakRSS int64 `json:"peak_rss_bytes"`
 	// LoadCores is the benchmark process's own CPU use in the window.
 	LoadCores float64 `json:"load_cores"`
+	// NATSCPUSeconds, NATSCores and NATSPeakRSS are the NATS nodes' CPU
+	// time in the window, the same per second, and the sum of their peak
+	// RSS, when the gateway runs on a NATS cluster the benchmark started;
+	// the gateway figures above are the gateway process's alone.
+	NATSCPUSeconds float64 `json:"nats_cpu_seconds,omitempty"`
+	NATSCores      float64 `json:"nats_cores,omitempty"`
+	NATSPeakRSS    int64   `json:"nats_peak_rss_bytes,omitempty"`
 }
 
 func (r *Result) errors() uint64 {
@@ -226,12 +239,12 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		tgt.window(true)
 	}
 	from := r.startWindow()
-	gw0, self0 := procCPU(tgt.pid), procCPU(os.Getpid())
+	gw0, self0, nats0 := procCPU(tgt.pid), procCPU(os.Getpid()), procsCPU(tgt.nats)
 	if err := sleep(ctx, sc.Duration); err != nil {
 		return nil, err
 	}
 	to := r.endWindow()
-	gw1, self1 := procCPU(tgt.pid), procCPU(os.Getpid())
+	gw1, self1, nats1 := procCPU(tgt.pid), procCPU(os.Getpid()), procsCPU(tgt.nats)
 	if tgt.window != nil {
 		tgt.window(false)
 	}
@@ -308,6 +321,14 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		res.PeakRSS, _ = peakRSS(tgt.pid)
 	}
 	res.LoadCores = (self1 - self0) / window
+	if len(tgt.nats) > 0 {
+		res.NATSCPUSeconds = nats1 - nats0
+		res.NATSCores = res.NATSCPUSeconds / window
+		for _, pid := range tgt.nats {
+			rss, _ := peakRSS(pid)
+			res.NATSPeakRSS += rss
+		}
+	}
 	if tgt.warnings != nil {
 		res.Warnings = tgt.warnings()
 	}
@@ -319,6 +340,15 @@ func procCPU(pid int) float64 {
 		return 0
 	}
 	s, _ := cpuSeconds(pid)
+	return s
+}
+
+// procsCPU is the CPU time the processes in pids have used together.
+func procsCPU(pids []int) float64 {
+	var s float64
+	for _, pid := range pids {
+		s += procCPU(pid)
+	}
 	return s
 }
 
