@@ -212,11 +212,7 @@ func (st *stream) live(ctx context.Context, sub *hub.Subscription) error {
 	defer beat.Stop()
 	for {
 		select {
-		case ev := <-sub.Events():
-			if err := st.sendEvent(ev); err != nil {
-				return err
-			}
-			st.last = ev.GetSequence()
+		case <-sub.Ready():
 			if err := st.sendQueued(sub); err != nil {
 				return err
 			}
@@ -240,39 +236,33 @@ func (st *stream) live(ctx context.Context, sub *hub.Subscription) error {
 }
 
 // maxQueuedBurst bounds how many queued events live sends before it checks
-// for shutdown and cancellation again.
+// for shutdown and cancellation again; the hub's Ready fires again for the
+// rest.
 const maxQueuedBurst = 64
 
 // sendQueued sends the events already waiting in the queue, without the
-// cost of the full select per event that live pays to wait for one.
+// cost of the full select per event that live pays to wait for them.
 func (st *stream) sendQueued(sub *hub.Subscription) error {
 	for range maxQueuedBurst {
-		select {
-		case ev := <-sub.Events():
-			if err := st.sendEvent(ev); err != nil {
-				return err
-			}
-			st.last = ev.GetSequence()
-		default:
+		ev, ok := sub.Next()
+		if !ok {
 			return nil
 		}
+		if err := st.sendEvent(ev); err != nil {
+			return err
+		}
+		st.last = ev.GetSequence()
 	}
 	return nil
 }
 
 // cutOff delivers what is still queued, then ends the stream with the reason.
 func (st *stream) cutOff(sub *hub.Subscription) error {
-	for {
-		select {
-		case ev := <-sub.Events():
-			if err := st.sendEvent(ev); err != nil {
-				return err
-			}
-			st.last = ev.GetSequence()
-			continue
-		default:
+	for ev, ok := sub.Next(); ok; ev, ok = sub.Next() {
+		if err := st.sendEvent(ev); err != nil {
+			return err
 		}
-		break
+		st.last = ev.GetSequence()
 	}
 	epoch := st.s.opts.Log.Epoch()
 	if errors.Is(sub.Err(), hub.ErrSlowConsumer) {

@@ -22,7 +22,8 @@ func ExampleHub_Subscribe() {
 	h.Publish(&gatewayv1.Event{Sequence: 1, CallId: "call-7"})
 	h.Publish(&gatewayv1.Event{Sequence: 2, CallId: "call-42", UserAccounts: []string{"alice"}})
 
-	ev := <-sub.Events()
+	<-sub.Ready()
+	ev, _ := sub.Next()
 	fmt.Println(ev.GetSequence(), ev.GetCallId(), ev.GetUserAccounts())
 	// Output:
 	// joined after 0

@@ -3,9 +3,10 @@
 // The hub follows the log and publishes each event once. Every subscription
 // is filed in an index under the values of its most selective filter field,
 // so publishing an event costs in proportion to the subscriptions that could
-// match it, not to all of them. Each subscription has a bounded queue; a
-// subscriber whose queue is full is cut off (it resumes from the log) so that
-// ingest and other subscribers never wait for it.
+// match it, not to all of them. Each subscription has a bounded queue that
+// takes memory only for the events it holds; a subscriber whose queue is full
+// is cut off (it resumes from the log) so that ingest and other subscribers
+// never wait for it.
 package hub
 
 import (
@@ -179,10 +180,9 @@ func (h *Hub) Publish(ev *gatewayv1.Event) {
 		if seq <= s.floor || s.ended.Load() || !s.matcher.match(ev) {
 			continue
 		}
-		select {
-		case s.events <- ev:
+		if s.push(ev) {
 			delivered++
-		default:
+		} else {
 			h.slow = append(h.slow, s)
 		}
 	}
@@ -244,12 +244,13 @@ func (h *Hub) shardIndex(k indexKey) int {
 }
 
 // Subscribe registers a subscription for the events matching f, with a queue
-// of queue events (DefaultQueue when queue < 1), and returns it with Last at
-// the moment of registration. The subscription receives exactly the matching
-// events published after registration whose sequence is greater than
-// max(after, returned Last): a caller resuming from a cursor reads (cursor,
-// Last] from the log and then the queue, with no gap and no duplicate. On a
-// stopped hub the subscription has already ended with ErrClosed.
+// bounded at queue events (DefaultQueue when queue < 1), and returns it with
+// Last at the moment of registration. The subscription receives exactly the
+// matching events published after registration whose sequence is greater
+// than max(after, returned Last): a caller resuming from a cursor reads
+// (cursor, Last] from the log and then the queue, with no gap and no
+// duplicate. On a stopped hub the subscription has already ended with
+// ErrClosed.
 func (h *Hub) Subscribe(f Filter, after uint64, queue int) (*Subscription, uint64) {
 	if queue < 1 {
 		queue = DefaultQueue
@@ -257,8 +258,9 @@ func (h *Hub) Subscribe(f Filter, after uint64, queue int) (*Subscription, uint6
 	s := &Subscription{
 		hub:     h,
 		matcher: compile(f),
-		events:  make(chan *gatewayv1.Event, queue),
+		ready:   make(chan struct{}, 1),
 		done:    make(chan struct{}),
+		limit:   queue,
 	}
 	fld, keys := indexKeys(f)
 	h.file(s, fld, keys)

@@ -29,11 +29,30 @@ func testContext(t *testing.T) context.Context {
 func drain(sub *hub.Subscription) []uint64 {
 	var seqs []uint64
 	for {
-		select {
-		case ev := <-sub.Events():
-			seqs = append(seqs, ev.GetSequence())
-		default:
+		ev, ok := sub.Next()
+		if !ok {
 			return seqs
+		}
+		seqs = append(seqs, ev.GetSequence())
+	}
+}
+
+// next waits for sub's next event; once sub has ended and its queue is
+// empty, it returns sub's Err.
+func next(ctx context.Context, sub *hub.Subscription) (*gatewayv1.Event, error) {
+	for {
+		if ev, ok := sub.Next(); ok {
+			return ev, nil
+		}
+		select {
+		case <-sub.Ready():
+		case <-sub.Done():
+			if ev, ok := sub.Next(); ok {
+				return ev, nil
+			}
+			return nil, sub.Err()
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
 }
@@ -307,13 +326,176 @@ func TestCloseIsIdempotentAndStopsDelivery(t *testing.T) {
 }
 
 func TestDefaultQueue(t *testing.T) {
-	h := hub.New(hub.Options{})
 	for _, q := range []int{0, -5} {
+		h := hub.New(hub.Options{})
 		sub, _ := h.Subscribe(hub.Filter{}, 0, q)
-		if c := cap(sub.Events()); c != hub.DefaultQueue {
-			t.Errorf("queue %d gave capacity %d, want DefaultQueue %d", q, c, hub.DefaultQueue)
+		for seq := uint64(1); seq <= hub.DefaultQueue; seq++ {
+			h.Publish(callEvent(seq, "a"))
 		}
-		sub.Close()
+		if err := sub.Err(); err != nil {
+			t.Fatalf("queue %d: cut off with DefaultQueue %d events queued: %v", q, hub.DefaultQueue, err)
+		}
+		h.Publish(callEvent(hub.DefaultQueue+1, "a"))
+		if !errors.Is(sub.Err(), hub.ErrSlowConsumer) {
+			t.Errorf("queue %d: Err with DefaultQueue+1 events published = %v, want ErrSlowConsumer", q, sub.Err())
+		}
+		if got := drain(sub); !slices.Equal(got, seqs(1, hub.DefaultQueue)) {
+			t.Errorf("queue %d: queue holds %d events, want 1..%d", q, len(got), hub.DefaultQueue)
+		}
+	}
+}
+
+// The queue grows and shrinks as events come and go; against a model it
+// keeps order, holds exactly its bound, and cuts off at the first event
+// beyond it.
+func TestQueueGrowsAndShrinksInOrder(t *testing.T) {
+	for _, bound := range []int{1, 2, 7, 8, 9, 100, 1000} {
+		h := hub.New(hub.Options{})
+		sub, _ := h.Subscribe(hub.Filter{}, 0, bound)
+		rng := rand.New(rand.NewPCG(uint64(bound), 1))
+		var model []uint64
+		seq := uint64(0)
+		for range max(200, 100_000/bound) {
+			// Bursts of publishing and reading, so the queue swings between
+			// empty and full and its ring wraps at every size.
+			if rng.IntN(2) == 0 {
+				for range rng.IntN(2 * bound) {
+					if len(model) == bound {
+						break
+					}
+					seq++
+					h.Publish(callEvent(seq, "a"))
+					model = append(model, seq)
+				}
+			} else {
+				for range rng.IntN(2 * bound) {
+					ev, ok := sub.Next()
+					if ok != (len(model) > 0) {
+						t.Fatalf("bound %d: Next reported %v with %d events queued", bound, ok, len(model))
+					}
+					if !ok {
+						break
+					}
+					if ev.GetSequence() != model[0] {
+						t.Fatalf("bound %d: Next returned %d, want %d", bound, ev.GetSequence(), model[0])
+					}
+					model = model[1:]
+				}
+			}
+		}
+		if err := sub.Err(); err != nil {
+			t.Fatalf("bound %d: cut off within its bound: %v", bound, err)
+		}
+		for len(model) < bound {
+			seq++
+			h.Publish(callEvent(seq, "a"))
+			model = append(model, seq)
+		}
+		h.Publish(callEvent(seq+1, "a"))
+		if !errors.Is(sub.Err(), hub.ErrSlowConsumer) {
+			t.Errorf("bound %d: Err beyond the bound = %v, want ErrSlowConsumer", bound, sub.Err())
+		}
+		if got := drain(sub); !slices.Equal(got, model) {
+			t.Errorf("bound %d: cut-off queue holds %v, want %v", bound, got, model)
+		}
+	}
+}
+
+// Ready keeps receiving while events are queued, even when the reader takes
+// fewer than are there.
+func TestReadyRearmsWhileEventsRemain(t *testing.T) {
+	h := hub.New(hub.Options{})
+	sub, _ := h.Subscribe(hub.Filter{}, 0, 10)
+	select {
+	case <-sub.Ready():
+		t.Fatal("Ready received on an empty queue")
+	default:
+	}
+	for seq := uint64(1); seq <= 3; seq++ {
+		h.Publish(callEvent(seq, "a"))
+	}
+	for want := uint64(1); want <= 3; want++ {
+		select {
+		case <-sub.Ready():
+		default:
+			t.Fatalf("Ready did not receive with %d..3 queued", want)
+		}
+		if ev, ok := sub.Next(); !ok || ev.GetSequence() != want {
+			t.Fatalf("Next = %v, %v; want %d", ev.GetSequence(), ok, want)
+		}
+	}
+	if _, ok := sub.Next(); ok {
+		t.Fatal("Next returned an event from an empty queue")
+	}
+}
+
+// A reader waiting on Ready and taking bursts of random size receives every
+// event of a concurrent publisher, in order; a lost wake-up would hang it.
+func TestConcurrentReaderMissesNothing(t *testing.T) {
+	const total = 200_000
+	ctx := testContext(t)
+	h := hub.New(hub.Options{})
+	sub, _ := h.Subscribe(hub.Filter{}, 0, total)
+	done := make(chan error, 1)
+	go func() {
+		rng := rand.New(rand.NewPCG(3, 3))
+		want := uint64(1)
+		for want <= total {
+			select {
+			case <-sub.Ready():
+			case <-ctx.Done():
+				done <- fmt.Errorf("waiting for %d: %w", want, ctx.Err())
+				return
+			}
+			for range 1 + rng.IntN(8) {
+				ev, ok := sub.Next()
+				if !ok {
+					break
+				}
+				if ev.GetSequence() != want {
+					done <- fmt.Errorf("received %d, want %d", ev.GetSequence(), want)
+					return
+				}
+				want++
+			}
+		}
+		done <- nil
+	}()
+	for seq := uint64(1); seq <= total; seq++ {
+		h.Publish(callEvent(seq, "a"))
+		if seq%64 == 0 {
+			runtime.Gosched()
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An idle subscription holds no queue slots, whatever its bound.
+func TestIdleSubscriptionHoldsNoQueue(t *testing.T) {
+	const (
+		n     = 1000
+		bound = 1 << 16 // 512 KiB of slots per subscription if allocated up front
+		limit = 4 << 10 // bytes per idle subscription: its index entries and channels
+	)
+	h := hub.New(hub.Options{})
+	subs := make([]*hub.Subscription, n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range subs {
+		subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{fmt.Sprintf("call-%d", i)}}, 0, bound)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	if per > limit {
+		t.Errorf("an idle subscription holds %d bytes, want at most %d", per, limit)
+	}
+	t.Logf("%d bytes per idle subscription", per)
+	for _, s := range subs {
+		s.Close()
 	}
 }
 
@@ -398,18 +580,26 @@ func TestSubscribeIsAtomicWithPublish(t *testing.T) {
 		wg.Go(func() {
 			for {
 				sub, last := h.Subscribe(hub.Filter{}, 0, 64)
-				select {
-				case ev := <-sub.Events():
-					if ev.GetSequence() != last+1 {
-						t.Errorf("subscribed at Last %d, first event is %d", last, ev.GetSequence())
+			wait:
+				for {
+					select {
+					case <-sub.Ready():
+						ev, ok := sub.Next()
+						if !ok {
+							continue
+						}
+						if ev.GetSequence() != last+1 {
+							t.Errorf("subscribed at Last %d, first event is %d", last, ev.GetSequence())
+						}
+						checks[w]++
+						break wait
+					case <-published:
+						sub.Close()
+						return
+					case <-ctx.Done():
+						t.Error(ctx.Err())
+						return
 					}
-					checks[w]++
-				case <-published:
-					sub.Close()
-					return
-				case <-ctx.Done():
-					t.Error(ctx.Err())
-					return
 				}
 				sub.Close()
 			}
@@ -577,12 +767,12 @@ func resumeLikeTheAPI(ctx context.Context, log eventlog.Log, h *hub.Hub, clock *
 	}
 	for {
 		select {
-		case ev := <-sub.Events():
-			got = append(got, ev.GetSequence())
+		case <-sub.Ready():
+			got = append(got, drain(sub)...)
 		case <-sub.Done():
 			return start, got, fmt.Errorf("live subscription ended: %w", sub.Err())
-		case ev := <-clock.Events():
-			if ev.GetSequence() <= total {
+		case <-clock.Ready():
+			if ticks := drain(clock); len(ticks) == 0 || ticks[len(ticks)-1] <= total {
 				continue
 			}
 			got = append(got, drain(sub)...)
@@ -597,15 +787,12 @@ func resumeLikeTheAPI(ctx context.Context, log eventlog.Log, h *hub.Hub, clock *
 
 func awaitClock(ctx context.Context, clock *hub.Subscription, seq uint64) error {
 	for {
-		select {
-		case ev := <-clock.Events():
-			if ev.GetSequence() >= seq {
-				return nil
-			}
-		case <-clock.Done():
-			return fmt.Errorf("clock subscription ended: %w", clock.Err())
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for sequence %d: %w", seq, ctx.Err())
+		ev, err := next(ctx, clock)
+		if err != nil {
+			return fmt.Errorf("clock subscription, waiting for sequence %d: %w", seq, err)
+		}
+		if ev.GetSequence() >= seq {
+			return nil
 		}
 	}
 }
@@ -629,14 +816,8 @@ func TestRun(t *testing.T) {
 		}
 	}
 	receive := func(sub *hub.Subscription) (uint64, error) {
-		select {
-		case ev := <-sub.Events():
-			return ev.GetSequence(), nil
-		case <-sub.Done():
-			return 0, sub.Err()
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		}
+		ev, err := next(ctx, sub)
+		return ev.GetSequence(), err
 	}
 
 	t.Run("publishes the log after Start, ends subscriptions on cancel", func(t *testing.T) {
@@ -712,8 +893,7 @@ func benchmarkPublish(b *testing.B, subs []*hub.Subscription, h *hub.Hub, next f
 		if seq%drainEvery == 0 {
 			b.StopTimer()
 			for _, s := range subs {
-				for len(s.Events()) > 0 {
-					<-s.Events()
+				for _, ok := s.Next(); ok; _, ok = s.Next() {
 				}
 			}
 			b.StartTimer()
@@ -771,4 +951,39 @@ func BenchmarkPublish(b *testing.B) {
 		}
 		benchmarkPublish(b, subs, h, next)
 	})
+}
+
+// What a subscriber that receives nothing costs: the heap 10,000 of them
+// hold, per subscription, with the API's default queue bound of 1,024.
+func BenchmarkIdleSubscriptions(b *testing.B) {
+	const n = 10_000
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("call-%d", i)
+	}
+	h := hub.New(hub.Options{})
+	subs := make([]*hub.Subscription, n)
+	var (
+		held          int64
+		before, after runtime.MemStats
+	)
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		b.StartTimer()
+		for i := range subs {
+			subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{ids[i]}}, 0, 1024)
+		}
+		b.StopTimer()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held += int64(after.HeapAlloc) - int64(before.HeapAlloc)
+		for _, s := range subs {
+			s.Close()
+		}
+		clear(subs)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(held)/float64(b.N*n), "heap-B/sub")
 }
