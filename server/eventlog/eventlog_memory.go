@@ -64,17 +64,52 @@ type Memory struct {
 	// consumed under the write lock.
 	waiting atomic.Bool
 
-	// seen maps a remembered id to its sequence; fifo holds the same ids in
-	// the order they were appended, so expiry only looks at the front.
-	seen     map[string]uint64
-	fifo     []memoryDedupEntry
-	fifoHead int
+	// seen maps a remembered id to its sequence: an id of 32 lowercase hex
+	// digits (every id the gateway makes) by the 16 bytes it spells, so the
+	// map holds no pointers for the GC to scan, and any other id in
+	// seenOther by the string itself. fifo holds the same ids in the order
+	// they were appended, so expiry only looks at the front.
+	seen      map[[16]byte]uint64
+	seenOther map[string]uint64
+	fifo      []memoryDedupEntry
+	fifoHead  int
 }
 
-// memoryDedupEntry is one remembered id and when it was appended.
+// memoryDedupEntry is one remembered id and when it was appended: raw when
+// the id is hex, other when it is not.
 type memoryDedupEntry struct {
-	id string
-	at time.Time
+	raw   [16]byte
+	other string
+	at    time.Time
+}
+
+// hexID returns the 16 bytes a 32-digit lowercase hex id spells, or false for
+// any other id. Upper case is not accepted, so two ids that differ as strings
+// never share a key.
+func hexID(id string) (raw [16]byte, ok bool) {
+	if len(id) != 2*len(raw) {
+		return raw, false
+	}
+	for i := range raw {
+		hi, ok1 := hexDigit(id[2*i])
+		lo, ok2 := hexDigit(id[2*i+1])
+		if !ok1 || !ok2 {
+			return raw, false
+		}
+		raw[i] = hi<<4 | lo
+	}
+	return raw, true
+}
+
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	default:
+		return 0, false
+	}
 }
 
 var _ Log = (*Memory)(nil)
@@ -98,7 +133,8 @@ func NewMemory(opts MemoryOptions) *Memory {
 		appended: make(chan struct{}),
 	}
 	if m.window > 0 {
-		m.seen = make(map[string]uint64)
+		m.seen = make(map[[16]byte]uint64)
+		m.seenOther = make(map[string]uint64)
 	}
 	return m
 }
@@ -131,11 +167,23 @@ func (m *Memory) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error
 	if m.seen != nil && ev.Id != "" {
 		now := m.now()
 		m.expire(now)
-		if seq, ok := m.seen[ev.Id]; ok {
+		e := memoryDedupEntry{at: now}
+		var (
+			seq uint64
+			ok  bool
+		)
+		if raw, isHex := hexID(ev.Id); isHex {
+			e.raw = raw
+			seq, ok = m.seen[raw]
+		} else {
+			e.other = ev.Id
+			seq, ok = m.seenOther[ev.Id]
+		}
+		if ok {
 			ev.Sequence, ev.Epoch = seq, m.epoch
 			return seq, nil
 		}
-		m.remember(ev.Id, now, m.head+1)
+		m.remember(e, m.head+1)
 	}
 	m.head++
 	ev.Sequence, ev.Epoch = m.head, m.epoch
@@ -155,21 +203,30 @@ func (m *Memory) expire(now time.Time) {
 	}
 }
 
-// remember records id as appended at now with sequence seq, forgetting the
-// oldest id when Retention ids are already remembered. Called with m.mu held.
-func (m *Memory) remember(id string, now time.Time, seq uint64) {
+// remember records e's id as appended at e.at with sequence seq, forgetting
+// the oldest id when Retention ids are already remembered. Called with m.mu
+// held.
+func (m *Memory) remember(e memoryDedupEntry, seq uint64) {
 	if len(m.fifo)-m.fifoHead >= len(m.ring) {
 		m.popID()
 	}
-	m.seen[id] = seq
-	m.fifo = append(m.fifo, memoryDedupEntry{id: id, at: now})
+	if e.other != "" {
+		m.seenOther[e.other] = seq
+	} else {
+		m.seen[e.raw] = seq
+	}
+	m.fifo = append(m.fifo, e)
 }
 
 // popID forgets the oldest remembered id. Called with m.mu held.
 func (m *Memory) popID() {
 	// An id is pushed only when it is not remembered, so it has exactly one
 	// entry in the fifo and deleting it here cannot forget a newer append.
-	delete(m.seen, m.fifo[m.fifoHead].id)
+	if e := &m.fifo[m.fifoHead]; e.other != "" {
+		delete(m.seenOther, e.other)
+	} else {
+		delete(m.seen, e.raw)
+	}
 	m.fifo[m.fifoHead] = memoryDedupEntry{}
 	m.fifoHead++
 	// Compact once the consumed prefix dominates, keeping pops amortised O(1).
@@ -303,6 +360,7 @@ func (m *Memory) Close() error {
 		m.isClosed = true
 		m.ring = nil
 		m.seen = nil
+		m.seenOther = nil
 		m.fifo = nil
 		m.mu.Unlock()
 		close(m.closed)

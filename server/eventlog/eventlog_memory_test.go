@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,21 @@ func TestMemoryDedupWindow(t *testing.T) {
 			steps: []memoryDedupStep{{"a", 0, 1}, {"b", 0, 2}, {"c", 0, 3}, {"d", 0, 4}, {"a", 0, 5}, {"d", 0, 4}},
 		},
 		{
+			// Hex ids are remembered by the bytes they spell; the rest by
+			// the string. Either way only an identical id is a duplicate.
+			name: "hex and other ids each match only themselves", window: window, retention: 100,
+			steps: []memoryDedupStep{
+				{hexA, 0, 1}, {hexB, 0, 2}, {strings.ToUpper(hexA), 0, 3}, {hexA[:31], 0, 4},
+				{hexA + "0", 0, 5}, {"g" + hexA[1:], 0, 6},
+				{hexA, time.Second, 1}, {hexB, time.Second, 2}, {strings.ToUpper(hexA), time.Second, 3},
+				{hexA[:31], time.Second, 4}, {hexA + "0", time.Second, 5}, {"g" + hexA[1:], time.Second, 6},
+			},
+		},
+		{
+			name: "hex and other ids expire in append order", window: window, retention: 2,
+			steps: []memoryDedupStep{{hexA, 0, 1}, {"a", 0, 2}, {hexB, 0, 3}, {"a", 0, 2}, {hexA, 0, 4}, {hexB, 0, 3}, {"a", 0, 5}},
+		},
+		{
 			name: "zero window disables de-duplication", window: 0, retention: 100,
 			steps: []memoryDedupStep{{"a", 0, 1}, {"a", 0, 2}},
 		},
@@ -83,6 +99,12 @@ func TestMemoryDedupWindow(t *testing.T) {
 		})
 	}
 }
+
+// hexA and hexB are ids of the form the gateway makes (callback.EventID).
+const (
+	hexA = "0123456789abcdef0123456789abcdef"
+	hexB = "fedcba9876543210fedcba9876543210"
+)
 
 type memoryDedupStep struct {
 	id   string
@@ -208,26 +230,37 @@ func BenchmarkMemoryAppend(b *testing.B) {
 }
 
 func BenchmarkMemoryAppendDedup(b *testing.B) {
-	// Each id recurs after 65s of fake time with a 1s window, so every append
-	// is a miss that remembers its id and expires an old one.
-	now := time.Unix(0, 0)
-	m := eventlog.NewMemory(eventlog.MemoryOptions{
-		Retention: 1 << 16, DedupWindow: time.Second,
-		Now: func() time.Time { now = now.Add(time.Millisecond); return now },
-	})
-	defer m.Close()
-	ids := make([]string, 1<<16)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("id-%d", i)
-	}
-	ctx := context.Background()
-	ev := &gatewayv1.Event{}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		ev.Id = ids[i%len(ids)]
-		if _, err := m.Append(ctx, ev); err != nil {
-			b.Fatal(err)
-		}
+	for _, tt := range []struct {
+		name string
+		id   func(i int) string
+	}{
+		// The gateway's own ids: 32 lowercase hex digits (callback.EventID).
+		{"hex-ids", func(i int) string { return fmt.Sprintf("%032x", uint64(i)*0x9e3779b97f4a7c15) }},
+		{"other-ids", func(i int) string { return fmt.Sprintf("id-%d", i) }},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			// Each id recurs after 65s of fake time with a 1s window, so every
+			// append is a miss that remembers its id and expires an old one.
+			now := time.Unix(0, 0)
+			m := eventlog.NewMemory(eventlog.MemoryOptions{
+				Retention: 1 << 16, DedupWindow: time.Second,
+				Now: func() time.Time { now = now.Add(time.Millisecond); return now },
+			})
+			defer m.Close()
+			ids := make([]string, 1<<16)
+			for i := range ids {
+				ids[i] = tt.id(i)
+			}
+			ctx := context.Background()
+			ev := &gatewayv1.Event{}
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				ev.Id = ids[i%len(ids)]
+				if _, err := m.Append(ctx, ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
