@@ -85,8 +85,8 @@ check-generate: generate
 	@git add -N gen >/dev/null 2>&1; \
 	if ! git diff --quiet -- gen; then echo "gen/ is stale: run 'make generate' and commit" >&2; git diff --stat -- gen >&2; exit 1; fi
 
-## bench: the standard load suite (S1…S4 against a bare net/http handler) and
-## the go test micro-benchmarks, in about 6 minutes; rewrites BENCHMARKS.md.
+## bench: the standard load suite (S1…S4, durable and 3-node-cluster rows, each against a bare net/http handler) and
+## the go test micro-benchmarks, in about 5–7 minutes; rewrites BENCHMARKS.md.
 ## Not part of CI: it wants a quiet machine. BENCH_FLAGS adds flags, e.g.
 ## BENCH_FLAGS=--profile=bench-out/prof for pprof profiles of each gateway.
 BENCH_FLAGS ?=
