@@ -463,3 +463,25 @@ func equalSeqs(a, b []uint64) bool {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// brokenFollowLog is a log whose tail cannot be followed, as when the
+// JetStream stream is deleted under a running replica.
+type brokenFollowLog struct{ eventlog.Log }
+
+func (brokenFollowLog) Follow(context.Context, uint64, func(*gatewayv1.Event) error) error {
+	return errors.New("stream deleted")
+}
+
+func TestRunStopsWhenTheLogCannotBeFollowed(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.WebhookAddr, cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Log = brokenFollowLog{eventlog.NewMemory(eventlog.MemoryOptions{Retention: 10})}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	// Run must return on its own (not by ctx) with the follower's error, so
+	// that the process exits and is restarted instead of serving no events.
+	err := server.Run(ctx, cfg)
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "stream deleted") {
+		t.Fatalf("Run returned %v (ctx %v), want the follower's error", err, ctx.Err())
+	}
+}

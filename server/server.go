@@ -76,7 +76,7 @@ func Run(ctx context.Context, cfg Config) error {
 	select {
 	case <-ctx.Done():
 	case runErr = <-s.serveErr:
-		s.logger.Error("a listener failed; shutting down", "err", runErr)
+		s.logger.Error("the gateway cannot go on; shutting down", "err", runErr)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -93,7 +93,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s = &Server{cfg: cfg, logger: logger, serveErr: make(chan error, 3)}
+	s = &Server{cfg: cfg, logger: logger, serveErr: make(chan error, 1)}
 	started := s // `return nil, err` clears s before this defer runs
 	defer func() {
 		if err != nil {
@@ -136,7 +136,18 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	s.hub = hub.New(hub.Options{Start: head})
 	hubCtx, hubStop := context.WithCancel(context.Background())
 	s.hubStop, s.hubDone = hubStop, make(chan error, 1)
-	go func() { s.hubDone <- s.hub.Run(hubCtx, s.log) }()
+	go func() {
+		err := s.hub.Run(hubCtx, s.log)
+		if err != nil && hubCtx.Err() == nil {
+			// Without its follower no subscriber gets a live event again:
+			// stop, so that the process is restarted and follows anew.
+			select {
+			case s.serveErr <- fmt.Errorf("following the event log: %w", err):
+			default:
+			}
+		}
+		s.hubDone <- err
+	}()
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
