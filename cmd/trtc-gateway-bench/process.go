@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/gatewayproc"
 )
 
 // child is a process the benchmark started and measures: the gateway or the
@@ -24,7 +25,7 @@ type child struct {
 	name  string
 	cmd   *exec.Cmd
 	pid   int
-	addrs map[string]string
+	addrs map[string]string // listener name to address, set once ready
 
 	mu     sync.Mutex
 	tail   []string // the last lines of its stderr, for error reports
@@ -37,17 +38,10 @@ type child struct {
 	onStop func()
 }
 
-// listening is the line the gateway (and the bare handler) logs per bound
-// listener with --log-format=json.
-type listening struct {
-	Level    string `json:"level"`
-	Msg      string `json:"msg"`
-	Listener string `json:"listener"`
-	Addr     string `json:"addr"`
-}
-
 // startChild runs argv, pinned to cpus with taskset when cpus is set, and
-// waits until it has logged a "listening" line for every listener in want.
+// waits until it has logged a "listening" line (the gateway's JSON readiness
+// line, which the bare handler and the NATS nodes log too) for every
+// listener in want.
 func startChild(ctx context.Context, name, cpus string, argv []string, want ...string) (*child, error) {
 	if cpus != "" {
 		argv = append([]string{"taskset", "-c", cpus}, argv...)
@@ -62,55 +56,47 @@ func startChild(ctx context.Context, name, cpus string, argv []string, want ...s
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	// taskset execs the program, so the pid is the gateway's own.
-	c := &child{name: name, cmd: cmd, pid: cmd.Process.Pid, addrs: make(map[string]string), exited: make(chan struct{})}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		signalled := false
-		for sc.Scan() {
-			line := sc.Bytes()
-			var l listening
-			_ = json.Unmarshal(line, &l)
-			c.mu.Lock()
-			if len(c.tail) == 20 {
-				c.tail = c.tail[1:]
-			}
-			c.tail = append(c.tail, string(line))
-			if l.Level == "WARN" || l.Level == "ERROR" {
-				c.warned++
-			}
-			if l.Msg == "listening" && l.Listener != "" {
-				c.addrs[l.Listener] = l.Addr
-			}
-			all := !signalled
-			for _, w := range want {
-				all = all && c.addrs[w] != ""
-			}
-			c.mu.Unlock()
-			if all {
-				signalled = true
-				close(ready)
-			}
+	c := &child{name: name, cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{})}
+	watch := gatewayproc.NewWatcher(nil, func(line []byte) {
+		var l struct {
+			Level string `json:"level"`
 		}
+		_ = json.Unmarshal(line, &l)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if len(c.tail) == 20 {
+			c.tail = c.tail[1:]
+		}
+		c.tail = append(c.tail, string(line))
+		if l.Level == "WARN" || l.Level == "ERROR" {
+			c.warned++
+		}
+	})
+	go func() {
+		watch.Consume(stderr)
 		_ = cmd.Wait()
 		close(c.exited)
 	}()
-	timeout := time.NewTimer(60 * time.Second)
-	defer timeout.Stop()
-	select {
-	case <-ready:
+	wctx, cancel := context.WithTimeoutCause(ctx, 60*time.Second, errStartTimeout)
+	defer cancel()
+	addrs, err := watch.Wait(wctx, c.exited, want...)
+	switch {
+	case err == nil:
+		c.addrs = addrs
 		return c, nil
-	case <-c.exited:
+	case errors.Is(err, gatewayproc.ErrExited):
 		return nil, fmt.Errorf("%s exited before listening: %s", name, c.lastLines())
-	case <-timeout.C:
+	case errors.Is(err, errStartTimeout):
 		c.stop()
 		return nil, fmt.Errorf("%s did not log its listening lines within 60s: %s", name, c.lastLines())
-	case <-ctx.Done():
+	default:
 		c.stop()
 		return nil, ctx.Err()
 	}
 }
+
+// errStartTimeout is the cause of startChild's deadline.
+var errStartTimeout = errors.New("start timed out")
 
 func (c *child) lastLines() string {
 	c.mu.Lock()

@@ -1,10 +1,9 @@
 package durability_test
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
-	"io"
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"slices"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/gatewayproc"
 )
 
 // startTimeout bounds a gateway's start, which on a cluster includes waiting
@@ -54,25 +55,13 @@ func startGateway(t *testing.T, name string, args ...string) *gateway {
 		t.Fatalf("starting %s: %v", name, err)
 	}
 	gw := &gateway{name: name, cmd: cmd, logs: &logBuffer{}, exited: make(chan struct{})}
-	addrs := make(chan [2]string, 3)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Bytes()
-			gw.logs.Write(append(line, '\n'))
-			if bytes.Contains(line, []byte("WARNING: DATA RACE")) {
-				gw.raced.Store(true)
-			}
-			var rec struct{ Msg, Listener, Addr string }
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
-				select {
-				case addrs <- [2]string{rec.Listener, rec.Addr}:
-				default: // never hold up the gateway's logging
-				}
-			}
+	watch := gatewayproc.NewWatcher(gw.logs, func(line []byte) {
+		if bytes.Contains(line, []byte("WARNING: DATA RACE")) {
+			gw.raced.Store(true)
 		}
-		_, _ = io.Copy(io.Discard, stderr)
+	})
+	go func() {
+		watch.Consume(stderr)
 		_ = cmd.Wait()
 		close(gw.exited)
 	}()
@@ -86,25 +75,16 @@ func startGateway(t *testing.T, name string, args ...string) *gateway {
 		}
 	})
 
-	timeout := time.NewTimer(startTimeout)
-	defer timeout.Stop()
-	for gw.webhook == "" || gw.grpc == "" || gw.http == "" {
-		select {
-		case a := <-addrs:
-			switch a[0] {
-			case "webhook":
-				gw.webhook = a[1]
-			case "grpc":
-				gw.grpc = a[1]
-			case "http":
-				gw.http = a[1]
-			}
-		case <-gw.exited:
-			t.Fatalf("%s exited before listening (%v); log:\n%s", name, cmd.ProcessState, gw.logs.tail(48<<10))
-		case <-timeout.C:
-			t.Fatalf("%s did not log its three listening addresses within %s; log:\n%s", name, startTimeout, gw.logs.tail(48<<10))
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	addrs, err := watch.Wait(ctx, gw.exited, "webhook", "grpc", "http")
+	switch {
+	case errors.Is(err, gatewayproc.ErrExited):
+		t.Fatalf("%s exited before listening (%v); log:\n%s", name, cmd.ProcessState, gw.logs.tail(48<<10))
+	case err != nil:
+		t.Fatalf("%s did not log its three listening addresses within %s; log:\n%s", name, startTimeout, gw.logs.tail(48<<10))
 	}
+	gw.webhook, gw.grpc, gw.http = addrs["webhook"], addrs["grpc"], addrs["http"]
 	return gw
 }
 
@@ -166,10 +146,11 @@ type logBuffer struct {
 	buf bytes.Buffer
 }
 
-func (b *logBuffer) Write(p []byte) {
+// Write appends p; it never fails.
+func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.buf.Write(p)
+	return b.buf.Write(p)
 }
 
 // tail returns the last n bytes of the log, from a line start.

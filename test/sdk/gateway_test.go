@@ -1,7 +1,6 @@
 package sdk_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/gatewayproc"
 	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
 )
 
@@ -83,22 +83,9 @@ func startGateway(t *testing.T, args ...string) *gateway {
 		t.Fatalf("starting the gateway: %v", err)
 	}
 	gw := &gateway{cmd: cmd, logs: &logbuf.Buffer{}, exited: make(chan struct{})}
-	addrs := make(chan [2]string, 8)
+	watch := gatewayproc.NewWatcher(gw.logs, nil)
 	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Bytes()
-			gw.logs.Write(append(line, '\n'))
-			var rec struct{ Msg, Listener, Addr string }
-			if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
-				select {
-				case addrs <- [2]string{rec.Listener, rec.Addr}:
-				default: // never block the gateway's logging on the test
-				}
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
+		watch.Consume(stderr)
 		_ = cmd.Wait()
 		close(gw.exited)
 	}()
@@ -109,24 +96,16 @@ func startGateway(t *testing.T, args ...string) *gateway {
 		}
 	})
 
-	timeout := time.After(60 * time.Second)
-	for gw.webhook == "" || gw.grpc == "" || gw.http == "" {
-		select {
-		case a := <-addrs:
-			switch a[0] {
-			case "webhook":
-				gw.webhook = a[1]
-			case "grpc":
-				gw.grpc = a[1]
-			case "http":
-				gw.http = a[1]
-			}
-		case <-gw.exited:
-			t.Fatalf("the gateway exited before listening; log:\n%s", gw.logs.String())
-		case <-timeout:
-			t.Fatalf("the gateway did not log all three listening addresses within 60s; log:\n%s", gw.logs.String())
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	addrs, err := watch.Wait(ctx, gw.exited, "webhook", "grpc", "http")
+	switch {
+	case errors.Is(err, gatewayproc.ErrExited):
+		t.Fatalf("the gateway exited before listening; log:\n%s", gw.logs.String())
+	case err != nil:
+		t.Fatalf("the gateway did not log all three listening addresses within 60s; log:\n%s", gw.logs.String())
 	}
+	gw.webhook, gw.grpc, gw.http = addrs["webhook"], addrs["grpc"], addrs["http"]
 	return gw
 }
 
