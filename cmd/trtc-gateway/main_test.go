@@ -1,7 +1,7 @@
 package main
 
 import (
-	"io"
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,14 +10,43 @@ import (
 	"github.com/trtc-gateway/trtc-gateway/server"
 )
 
+// configCase is one parseConfig case: flags and environment in, and either
+// a check of the resulting configuration or an error fragment out.
+type configCase struct {
+	name    string
+	args    []string
+	env     map[string]string
+	check   func(t *testing.T, c server.Config)
+	wantErr string
+}
+
+// runConfigCases runs parseConfig for each case. Whatever the case, no
+// error or help output may repeat a token given to it ("topsecret").
+func runConfigCases(t *testing.T, tests []configCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			cfg, _, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, &stderr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
+				}
+				if out := err.Error() + stderr.String(); strings.Contains(out, "topsecret") {
+					t.Errorf("a token is echoed: %s", out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, cfg)
+		})
+	}
+}
+
 func TestParseConfig(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		env     map[string]string
-		check   func(t *testing.T, c server.Config)
-		wantErr string
-	}{
+	runConfigCases(t, []configCase{
 		{name: "defaults", check: func(t *testing.T, c server.Config) {
 			if c.WebhookAddr != ":8080" || c.GRPCAddr != ":9090" || c.HTTPAddr != ":8081" || c.Retention != 100000 || c.MaxBody != 1<<20 || c.Heartbeat != 15*time.Second {
 				t.Errorf("defaults: %+v", c)
@@ -65,20 +94,5 @@ func TestParseConfig(t *testing.T) {
 		{name: "non-positive queue", args: []string{"--queue=0"}, wantErr: "--queue"},
 		{name: "bad log format", args: []string{"--log-format=xml"}, wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg, _, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.check(t, cfg)
-		})
-	}
+	})
 }
