@@ -31,12 +31,14 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (eventlog.L
 
 // openJetStream connects to the NATS cluster of --nats-url, or embeds a NATS
 // server storing under --data-dir, and opens the stream on it.
-func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (log eventlog.Log, release func(), err error) {
+func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ eventlog.Log, _ func(), err error) {
 	var (
 		nc  *nats.Conn
 		srv *natsembed.Server
 	)
-	release = func() {
+	// release is a local, not the named result: the error returns below set
+	// the results to nil before the deferred call runs.
+	release := func() {
 		if nc != nil {
 			nc.Close()
 		}
