@@ -31,6 +31,9 @@ const (
 	MinDuplicateWindow = 100 * time.Millisecond
 	// DefaultPublishTimeout bounds one Append's wait for JetStream's ack.
 	DefaultPublishTimeout = 5 * time.Second
+	// DefaultPlacementWait is how long OpenJetStream waits for a NATS
+	// cluster to have servers for the stream's replicas.
+	DefaultPlacementWait = 30 * time.Second
 )
 
 const (
@@ -94,6 +97,12 @@ type JetStreamOptions struct {
 	// PublishTimeout bounds Append's wait for JetStream to acknowledge an
 	// event; zero means DefaultPublishTimeout.
 	PublishTimeout time.Duration
+	// PlacementWait is how long OpenJetStream keeps retrying while the NATS
+	// cluster answers that it has no servers to place the stream's replicas
+	// on: a cluster that has just started has not yet heard from all of its
+	// servers. Zero means DefaultPlacementWait; after it the error says how
+	// many servers the stream needs.
+	PlacementWait time.Duration
 	// Logger receives warnings when Follow has to replace its consumer or
 	// open has to wait for JetStream. Nil discards them.
 	Logger *slog.Logger
@@ -174,16 +183,28 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: open JetStream: %w", err)
 	}
+	placementWait := opts.PlacementWait
+	if placementWait <= 0 {
+		placementWait = DefaultPlacementWait
+	}
+	placementDeadline := time.Now().Add(placementWait)
+	retry := func(err error) bool {
+		return transient(err) || (noPlacement(err) && time.Now().Before(placementDeadline))
+	}
 	var stream jetstream.Stream
-	err = retryTransient(ctx, logger, "create or update stream "+cfg.Name, func(ctx context.Context) error {
+	err = retryWhile(ctx, logger, "create or update stream "+cfg.Name, retry, func(ctx context.Context) error {
 		var err error
 		stream, err = js.CreateOrUpdateStream(ctx, cfg)
 		return err
 	})
-	if errors.Is(err, nats.ErrNoResponders) {
+	switch {
+	case errors.Is(err, nats.ErrNoResponders):
 		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: JetStream is not enabled on the NATS server: %w", cfg.Name, err)
-	}
-	if err != nil {
+	case noPlacement(err):
+		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: the stream asks for %d replicas and the NATS cluster "+
+			"found no servers to place them on within %s; it needs at least %d connected servers with JetStream enabled: %w",
+			cfg.Name, cfg.Replicas, placementWait, cfg.Replicas, err)
+	case err != nil:
 		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: %w", cfg.Name, err)
 	}
 	created := stream.CachedInfo().Created
@@ -786,16 +807,16 @@ func (l *JetStream) Close() error {
 	return nil
 }
 
-// retryTransient runs op until it succeeds, fails for a reason that will not
-// pass by waiting, or ctx ends. An attempt may take a second at first, then
-// twice as long each time up to jsAPITimeout: a cluster without a JetStream
-// leader leaves requests unanswered, and it usually elects one quickly.
-func retryTransient(ctx context.Context, logger *slog.Logger, what string, op func(context.Context) error) error {
+// retryWhile runs op until it succeeds, fails with an error retry rejects,
+// or ctx ends. An attempt may take a second at first, then twice as long each
+// time up to jsAPITimeout: a cluster without a JetStream leader leaves
+// requests unanswered, and it usually elects one quickly.
+func retryWhile(ctx context.Context, logger *slog.Logger, what string, retry func(error) bool, op func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, min(time.Second<<min(attempt, 8), jsAPITimeout))
 		err := op(actx)
 		cancel()
-		if err == nil || ctx.Err() != nil || !transient(err) {
+		if err == nil || ctx.Err() != nil || !retry(err) {
 			return err
 		}
 		logger.Warn("eventlog: JetStream not ready, retrying", slog.String("op", what), slog.Any("error", err))
@@ -818,6 +839,19 @@ func transient(err error) bool {
 		return apiErr.Code == 503
 	}
 	return false
+}
+
+// jsErrClusterNoPeers is JetStream's error code for "no suitable peers for
+// placement": the meta leader knows fewer usable servers than the stream's
+// replicas.
+const jsErrClusterNoPeers = 10005
+
+// noPlacement reports whether err is JetStream saying it has no servers to
+// place a stream's replicas on. That passes when a starting cluster has
+// heard from all of its servers, and never when it has too few.
+func noPlacement(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jsErrClusterNoPeers
 }
 
 // pause waits before retry number attempt (0-based), doubling from

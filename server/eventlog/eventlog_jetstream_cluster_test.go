@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
@@ -264,4 +267,36 @@ func TestJetStreamCluster(t *testing.T) {
 		return nil
 	})
 	followB.stop(t)
+}
+
+// TestJetStreamTooFewServers asks a three-node cluster for five replicas:
+// OpenJetStream keeps asking for PlacementWait, as it would while a starting
+// cluster hears from its servers, then fails saying how many servers the
+// stream needs.
+func TestJetStreamTooFewServers(t *testing.T) {
+	ctx := testCtx(t)
+	nodes := startCluster(t)
+	nc, err := nats.Connect(nodes[0].ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	var logs logbuf.Buffer
+	l, err := eventlog.OpenJetStream(ctx, nc, eventlog.JetStreamOptions{
+		Replicas:      5,
+		PlacementWait: 2 * time.Second,
+		Logger:        slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err == nil {
+		l.Close()
+		t.Fatal("opened a stream with five replicas on three servers")
+	}
+	for _, want := range []string{"asks for 5 replicas", "at least 5 connected servers", "no suitable peers"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if !strings.Contains(logs.String(), "no suitable peers") {
+		t.Errorf("no retry was logged before giving up; log:\n%s", logs.String())
+	}
 }
