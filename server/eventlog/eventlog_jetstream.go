@@ -31,9 +31,9 @@ const (
 	MinDuplicateWindow = 100 * time.Millisecond
 	// DefaultPublishTimeout bounds one Append's wait for JetStream's ack.
 	DefaultPublishTimeout = 5 * time.Second
-	// DefaultPlacementWait is how long OpenJetStream waits for a NATS
-	// cluster to have servers for the stream's replicas.
-	DefaultPlacementWait = 30 * time.Second
+	// DefaultCreateWait is how long OpenJetStream waits for a NATS system
+	// that cannot create the stream yet (see JetStreamOptions.CreateWait).
+	DefaultCreateWait = 30 * time.Second
 )
 
 const (
@@ -97,12 +97,14 @@ type JetStreamOptions struct {
 	// PublishTimeout bounds Append's wait for JetStream to acknowledge an
 	// event; zero means DefaultPublishTimeout.
 	PublishTimeout time.Duration
-	// PlacementWait is how long OpenJetStream keeps retrying while the NATS
-	// cluster answers that it has no servers to place the stream's replicas
-	// on: a cluster that has just started has not yet heard from all of its
-	// servers. Zero means DefaultPlacementWait; after it the error says how
-	// many servers the stream needs.
-	PlacementWait time.Duration
+	// CreateWait is how long OpenJetStream keeps retrying while the NATS
+	// system answers that it cannot create the stream yet: it has no servers
+	// to place the replicas on (a cluster that has just started has not yet
+	// heard from all of its servers), or it could not set up the stream's
+	// storage (a deletion of the same stream is still removing its files).
+	// Zero means DefaultCreateWait. After it the error is returned, and
+	// for placement it says how many servers the stream needs.
+	CreateWait time.Duration
 	// Logger receives warnings when Follow has to replace its consumer or
 	// open has to wait for JetStream. Nil discards them.
 	Logger *slog.Logger
@@ -183,13 +185,13 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: open JetStream: %w", err)
 	}
-	placementWait := opts.PlacementWait
-	if placementWait <= 0 {
-		placementWait = DefaultPlacementWait
+	createWait := opts.CreateWait
+	if createWait <= 0 {
+		createWait = DefaultCreateWait
 	}
-	placementDeadline := time.Now().Add(placementWait)
+	createDeadline := time.Now().Add(createWait)
 	retry := func(err error) bool {
-		return transient(err) || (noPlacement(err) && time.Now().Before(placementDeadline))
+		return transient(err) || (notYetCreatable(err) && time.Now().Before(createDeadline))
 	}
 	var stream jetstream.Stream
 	err = retryWhile(ctx, logger, "create or update stream "+cfg.Name, retry, func(ctx context.Context) error {
@@ -203,7 +205,7 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 	case noPlacement(err):
 		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: the stream asks for %d replicas and the NATS cluster "+
 			"found no servers to place them on within %s; it needs at least %d connected servers with JetStream enabled: %w",
-			cfg.Name, cfg.Replicas, placementWait, cfg.Replicas, err)
+			cfg.Name, cfg.Replicas, createWait, cfg.Replicas, err)
 	case err != nil:
 		return nil, fmt.Errorf("eventlog: open JetStream: create or update stream %s: %w", cfg.Name, err)
 	}
@@ -841,10 +843,16 @@ func transient(err error) bool {
 	return false
 }
 
-// jsErrClusterNoPeers is JetStream's error code for "no suitable peers for
-// placement": the meta leader knows fewer usable servers than the stream's
-// replicas.
-const jsErrClusterNoPeers = 10005
+// JetStream's error codes for a stream it cannot create yet.
+const (
+	// jsErrClusterNoPeers is "no suitable peers for placement": the meta
+	// leader knows fewer usable servers than the stream's replicas.
+	jsErrClusterNoPeers = 10005
+	// jsErrStreamCreate is "error creating store for stream": the server
+	// could not set up the stream's files, which happens while a deletion
+	// of a stream of the same name is still removing them.
+	jsErrStreamCreate = 10049
+)
 
 // noPlacement reports whether err is JetStream saying it has no servers to
 // place a stream's replicas on. That passes when a starting cluster has
@@ -852,6 +860,13 @@ const jsErrClusterNoPeers = 10005
 func noPlacement(err error) bool {
 	var apiErr *jetstream.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode == jsErrClusterNoPeers
+}
+
+// notYetCreatable reports whether err is JetStream refusing to create a
+// stream for a reason that may pass (see JetStreamOptions.CreateWait).
+func notYetCreatable(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jsErrClusterNoPeers || apiErr.ErrorCode == jsErrStreamCreate)
 }
 
 // pause waits before retry number attempt (0-based), doubling from

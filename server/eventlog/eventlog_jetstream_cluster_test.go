@@ -270,7 +270,7 @@ func TestJetStreamCluster(t *testing.T) {
 }
 
 // TestJetStreamTooFewServers asks a three-node cluster for five replicas:
-// OpenJetStream keeps asking for PlacementWait, as it would while a starting
+// OpenJetStream keeps asking for CreateWait, as it would while a starting
 // cluster hears from its servers, then fails saying how many servers the
 // stream needs.
 func TestJetStreamTooFewServers(t *testing.T) {
@@ -283,9 +283,9 @@ func TestJetStreamTooFewServers(t *testing.T) {
 	t.Cleanup(nc.Close)
 	var logs logbuf.Buffer
 	l, err := eventlog.OpenJetStream(ctx, nc, eventlog.JetStreamOptions{
-		Replicas:      5,
-		PlacementWait: 2 * time.Second,
-		Logger:        slog.New(slog.NewTextHandler(&logs, nil)),
+		Replicas:   5,
+		CreateWait: 2 * time.Second,
+		Logger:     slog.New(slog.NewTextHandler(&logs, nil)),
 	})
 	if err == nil {
 		l.Close()
