@@ -34,6 +34,7 @@ import (
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/tlsconfig/tlsconfigtest"
+	"github.com/trtc-gateway/trtc-gateway/server/webhook"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
 
@@ -641,20 +642,58 @@ func TestWebhookRateLimitEndToEnd(t *testing.T) {
 	}
 }
 
+// TestOversizedHeadersOnTheWebhookListener sends callbacks whose header
+// fields reach and pass the 64 KiB limit: up to it they are accepted; past it
+// the handler answers 431 in Tencent's shape; past net/http's own hard limit
+// (ServerMaxHeaderBytes) net/http answers a plain-text 431 before any
+// handler runs. Nothing oversized is appended, and the gateway keeps serving.
 func TestOversizedHeadersOnTheWebhookListener(t *testing.T) {
 	s := startGateway(t, nil)
-	req, err := http.NewRequest(http.MethodPost, "http://"+s.WebhookAddr()+"/webhook?"+webhookQuery(appA, cmdStart), bytes.NewReader(callBody("big-header")))
-	if err != nil {
-		t.Fatal(err)
+	u := "http://" + s.WebhookAddr() + "/webhook?" + webhookQuery(appA, cmdStart)
+	tests := []struct {
+		name     string
+		padding  int // bytes of one X-Padding header value
+		status   int
+		code     int // ErrorCode of a JSON answer; -1 for net/http's plain text
+		appended bool
+	}{
+		{"well under the limit", 1 << 10, http.StatusOK, 0, true},
+		{"just under the limit", webhook.DefaultMaxHeaderBytes - 1<<10, http.StatusOK, 0, true},
+		{"just over the limit", webhook.DefaultMaxHeaderBytes, http.StatusRequestHeaderFieldsTooLarge, 43101, false},
+		{"twice the limit", 2 * webhook.DefaultMaxHeaderBytes, http.StatusRequestHeaderFieldsTooLarge, 43101, false},
+		{"over net/http's hard limit", webhook.ServerMaxHeaderBytes + 8<<10, http.StatusRequestHeaderFieldsTooLarge, -1, false},
 	}
-	req.Header.Set("X-Padding", strings.Repeat("p", 100<<10))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || head(t, s) != 0 {
-		t.Fatalf("status %d, head %d; want 431 and nothing appended", resp.StatusCode, head(t, s))
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := head(t, s)
+			req, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(callBody(fmt.Sprint("big-header-", i))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Padding", strings.Repeat("p", tt.padding))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, raw, tt.status)
+			}
+			if tt.code >= 0 {
+				var tr tencentResponse
+				if err := json.Unmarshal(raw, &tr); err != nil || tr.ErrorCode != tt.code || resp.Header.Get("Content-Type") != "application/json" {
+					t.Fatalf("answer %s (%s, %v), want Tencent's JSON with ErrorCode %d", raw, resp.Header.Get("Content-Type"), err, tt.code)
+				}
+				if tt.code != 0 && !strings.Contains(tr.ErrorInfo, "limit of 65536") {
+					t.Errorf("ErrorInfo %q does not name the limit", tr.ErrorInfo)
+				}
+			}
+			if got := head(t, s) > before; got != tt.appended {
+				t.Fatalf("appended = %v, want %v", got, tt.appended)
+			}
+		})
 	}
 	postOK(t, s, appA, cmdStart, callBody("after")) // and the gateway keeps serving
 }

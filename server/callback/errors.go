@@ -30,6 +30,7 @@ const (
 	CodeTooLarge         Code = 41301 // the body exceeds the configured limit
 	CodeUnsupportedMedia Code = 41501 // a Content-Type that is not JSON
 	CodeRateLimited      Code = 42901 // the sender exceeded its request rate
+	CodeHeadersTooLarge  Code = 43101 // the request line and header fields exceed the limit
 	CodeInternal         Code = 50001 // the gateway failed unexpectedly
 	CodeLogUnavailable   Code = 50301 // the event log cannot take the event now
 	CodeShuttingDown     Code = 50302 // the gateway is shutting down

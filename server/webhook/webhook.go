@@ -48,6 +48,13 @@ type Options struct {
 	AllowedApps []uint32
 	// MaxBody is the largest body accepted, in bytes; 0 means 1 MiB.
 	MaxBody int64
+	// MaxHeaderBytes is the largest request line plus header fields
+	// accepted, in bytes, counted as net/http counts them; 0 means
+	// DefaultMaxHeaderBytes. The http.Server's own MaxHeaderBytes must be
+	// larger (ServerMaxHeaderBytes), so that a request over this limit
+	// reaches the handler and gets Tencent's JSON shape, not net/http's
+	// plain-text 431.
+	MaxHeaderBytes int
 	// AppendTimeout, when positive, bounds how long a callback waits for the
 	// log. 0 leaves the bound to the log, which is cheaper per callback:
 	// every eventlog.Log bounds its appends (the memory log never waits, the
@@ -65,11 +72,36 @@ type Options struct {
 	Now func() time.Time
 }
 
+// DefaultMaxHeaderBytes is the default of Options.MaxHeaderBytes.
+const DefaultMaxHeaderBytes = 64 << 10
+
+// ServerMaxHeaderBytes is the http.Server MaxHeaderBytes to serve a Handler
+// with: a hard limit net/http enforces with a plain-text 431 before the
+// handler runs, four times the default soft limit the handler answers in
+// Tencent's JSON shape.
+const ServerMaxHeaderBytes = 4 * DefaultMaxHeaderBytes
+
+// headerBytes is the size of r's request line and header fields as they
+// came over the wire: "METHOD URI PROTO\r\n" and "Key: value\r\n" per field.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	if r.Host != "" {
+		n += len("Host: \r\n") + len(r.Host) // net/http moves Host out of Header
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
 // Handler serves POST /webhook. It is safe for concurrent use.
 type Handler struct {
 	log           Appender
 	allowed       map[uint32]struct{}
 	maxBody       int64
+	maxHeader     int
 	appendTimeout time.Duration
 	auth          Authenticator
 	limiter       *ipLimiter // nil when there is no rate limit
@@ -87,6 +119,7 @@ func New(opts Options) (*Handler, error) {
 	h := &Handler{
 		log:           opts.Log,
 		maxBody:       opts.MaxBody,
+		maxHeader:     opts.MaxHeaderBytes,
 		appendTimeout: opts.AppendTimeout,
 		auth:          opts.Auth,
 		logger:        opts.Logger,
@@ -95,6 +128,9 @@ func New(opts Options) (*Handler, error) {
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = 1 << 20
+	}
+	if h.maxHeader <= 0 {
+		h.maxHeader = DefaultMaxHeaderBytes
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)
@@ -159,6 +195,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	if h.limiter != nil && !h.limiter.allow(r.RemoteAddr, now) {
 		return "", h.limiter.rejection()
+	}
+	if n := headerBytes(r); n > h.maxHeader {
+		return "", callback.Errorf(callback.CodeHeadersTooLarge, "the request line and header fields are %d bytes, more than the limit of %d", n, h.maxHeader)
 	}
 	if r.URL.Path != Path {
 		return "", callback.Errorf(callback.CodeNotFound, "no such endpoint %q: Tencent callbacks are posted to %s", callback.Clip(r.URL.Path), Path)
