@@ -31,6 +31,12 @@ type Config struct {
 	RetentionBytes int64
 	// DataDir is where the embedded NATS server keeps its file store.
 	DataDir string
+	// SyncAlways makes the embedded NATS server sync each event to disk
+	// before the webhook is answered (--data-sync=always).
+	SyncAlways bool
+	// SyncInterval is how often the embedded NATS server syncs its files
+	// otherwise (--data-sync=<duration>); zero is NATS's default of 2m.
+	SyncInterval time.Duration
 	// NATSURL, when set, is an external NATS cluster (comma-separated URLs,
 	// credentials may be inline) the log lives in; nothing is embedded then.
 	NATSURL string
@@ -129,6 +135,12 @@ func (c *Config) Validate() error {
 		}
 		if c.NATSURL != "" && c.NATSListen != "" {
 			errs = append(errs, errors.New("--nats-listen opens the embedded NATS server's port; with --nats-url nothing is embedded"))
+		}
+		if c.NATSURL != "" && (c.SyncAlways || c.SyncInterval != 0) {
+			errs = append(errs, errors.New("--data-sync applies to the embedded NATS server; with --nats-url set sync_interval in the NATS servers' own configuration"))
+		}
+		if c.SyncInterval < 0 {
+			errs = append(errs, fmt.Errorf("--data-sync=%s must not be negative", c.SyncInterval))
 		}
 		if (c.NATSTLSCert == "") != (c.NATSTLSKey == "") {
 			errs = append(errs, errors.New("--nats-tls-cert and --nats-tls-key go together"))

@@ -56,14 +56,21 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ even
 		if err != nil {
 			return nil, nil, fmt.Errorf("--data-dir %s: %w", cfg.DataDir, err)
 		}
-		srv, err = natsembed.Start(ctx, natsembed.Options{DataDir: dir, Listen: cfg.NATSListen, Logger: logger.With("component", "nats")})
+		srv, err = natsembed.Start(ctx, natsembed.Options{
+			DataDir: dir, Listen: cfg.NATSListen, SyncAlways: cfg.SyncAlways, SyncInterval: cfg.SyncInterval,
+			Logger: logger.With("component", "nats"),
+		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("starting the embedded NATS server in %s: %w", dir, err)
 		}
 		if nc, err = srv.Connect(nats.Name("trtc-gateway")); err != nil {
 			return nil, nil, fmt.Errorf("connecting to the embedded NATS server: %w", err)
 		}
-		logger.Info("event log: embedded JetStream", "data_dir", dir, "nats_listen", cfg.NATSListen)
+		sync := "always"
+		if always, interval := srv.Sync(); !always {
+			sync = interval.String()
+		}
+		logger.Info("event log: embedded JetStream", "data_dir", dir, "nats_listen", cfg.NATSListen, "data_sync", sync)
 	} else {
 		opts := []nats.Option{
 			nats.Name("trtc-gateway"),

@@ -16,7 +16,9 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
@@ -83,6 +85,7 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 	fs.DurationVar(&cfg.RetentionAge, "retention-age", cfg.RetentionAge, "jetstream: drop events older than this; 0 keeps them")
 	fs.Int64Var(&cfg.RetentionBytes, "retention-bytes", cfg.RetentionBytes, "jetstream: keep at most this many bytes of events; 0 is no limit")
 	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "jetstream: where the embedded NATS server stores the log")
+	fs.Var(&dataSyncFlag{cfg}, "data-sync", "jetstream: when the embedded NATS server syncs the log to disk: always (before each webhook is answered) or every <duration>")
 	fs.StringVar(&cfg.NATSURL, "nats-url", cfg.NATSURL, "jetstream: external NATS cluster URLs (comma-separated); nothing is embedded then")
 	fs.StringVar(&cfg.NATSCreds, "nats-creds", cfg.NATSCreds, "jetstream: NATS credentials file for --nats-url")
 	fs.StringVar(&cfg.NATSTLSCA, "nats-tls-ca", cfg.NATSTLSCA, "jetstream: CA file to verify --nats-url servers")
@@ -126,4 +129,31 @@ func registerSecurityFlags(fs *flag.FlagSet, cfg *server.Config) *webhookauth.Fl
 		return nil
 	})
 	return tokens
+}
+
+// dataSyncFlag is --data-sync: "always", or the interval between syncs.
+type dataSyncFlag struct{ cfg *server.Config }
+
+func (f *dataSyncFlag) String() string {
+	switch {
+	case f.cfg == nil || (!f.cfg.SyncAlways && f.cfg.SyncInterval == 0):
+		return "2m"
+	case f.cfg.SyncAlways:
+		return "always"
+	default:
+		return f.cfg.SyncInterval.String()
+	}
+}
+
+func (f *dataSyncFlag) Set(v string) error {
+	if strings.EqualFold(v, "always") {
+		f.cfg.SyncAlways, f.cfg.SyncInterval = true, 0
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is neither always nor a positive duration such as 30s", v)
+	}
+	f.cfg.SyncAlways, f.cfg.SyncInterval = false, d
+	return nil
 }

@@ -83,6 +83,24 @@ func TestParseConfig(t *testing.T) {
 		}},
 		{name: "replicas out of range", args: []string{"--stream-replicas=7"}, wantErr: "--stream-replicas"},
 		{name: "nats-listen with nats-url", args: []string{"--nats-url=nats://x", "--nats-listen=127.0.0.1:4222"}, wantErr: "--nats-listen"},
+		{name: "data-sync always", args: []string{"--data-sync=always"}, check: func(t *testing.T, c server.Config) {
+			if !c.SyncAlways || c.SyncInterval != 0 {
+				t.Errorf("--data-sync=always: SyncAlways %v, SyncInterval %s", c.SyncAlways, c.SyncInterval)
+			}
+		}},
+		{name: "data-sync interval from the environment", env: map[string]string{"TRTCGW_DATA_SYNC": "10s"}, check: func(t *testing.T, c server.Config) {
+			if c.SyncAlways || c.SyncInterval != 10*time.Second {
+				t.Errorf("TRTCGW_DATA_SYNC=10s: SyncAlways %v, SyncInterval %s", c.SyncAlways, c.SyncInterval)
+			}
+		}},
+		{name: "data-sync default is NATS's", check: func(t *testing.T, c server.Config) {
+			if c.SyncAlways || c.SyncInterval != 0 {
+				t.Errorf("default: SyncAlways %v, SyncInterval %s", c.SyncAlways, c.SyncInterval)
+			}
+		}},
+		{name: "data-sync nonsense", args: []string{"--data-sync=sometimes"}, wantErr: "neither always nor"},
+		{name: "data-sync zero", args: []string{"--data-sync=0s"}, wantErr: "positive duration"},
+		{name: "data-sync with nats-url", args: []string{"--nats-url=nats://x", "--data-sync=always"}, wantErr: "--data-sync applies to the embedded"},
 		{name: "dedup window below JetStream's minimum", args: []string{"--dedup-window=10ms"}, wantErr: "minimum"},
 		// JetStream always de-duplicates; 0 would silently mean its default 2m.
 		{name: "dedup window 0 with JetStream", args: []string{"--dedup-window=0"}, wantErr: "does not disable"},

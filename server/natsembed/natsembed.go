@@ -49,6 +49,16 @@ type Options struct {
 	ServerName string
 	// Cluster, when set, joins the server to a NATS cluster over routes.
 	Cluster *ClusterOptions
+	// SyncAlways makes JetStream sync every write to disk before it
+	// acknowledges it, so that a power cut loses no acknowledged message;
+	// each publish then waits for an fsync.
+	SyncAlways bool
+	// SyncInterval is how often JetStream syncs its files to disk when
+	// SyncAlways is off; zero means nats-server's default of two minutes.
+	// A process crash loses nothing either way (the writes are in the
+	// operating system's cache); a power cut can lose what was written
+	// since the last sync.
+	SyncInterval time.Duration
 	// Logger receives the server's own log lines: notices and debug lines at
 	// debug level, warnings at warn level, errors and fatal errors at error
 	// level. Nil discards them.
@@ -149,7 +159,12 @@ func serverOptions(opts Options) (*server.Options, error) {
 		StoreDir:   opts.DataDir,
 		// The gateway owns the process: the server must not install signal
 		// handlers.
-		NoSigs: true,
+		NoSigs:       true,
+		SyncAlways:   opts.SyncAlways,
+		SyncInterval: opts.SyncInterval,
+	}
+	if opts.SyncInterval < 0 {
+		return nil, fmt.Errorf("sync interval %s must not be negative", opts.SyncInterval)
 	}
 	if opts.Listen == "" {
 		sopts.DontListen = true
@@ -232,6 +247,16 @@ func (s *Server) ClusterURL() string {
 		return ""
 	}
 	return "nats-route://" + addr.String()
+}
+
+// Sync reports when the running server's JetStream syncs its files to disk:
+// after every write (always), or every interval.
+func (s *Server) Sync() (always bool, interval time.Duration) {
+	cfg := s.ns.JetStreamConfig()
+	if cfg == nil {
+		return false, 0
+	}
+	return cfg.SyncAlways, cfg.SyncInterval
 }
 
 // Name returns the server's name, as JetStream reports stream leaders and

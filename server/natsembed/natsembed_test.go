@@ -132,6 +132,35 @@ func TestStartRejectsBadOptions(t *testing.T) {
 	}
 }
 
+func TestSyncSettings(t *testing.T) {
+	tests := []struct {
+		name         string
+		always       bool
+		interval     time.Duration
+		wantAlways   bool
+		wantInterval time.Duration
+	}{
+		{"NATS default", false, 0, false, 2 * time.Minute},
+		{"interval", false, 10 * time.Second, false, 10 * time.Second},
+		{"always", true, 0, true, 2 * time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := natsembed.Start(testContext(t), natsembed.Options{DataDir: t.TempDir(), SyncAlways: tt.always, SyncInterval: tt.interval})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Shutdown()
+			if always, interval := s.Sync(); always != tt.wantAlways || interval != tt.wantInterval {
+				t.Fatalf("Sync() = %v, %s; want %v, %s", always, interval, tt.wantAlways, tt.wantInterval)
+			}
+		})
+	}
+	if _, err := natsembed.Start(testContext(t), natsembed.Options{DataDir: t.TempDir(), SyncInterval: -time.Second}); err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Fatalf("negative interval: %v, want an error saying so", err)
+	}
+}
+
 func TestStartFailsClearlyWhenPortIsTaken(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
