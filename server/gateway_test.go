@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -277,6 +278,48 @@ func TestWebhookLogUnavailable(t *testing.T) {
 	status, tr := post(t, s, webhookQuery(testApp, cmdStart), sample(t, "start_call"))
 	if status != http.StatusServiceUnavailable || tr.ErrorCode != 50301 || tr.ActionStatus != "FAIL" || tr.ErrorInfo == "" {
 		t.Fatalf("got %d %+v, want 503 code 50301", status, tr)
+	}
+}
+
+// outageLog answers ErrUnavailable to the next `outage` reads (Read and
+// Bounds), as a NATS cluster electing a stream leader does for seconds.
+type outageLog struct {
+	eventlog.Log
+	outage atomic.Int32
+}
+
+func (l *outageLog) fail() bool { return l.outage.Add(-1) >= 0 }
+
+func (l *outageLog) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
+	if l.fail() {
+		return nil, fmt.Errorf("read: %w: no stream leader", eventlog.ErrUnavailable)
+	}
+	return l.Log.Read(ctx, after, limit)
+}
+
+func (l *outageLog) Bounds(ctx context.Context) (uint64, uint64, error) {
+	if l.fail() {
+		return 0, 0, fmt.Errorf("bounds: %w: no stream leader", eventlog.ErrUnavailable)
+	}
+	return l.Log.Bounds(ctx)
+}
+
+// TestReplayRidesOutAShortOutage resumes a subscriber while the log is
+// briefly unavailable: the replay waits for it instead of ending the stream.
+func TestReplayRidesOutAShortOutage(t *testing.T) {
+	log := &outageLog{Log: eventlog.NewMemory(eventlog.MemoryOptions{Retention: 10})}
+	s := startGateway(t, func(c *server.Config) { c.Log = log })
+	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))
+	postOK(t, s, testApp, cmdMember, sample(t, "member_changed"))
+	postOK(t, s, testApp, cmdEnd, sample(t, "end_call"))
+	log.outage.Store(3) // Bounds fails twice, then Read once
+	st, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{AfterSequence: proto.Uint64(0)})
+	evs := recvEvents(t, st, 3)
+	if evs[0].GetSequence() != 1 || evs[2].GetSequence() != 3 {
+		t.Fatalf("replay after the outage: %d..%d, want 1..3", evs[0].GetSequence(), evs[2].GetSequence())
+	}
+	if left := log.outage.Load(); left > 0 {
+		t.Fatalf("%d injected failures were never hit", left)
 	}
 }
 

@@ -19,6 +19,9 @@ import (
 	"github.com/trtc-gateway/trtc-gateway/server/hub"
 )
 
+// DefaultReplayRetry is the default of Options.ReplayRetry.
+const DefaultReplayRetry = 15 * time.Second
+
 // Options configure the EventService.
 type Options struct {
 	// Log is the event log replays read from. Required.
@@ -31,6 +34,11 @@ type Options struct {
 	Heartbeat time.Duration
 	// ReplayBatch is how many events one log read returns during a replay; 0 means 512.
 	ReplayBatch int
+	// ReplayRetry is how long a replay keeps retrying a log that answers
+	// eventlog.ErrUnavailable (a NATS cluster electing a new stream leader
+	// takes seconds) before the stream ends with UNAVAILABLE and its
+	// cursor; 0 means DefaultReplayRetry, negative does not retry.
+	ReplayRetry time.Duration
 	// Authorize narrows a subscriber's filter to what its credentials allow;
 	// nil allows everything. Its error must be a gRPC status error.
 	Authorize func(ctx context.Context, f *hub.Filter) error
@@ -63,6 +71,9 @@ func NewEventService(opts Options) (*EventService, error) {
 	}
 	if opts.ReplayBatch <= 0 {
 		opts.ReplayBatch = 512
+	}
+	if opts.ReplayRetry == 0 {
+		opts.ReplayRetry = DefaultReplayRetry
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -142,7 +153,11 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 // join, so the live part starts exactly after the last replayed event.
 func (st *stream) replayThenJoin(ctx context.Context, after uint64) (*hub.Subscription, error) {
 	log := st.s.opts.Log
-	_, head, err := log.Bounds(ctx)
+	var head uint64
+	err := st.retryUnavailable(ctx, func() (err error) {
+		_, head, err = log.Bounds(ctx)
+		return err
+	})
 	if err != nil {
 		return nil, status.Errorf(codes.Unavailable, "the event log is unavailable: %v", err)
 	}
@@ -180,7 +195,11 @@ func (st *stream) replayThenJoin(ctx context.Context, after uint64) (*hub.Subscr
 // replay reads one batch after st.last (up to `until`) and sends the events
 // that match; it returns how many events it read.
 func (st *stream) replay(ctx context.Context, until uint64) (int, error) {
-	evs, err := st.s.opts.Log.Read(ctx, st.last, st.s.opts.ReplayBatch)
+	var evs []*gatewayv1.Event
+	err := st.retryUnavailable(ctx, func() (err error) {
+		evs, err = st.s.opts.Log.Read(ctx, st.last, st.s.opts.ReplayBatch)
+		return err
+	})
 	if err != nil {
 		var oor *eventlog.OutOfRangeError
 		if errors.As(err, &oor) {
@@ -203,6 +222,33 @@ func (st *stream) replay(ctx context.Context, until uint64) (int, error) {
 		st.last = ev.GetSequence()
 	}
 	return len(evs), nil
+}
+
+// retryUnavailable runs op again while it fails with eventlog.ErrUnavailable,
+// for at most Options.ReplayRetry, pausing 100ms and then twice as long each
+// time up to 2s. It stops early when ctx ends or the gateway shuts down, and
+// returns op's last error.
+func (st *stream) retryUnavailable(ctx context.Context, op func() error) error {
+	deadline := time.Now().Add(st.s.opts.ReplayRetry)
+	wait := 100 * time.Millisecond
+	for {
+		err := op()
+		if err == nil || !errors.Is(err, eventlog.ErrUnavailable) || ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		st.s.opts.Logger.Debug("event log unavailable during a replay; retrying", "after", st.last, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-st.s.shutdown:
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // live forwards the hub's events until the client leaves, the hub cuts the
