@@ -854,19 +854,25 @@ const (
 	jsErrStreamCreate = 10049
 )
 
+// jsErrorCode returns the JetStream error code err carries, or 0.
+func jsErrorCode(err error) jetstream.ErrorCode {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode
+	}
+	return 0
+}
+
 // noPlacement reports whether err is JetStream saying it has no servers to
 // place a stream's replicas on. That passes when a starting cluster has
 // heard from all of its servers, and never when it has too few.
-func noPlacement(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jsErrClusterNoPeers
-}
+func noPlacement(err error) bool { return jsErrorCode(err) == jsErrClusterNoPeers }
 
 // notYetCreatable reports whether err is JetStream refusing to create a
 // stream for a reason that may pass (see JetStreamOptions.CreateWait).
 func notYetCreatable(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jsErrClusterNoPeers || apiErr.ErrorCode == jsErrStreamCreate)
+	code := jsErrorCode(err)
+	return code == jsErrClusterNoPeers || code == jsErrStreamCreate
 }
 
 // pause waits before retry number attempt (0-based), doubling from
