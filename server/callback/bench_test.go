@@ -1,6 +1,7 @@
 package callback
 
 import (
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +42,36 @@ func BenchmarkDecode(b *testing.B) {
 			for b.Loop() {
 				if _, err := Decode(q, body, at); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkValidJSON compares checkBody's validator with json.Valid, which it
+// replaced, on the bodies of every case under testdata/input together.
+func BenchmarkValidJSON(b *testing.B) {
+	var bodies [][]byte
+	var size int64
+	for _, tc := range loadCases(b) {
+		bodies = append(bodies, tc.body)
+		size += int64(len(tc.body))
+	}
+	for _, bm := range []struct {
+		name  string
+		valid func([]byte) bool
+	}{
+		{"validJSON", validJSON},
+		{"json.Valid", json.Valid},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(size)
+			for b.Loop() {
+				for _, body := range bodies {
+					if !bm.valid(body) {
+						b.Fatalf("%s rejected %q", bm.name, body)
+					}
 				}
 			}
 		})

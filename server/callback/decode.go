@@ -101,7 +101,7 @@ func checkBody(body []byte) *Error {
 	if !utf8.Valid(body) {
 		return Errorf(CodeInvalidUTF8, "the body is not valid UTF-8: the first bad byte is byte %d", firstInvalidUTF8(body)+1)
 	}
-	if !json.Valid(body) {
+	if !validJSON(body) {
 		return syntaxError(body)
 	}
 	if body[start] != '{' {
@@ -110,7 +110,7 @@ func checkBody(body []byte) *Error {
 	return nil
 }
 
-// syntaxError describes where body, which json.Valid rejected, stops being JSON.
+// syntaxError describes where body, which validJSON rejected, stops being JSON.
 func syntaxError(body []byte) *Error {
 	var sink json.RawMessage
 	err := json.Unmarshal(body, &sink)

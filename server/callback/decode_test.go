@@ -110,6 +110,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"single quotes", other, `{'a':1}`, CodeInvalidJSON, "at byte 2: invalid character '\\''"},
 		{"NaN", other, `{"a":NaN}`, CodeInvalidJSON, "at byte 6: invalid character 'N'"},
 		{"byte order mark", start, "\ufeff{}", CodeInvalidJSON, "at byte 1: invalid character"},
+		{"nested past the depth limit", other, `{"a":` + strings.Repeat("[", maxJSONDepth) + strings.Repeat("]", maxJSONDepth) + `}`, CodeInvalidJSON, "invalid JSON at byte 10005: invalid character '[' exceeded max depth (line 1, column 10005)"},
 
 		// Not an object.
 		{"array", start, `[{"CallbackCommand":"Call.CallbackAfterStartCall"}]`, CodeNotObject, "the body is an array, not the JSON object a callback must be"},

@@ -1,6 +1,7 @@
 package callback
 
 import (
+	"encoding/json"
 	"errors"
 	"net/url"
 	"testing"
@@ -68,3 +69,29 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidJSON checks checkBody's validator against encoding/json: for every
+// input, validJSON must agree with json.Valid. Its nesting limit is
+// encoding/json's own, so no input is excepted. The seed corpus is every body
+// the package tests with, the edge cases of TestValidJSON that are shorter
+// than maxFuzzSeed, and anything under testdata/fuzz/FuzzValidJSON.
+func FuzzValidJSON(f *testing.F) {
+	for _, body := range corpusBodies(f) {
+		f.Add(body)
+	}
+	for _, tc := range validJSONCases {
+		if len(tc.in) <= maxFuzzSeed {
+			f.Add([]byte(tc.in))
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid = %v", b, got, want)
+		}
+	})
+}
+
+// maxFuzzSeed leaves the 10,000-level cases at the depth limit out of the
+// fuzzer's seeds: minimising what it finds from them stalls a run for most of
+// a minute. TestValidJSONNearDepthLimit covers the limit instead.
+const maxFuzzSeed = 4 << 10

@@ -11,8 +11,9 @@ import (
 // digits that were sent (never a float64), every field's JSON type is checked
 // against a path that can go into an error message, and every unescaped string
 // is a substring of one copy of the body. The walker is only ever handed text
-// that json.Valid accepted, so it skips values without re-validating them; it
-// still bounds every index, so malformed text ends a loop instead of panicking.
+// that validJSON (jsonvalid.go) accepted, so it skips values without
+// re-validating them; it still bounds every index, so malformed text ends a
+// loop instead of panicking.
 
 // kind is the JSON type of a raw value.
 type kind uint8
