@@ -281,25 +281,35 @@ func TestWebhookLogUnavailable(t *testing.T) {
 	}
 }
 
-// outageLog answers ErrUnavailable to the next `outage` reads (Read and
-// Bounds), as a NATS cluster electing a stream leader does for seconds.
+// outageLog answers the next `outage` reads (Read and Bounds) with an
+// ErrUnavailable, as a NATS cluster electing a stream leader does for
+// seconds; with recreated set, with the one for a recreated stream.
 type outageLog struct {
 	eventlog.Log
-	outage atomic.Int32
+	outage    atomic.Int32
+	recreated bool
 }
 
-func (l *outageLog) fail() bool { return l.outage.Add(-1) >= 0 }
+func (l *outageLog) fail(op string) error {
+	if l.outage.Add(-1) < 0 {
+		return nil
+	}
+	if l.recreated {
+		return fmt.Errorf("%s: %w: %w", op, eventlog.ErrUnavailable, eventlog.ErrRecreated)
+	}
+	return fmt.Errorf("%s: %w: no stream leader", op, eventlog.ErrUnavailable)
+}
 
 func (l *outageLog) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
-	if l.fail() {
-		return nil, fmt.Errorf("read: %w: no stream leader", eventlog.ErrUnavailable)
+	if err := l.fail("read"); err != nil {
+		return nil, err
 	}
 	return l.Log.Read(ctx, after, limit)
 }
 
 func (l *outageLog) Bounds(ctx context.Context) (uint64, uint64, error) {
-	if l.fail() {
-		return 0, 0, fmt.Errorf("bounds: %w: no stream leader", eventlog.ErrUnavailable)
+	if err := l.fail("bounds"); err != nil {
+		return 0, 0, err
 	}
 	return l.Log.Bounds(ctx)
 }
@@ -320,6 +330,22 @@ func TestReplayRidesOutAShortOutage(t *testing.T) {
 	}
 	if left := log.outage.Load(); left > 0 {
 		t.Fatalf("%d injected failures were never hit", left)
+	}
+}
+
+// TestReplayDoesNotWaitForARecreatedStream: waiting does not mend a stream
+// that was deleted and created again, so the replay ends at once.
+func TestReplayDoesNotWaitForARecreatedStream(t *testing.T) {
+	log := &outageLog{Log: eventlog.NewMemory(eventlog.MemoryOptions{Retention: 10}), recreated: true}
+	s := startGateway(t, func(c *server.Config) { c.Log = log })
+	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))
+	log.outage.Store(100)
+	st, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{AfterSequence: proto.Uint64(0)})
+	if _, err := st.Recv(); status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "recreated") {
+		t.Fatalf("got %v, want UNAVAILABLE saying the stream was recreated", err)
+	}
+	if calls := 100 - log.outage.Load(); calls != 1 {
+		t.Fatalf("the log was asked %d times, want once: a recreated stream is not retried", calls)
 	}
 }
 

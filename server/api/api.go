@@ -224,7 +224,8 @@ func (st *stream) replay(ctx context.Context, until uint64) (int, error) {
 	return len(evs), nil
 }
 
-// retryUnavailable runs op again while it fails with eventlog.ErrUnavailable,
+// retryUnavailable runs op again while it fails with eventlog.ErrUnavailable
+// (but not eventlog.ErrRecreated, which waiting does not mend),
 // for at most Options.ReplayRetry, pausing 100ms and then twice as long each
 // time up to 2s. It stops early when ctx ends or the gateway shuts down, and
 // returns op's last error.
@@ -233,7 +234,8 @@ func (st *stream) retryUnavailable(ctx context.Context, op func() error) error {
 	wait := 100 * time.Millisecond
 	for {
 		err := op()
-		if err == nil || !errors.Is(err, eventlog.ErrUnavailable) || ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
+		if err == nil || !errors.Is(err, eventlog.ErrUnavailable) || errors.Is(err, eventlog.ErrRecreated) ||
+			ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
 			return err
 		}
 		st.s.opts.Logger.Debug("event log unavailable during a replay; retrying", "after", st.last, "err", err)

@@ -390,7 +390,7 @@ func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, er
 		// JetStream lets one subject belong to one stream only, so this
 		// means the log's stream no longer exists and another took over
 		// its subjects.
-		return 0, l.unavailable("append to "+msg.Subject, fmt.Errorf("%w: the event went to stream %s", errRecreated, ack.Stream))
+		return 0, l.unavailable("append to "+msg.Subject, fmt.Errorf("%w: the event went to stream %s", ErrRecreated, ack.Stream))
 	}
 	ev.Sequence, ev.Epoch = ack.Sequence, l.epoch
 	return ack.Sequence, nil
@@ -435,9 +435,11 @@ type streamState struct {
 	deleted uint64
 }
 
-// errRecreated means the stream was deleted and created again since the log
-// was opened: its sequences belong to another epoch.
-var errRecreated = errors.New("the stream was recreated")
+// ErrRecreated means the stream was deleted and created again since the log
+// was opened: its sequences belong to another epoch. It comes wrapped with
+// ErrUnavailable, but unlike other unavailability it does not pass by
+// waiting: the log must be reopened, as a restart of the gateway does.
+var ErrRecreated = errors.New("the stream was recreated")
 
 // state asks the stream leader for the stream's state.
 func (l *JetStream) state(ctx context.Context) (streamState, error) {
@@ -450,7 +452,7 @@ func (l *JetStream) state(ctx context.Context) (streamState, error) {
 	if !info.Created.Equal(l.created) {
 		return streamState{}, l.unavailable("stream info", fmt.Errorf(
 			"%w: stream %s has epoch %s instead of %s; reopen the log",
-			errRecreated, l.name, streamEpoch(l.name, info.Created), l.epoch))
+			ErrRecreated, l.name, streamEpoch(l.name, info.Created), l.epoch))
 	}
 	st := streamState{head: info.State.LastSeq, oldest: info.State.FirstSeq, deleted: uint64(info.State.NumDeleted)}
 	if info.State.Msgs == 0 || st.oldest == 0 {
@@ -703,7 +705,7 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 		case errors.As(err, &fnErr):
 			return fnErr.err
 		case errors.As(err, &outErr), errors.Is(err, errBadMessage),
-			errors.Is(err, errRecreated), errors.Is(err, jetstream.ErrStreamNotFound):
+			errors.Is(err, ErrRecreated), errors.Is(err, jetstream.ErrStreamNotFound):
 			return err
 		case errors.Is(err, nats.ErrConnectionClosed):
 			return l.unavailable("follow", err)

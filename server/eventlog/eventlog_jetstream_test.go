@@ -584,7 +584,7 @@ func TestJetStreamDetectsRecreatedStream(t *testing.T) {
 		t.Fatalf("recreated stream kept epoch %q", l.Epoch())
 	}
 	appendN(t, l2, 1, 3)
-	if _, err := l.Read(testCtx(t), 0, 10); !errors.Is(err, eventlog.ErrUnavailable) || !strings.Contains(err.Error(), "recreated") {
+	if _, err := l.Read(testCtx(t), 0, 10); !errors.Is(err, eventlog.ErrUnavailable) || !errors.Is(err, eventlog.ErrRecreated) {
 		t.Fatalf("Read on the old log = %v, want ErrUnavailable saying the stream was recreated", err)
 	}
 	if err := l.Follow(testCtx(t), 0, func(*gatewayv1.Event) error { return nil }); !errors.Is(err, eventlog.ErrUnavailable) {
