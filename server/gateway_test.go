@@ -156,8 +156,9 @@ func TestSubscribeRejectsBadRequests(t *testing.T) {
 
 func TestResumeOlderThanRetention(t *testing.T) {
 	s := startGateway(t, func(c *server.Config) { c.Retention = 3 })
-	for range 5 {
-		postOK(t, s, testApp, "Live.CallbackAfterAnything", []byte(`{"n":`+time.Now().Format("150405.000000000")+`}`))
+	for i := range 5 {
+		// Distinct bodies, so that de-duplication keeps all five.
+		postOK(t, s, testApp, "Live.CallbackAfterAnything", []byte(`{"n":`+strconv.Itoa(i+1)+`}`))
 	}
 	st, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{AfterSequence: proto.Uint64(1)})
 	_, err := st.Recv()

@@ -102,6 +102,7 @@ type JetStreamOptions struct {
 	// to place the replicas on (a cluster that has just started has not yet
 	// heard from all of its servers), or it could not set up the stream's
 	// storage (a deletion of the same stream is still removing its files).
+	// It counts from the first such answer, and that answer is always retried.
 	// Zero means DefaultCreateWait. After it the error is returned, and
 	// for placement it says how many servers the stream needs.
 	CreateWait time.Duration
@@ -189,9 +190,22 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 	if createWait <= 0 {
 		createWait = DefaultCreateWait
 	}
-	createDeadline := time.Now().Add(createWait)
+	// The wait for placement starts at JetStream's first refusal, not before:
+	// time spent waiting for a cluster to answer at all (transient errors,
+	// retried without limit) does not use it up, and a refusal is always
+	// retried at least once.
+	var createDeadline time.Time
 	retry := func(err error) bool {
-		return transient(err) || (notYetCreatable(err) && time.Now().Before(createDeadline))
+		if transient(err) {
+			return true
+		}
+		if !notYetCreatable(err) {
+			return false
+		}
+		if createDeadline.IsZero() {
+			createDeadline = time.Now().Add(createWait)
+		}
+		return time.Now().Before(createDeadline)
 	}
 	var stream jetstream.Stream
 	err = retryWhile(ctx, logger, "create or update stream "+cfg.Name, retry, func(ctx context.Context) error {
