@@ -42,6 +42,9 @@ type command struct {
 	// EventType instead of a command; both 0 for a family-1 command. A row may
 	// have a name, an (group, event) pair, or both.
 	group, event int
+	// before marks a decision Tencent waits for (at most 2 s) before it acts:
+	// the webhook answers it "allow" even when the log cannot take it in time.
+	before bool
 	// decode fills the event's payload and routing keys from the body; the
 	// envelope (ids, times, platform) is already set.
 	decode func(top *topFields, ev *gatewayv1.Event) *fieldError
@@ -57,6 +60,26 @@ var commands = []command{
 		typ: gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED, name: CommandLiveMemberStateChanged,
 		aliases: []string{CommandLiveMemberStateChangedAlias}, decode: decodeLiveMemberStateChanged,
 	},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_CREATED, name: "Live.CallbackAfterCreateRoom", decode: decodeLiveRoomCreated},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_DESTROYED, name: "Live.CallbackAfterDestroyRoom", decode: decodeLiveRoomDestroyed},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_INFO_UPDATED, name: "Live.CallbackAfterUpdateRoomInfo", decode: decodeLiveRoomInfoUpdated},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_METADATA_SET, name: "Live.CallbackAfterSetMetadata", decode: decodeLiveMetadataSet},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_METADATA_DELETED, name: "Live.CallbackAfterDelMetadata", decode: decodeLiveMetadataDeleted},
+	{
+		typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED, name: "Live.CallbackAfterCreateRoomReachingThreshold",
+		decode: decodeLiveRoomCountThresholdReached,
+	},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_OWNER_CHANGED, name: "Live.CallbackAfterChangeOwner", decode: decodeLiveOwnerChanged},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ADMIN_MODIFIED, name: "Live.CallbackAfterModifyAdmin", decode: decodeLiveAdminModified},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_SEAT_INFO_CHANGED, name: "Mic.CallbackAfterSeatInfoChanged", decode: decodeLiveSeatInfoChanged},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_BATTLE_CREATED, name: "Live.CallbackAfterCreateBattle", decode: decodeLiveBattleCreated},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_BATTLE_STARTED, name: "Live.CallbackAfterStartBattle", decode: decodeLiveBattleStarted},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_BATTLE_ENDED, name: "Live.CallbackAfterEndBattle", decode: decodeLiveBattleEnded},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_GIFT_SENDING, name: "Live.CallbackBeforeSendGift", before: true, decode: decodeLiveGiftSending},
+	{typ: gatewayv1.EventType_EVENT_TYPE_GROUP_MESSAGE_SENDING, name: "Group.CallbackBeforeSendMsg", before: true, decode: decodeGroupMessageSending},
+	{typ: gatewayv1.EventType_EVENT_TYPE_GROUP_MESSAGE_SENT, name: "Group.CallbackAfterSendMsg", decode: decodeGroupMessageSent},
+	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_ADDED, name: "Follow.CallbackAfterFollowAdd", decode: decodeFollowAdded},
+	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_DELETED, name: "Follow.CallbackAfterFollowDelete", decode: decodeFollowDeleted},
 }
 
 // The indexes of commands, built once: by every spelling in lower case, and
@@ -136,6 +159,14 @@ var typeTokens = func() map[gatewayv1.EventType]string {
 	}
 	return m
 }()
+
+// IsBefore reports whether command, in any spelling, is a "before" callback:
+// a decision Tencent waits for (at most 2 s) and acts on, such as
+// Live.CallbackBeforeSendGift, rather than a notice of something done.
+func IsBefore(command string) bool {
+	c := lookupCommand(command)
+	return c != nil && c.before
+}
 
 // sameCommand reports whether two command names mean the same callback: the
 // same known command in any spelling, or the same other name in any case.

@@ -161,6 +161,7 @@ func checkBodyCommand(urlCommand, raw string) *Error {
 // reads; "" is absent or null. When a key appears more than once the last one
 // wins, as with encoding/json.
 type topFields struct {
+	body            string // the whole body, for decoders that read every member
 	command         string // CallbackCommand
 	eventTime       string // EventTime
 	callID          string // CallId
@@ -177,7 +178,7 @@ type topFields struct {
 // readTop collects the top-level members of the JSON object body. Keys match
 // exactly; members it does not know are ignored.
 func readTop(body string) topFields {
-	var t topFields
+	t := topFields{body: body}
 	for key, raw := range members(body) {
 		switch key {
 		case "CallbackCommand":
