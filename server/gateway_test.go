@@ -84,11 +84,11 @@ func filterFixture(t *testing.T) *server.Server {
 	t.Helper()
 	s := startGateway(t, func(c *server.Config) { c.Heartbeat = 100 * time.Millisecond })
 	other := strings.ReplaceAll(string(sample(t, "member_changed")), callID, "other-call")
-	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))                                                         // 1
-	postOK(t, s, testApp, cmdMember, sample(t, "member_changed"))                                                    // 2
-	postOK(t, s, testApp, cmdMember, []byte(other))                                                                  // 3
-	postOK(t, s, 1400000002, cmdEnd, sample(t, "end_call"))                                                          // 4
-	postOK(t, s, testApp, cmdLive, sample(t, "live_member_state_changed"))                                           // 5
+	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))                                                          // 1
+	postOK(t, s, testApp, cmdMember, sample(t, "member_changed"))                                                     // 2
+	postOK(t, s, testApp, cmdMember, []byte(other))                                                                   // 3
+	postOK(t, s, 1400000002, cmdEnd, sample(t, "end_call"))                                                           // 4
+	postOK(t, s, testApp, cmdLive, sample(t, "live_member_state_changed"))                                            // 5
 	postOK(t, s, 1400000002, "Live.CallbackAfterRoomRenamed", []byte(`{"RoomId":"room_id","Owner_Account":"jared"}`)) // 6
 	return s
 }
