@@ -48,6 +48,8 @@ type command struct {
 	// decode fills the event's payload and routing keys from the body; the
 	// envelope (ids, times, platform) is already set.
 	decode func(top *topFields, ev *gatewayv1.Event) *fieldError
+	// key is CommandKey of the command, set by init.
+	key string
 }
 
 // commands is the table of every command the gateway types. Adding a command
@@ -82,8 +84,8 @@ var commands = []command{
 	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_DELETED, name: "Follow.CallbackAfterFollowDelete", decode: decodeFollowDeleted},
 }
 
-// The indexes of commands, built once: by every spelling in lower case, and
-// by event type.
+// The indexes of commands, built once: by every spelling as written and in
+// lower case, and by event type.
 var (
 	commandsByName = map[string]*command{}
 	commandsByType = map[gatewayv1.EventType]*command{}
@@ -96,6 +98,7 @@ func init() {
 			panic("callback: two rows of commands for " + c.typ.String())
 		}
 		commandsByType[c.typ] = c
+		c.key = strings.ToLower(c.name)
 		for _, n := range append([]string{c.name}, c.aliases...) {
 			if n == "" {
 				continue
@@ -105,6 +108,9 @@ func init() {
 				panic("callback: two rows of commands spell " + n)
 			}
 			commandsByName[key] = c
+			// The exact spellings too, so that the usual lookup does not
+			// allocate a lower-case copy.
+			commandsByName[n] = c
 		}
 	}
 }
@@ -112,7 +118,7 @@ func init() {
 // lookupCommand returns the row a command name spells, in any letter case, or nil.
 func lookupCommand(name string) *command {
 	if c, ok := commandsByName[name]; ok {
-		return c // already lower case: no allocation on the common path of a filter key
+		return c // an exact or lower-case spelling: no allocation on the common path
 	}
 	return commandsByName[strings.ToLower(name)]
 }
@@ -134,7 +140,7 @@ func EventTypeOf(command string) gatewayv1.EventType {
 // selects events whose body said Live.CallbackAfterMemberStateChanged.
 func CommandKey(command string) string {
 	if c := lookupCommand(command); c != nil {
-		return strings.ToLower(c.name)
+		return c.key
 	}
 	return strings.ToLower(command)
 }
