@@ -34,7 +34,7 @@ func Decode(q url.Values, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 // empty (CodeEmptyBody), is valid UTF-8 (CodeInvalidUTF8), is valid JSON
 // (CodeInvalidJSON, naming the byte, counted from 1, where it broke), is a JSON
 // object (CodeNotObject), and has no CallbackCommand other than a string naming
-// the URL's command (CodeCommandMismatch). For the four known commands every
+// the URL's command (CodeCommandMismatch). For the commands of the table every
 // field the gateway reads must then have its documented JSON type and a
 // possible value (CodeBadField, naming the field's path). Other commands are
 // never rejected for their content. Every error is an *Error.

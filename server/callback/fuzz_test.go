@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 )
@@ -48,6 +49,8 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("other.json %q differs from the body %q", other.GetJson(), body)
 		}
 
+		checkKeptJSON(t, ev.ProtoReflect())
+
 		wire, err := proto.Marshal(ev)
 		if err != nil {
 			t.Fatalf("proto.Marshal: %v", err)
@@ -67,6 +70,33 @@ func FuzzDecode(f *testing.F) {
 		if err != nil || !proto.Equal(ev, again) {
 			t.Fatalf("decoding twice gave a different result: %v, %v", again, err)
 		}
+	})
+}
+
+// checkKeptJSON fails t unless every extra_json in m, at any depth, is empty
+// or a JSON object, and every msg_content_json valid JSON: what the decoder
+// keeps for later must parse.
+func checkKeptJSON(t *testing.T, m protoreflect.Message) {
+	t.Helper()
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Name() == "extra_json":
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(v.String()), &obj); err != nil || obj == nil {
+				t.Fatalf("%s = %q is not a JSON object: %v", fd.FullName(), v.String(), err)
+			}
+		case fd.Name() == "msg_content_json":
+			if !json.Valid([]byte(v.String())) {
+				t.Fatalf("%s = %q is not JSON", fd.FullName(), v.String())
+			}
+		case fd.Kind() == protoreflect.MessageKind && fd.IsList():
+			for i := range v.List().Len() {
+				checkKeptJSON(t, v.List().Get(i).Message())
+			}
+		case fd.Kind() == protoreflect.MessageKind && !fd.IsMap():
+			checkKeptJSON(t, v.Message())
+		}
+		return true
 	})
 }
 
