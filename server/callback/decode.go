@@ -55,7 +55,32 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		return nil, err
 	}
 
-	row := lookupCommand(p.Command)
+	return decodeChecked(p, body, src, &top, lookupCommand(p.Command), receivedAt)
+}
+
+// DecodeBodyUntyped is DecodeBody for a body whose typed decoding failed
+// with CodeBadField: it makes the same checks up to the command, then
+// carries the callback as EVENT_TYPE_OTHER with the body byte for byte, as
+// for a command the gateway does not model. The webhook uses it for "before"
+// callbacks, which it must never refuse because Tencent changed a field.
+func DecodeBodyUntyped(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if err := checkBody(body); err != nil {
+		return nil, err
+	}
+	src := string(body)
+	top := readTop(src)
+	if err := checkBodyCommand(p.Command, top.command); err != nil {
+		return nil, err
+	}
+	return decodeChecked(p, body, src, &top, nil, receivedAt)
+}
+
+// decodeChecked builds the event of a checked body src whose top level is
+// top, typed by row, or as EVENT_TYPE_OTHER when row is nil.
+func decodeChecked(p Params, body []byte, src string, top *topFields, row *command, receivedAt time.Time) (*gatewayv1.Event, error) {
 	ev := &gatewayv1.Event{
 		Id:              EventID(p.SdkAppID, p.Command, body),
 		Type:            gatewayv1.EventType_EVENT_TYPE_OTHER,
@@ -67,7 +92,7 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		ContentType:     p.ContentType,
 	}
 	if row == nil {
-		decodeOther(src, &top, ev)
+		decodeOther(src, top, ev)
 		return ev, nil
 	}
 	ev.Type = row.typ
@@ -77,7 +102,7 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 	if r.err != nil {
 		return nil, r.err.toError()
 	}
-	if err := row.decode(&top, ev); err != nil {
+	if err := row.decode(top, ev); err != nil {
 		return nil, err.toError()
 	}
 	return ev, nil

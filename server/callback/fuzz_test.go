@@ -17,7 +17,8 @@ import (
 // FuzzDecode feeds arbitrary query strings and bodies to Decode. Whatever the
 // input, Decode must not panic; an accepted callback must be an Event that
 // survives the wire and JSON encodings the log and the API use; a rejected one
-// must be an *Error with a 4xx status. The seed corpus is every golden input
+// must be an *Error with a 4xx status; DecodeBodyUntyped must carry every
+// body DecodeBody accepts. The seed corpus is every golden input
 // plus testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
 	for _, tc := range loadCases(f) {
@@ -25,6 +26,17 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, rawQuery string, body []byte) {
 		q, _ := url.ParseQuery(rawQuery) // keeps what parsed, as net/http does
+		if p, err := ParseParams(q); err == nil {
+			// The untyped fallback of before callbacks accepts what the typed
+			// decoders accept and more, always keeping the body.
+			if un, err := DecodeBodyUntyped(p, body, receivedAt); err == nil {
+				if un.GetType() != gatewayv1.EventType_EVENT_TYPE_OTHER || un.GetOther().GetJson() != string(body) {
+					t.Fatalf("untyped event %v does not carry the body", un)
+				}
+			} else if _, typedErr := DecodeBody(p, body, receivedAt); typedErr == nil {
+				t.Fatalf("DecodeBodyUntyped refused %q, which DecodeBody accepts: %v", body, err)
+			}
+		}
 		ev, err := Decode(q, body, receivedAt)
 		if err != nil {
 			var e *Error

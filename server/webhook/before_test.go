@@ -32,8 +32,10 @@ const (
 )
 
 // TestBeforeCallbacksAlwaysAllow checks that a "before" callback is answered
-// "allow" whatever the log does, and that one the log did not take is
-// counted; an "after" callback on the same broken log is refused as before.
+// "allow" whatever the log does and whatever type its fields have, that one
+// the log did not take or could not type is counted, and that a body which
+// is not JSON is still refused; an "after" callback on the same broken log,
+// or with the same wrongly typed field, is refused as before.
 func TestBeforeCallbacksAlwaysAllow(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -42,12 +44,17 @@ func TestBeforeCallbacksAlwaysAllow(t *testing.T) {
 		body     string
 		status   int
 		unlogged float64
+		untyped  float64
 	}{
-		{"gift, log takes it", &recorder{}, "Live.CallbackBeforeSendGift", giftBody, http.StatusOK, 0},
-		{"gift, log slow", stuckLog{}, "Live.CallbackBeforeSendGift", giftBody, http.StatusOK, 1},
-		{"gift, log down", stuckLog{down: true}, "live.callbackbeforesendgift", giftBody, http.StatusOK, 1},
-		{"group message, log slow", stuckLog{}, "Group.CallbackBeforeSendMsg", groupBody, http.StatusOK, 1},
-		{"after callback, log down", stuckLog{down: true}, cmdStart, startBody, http.StatusServiceUnavailable, 0},
+		{"gift, log takes it", &recorder{}, "Live.CallbackBeforeSendGift", giftBody, http.StatusOK, 0, 0},
+		{"gift, log slow", stuckLog{}, "Live.CallbackBeforeSendGift", giftBody, http.StatusOK, 1, 0},
+		{"gift, log down", stuckLog{down: true}, "live.callbackbeforesendgift", giftBody, http.StatusOK, 1, 0},
+		{"group message, log slow", stuckLog{}, "Group.CallbackBeforeSendMsg", groupBody, http.StatusOK, 1, 0},
+		{"after callback, log down", stuckLog{down: true}, cmdStart, startBody, http.StatusServiceUnavailable, 0, 0},
+		{"gift with a field of a new type", &recorder{}, "Live.CallbackBeforeSendGift", `{"RoomId":"r1","GiftWater":{"Count":"many"}}`, http.StatusOK, 0, 1},
+		{"gift with a new type, log down", stuckLog{down: true}, "Live.CallbackBeforeSendGift", `{"GiftWater":[]}`, http.StatusOK, 1, 1},
+		{"gift that is not JSON", &recorder{}, "Live.CallbackBeforeSendGift", `{"GiftWater":`, http.StatusBadRequest, 0, 0},
+		{"after callback with a field of a new type", &recorder{}, cmdStart, `{"UserList":{}}`, http.StatusBadRequest, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,16 +85,28 @@ func TestBeforeCallbacksAlwaysAllow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var unlogged float64
-			for _, mf := range mfs {
-				if mf.GetName() == "trtcgw_before_callbacks_unlogged_total" {
-					for _, m := range mf.GetMetric() {
-						unlogged += m.GetCounter().GetValue()
+			count := func(name string) float64 {
+				var n float64
+				for _, mf := range mfs {
+					if mf.GetName() == name {
+						for _, m := range mf.GetMetric() {
+							n += m.GetCounter().GetValue()
+						}
 					}
 				}
+				return n
 			}
-			if unlogged != tt.unlogged {
-				t.Errorf("trtcgw_before_callbacks_unlogged_total = %v, want %v", unlogged, tt.unlogged)
+			if n := count("trtcgw_before_callbacks_unlogged_total"); n != tt.unlogged {
+				t.Errorf("trtcgw_before_callbacks_unlogged_total = %v, want %v", n, tt.unlogged)
+			}
+			if n := count("trtcgw_before_callbacks_untyped_total"); n != tt.untyped {
+				t.Errorf("trtcgw_before_callbacks_untyped_total = %v, want %v", n, tt.untyped)
+			}
+			if rec, ok := tt.log.(*recorder); ok && tt.untyped > 0 {
+				ev := rec.lastEvent()
+				if ev.GetType() != gatewayv1.EventType_EVENT_TYPE_OTHER || ev.GetOther().GetJson() != tt.body || ev.GetCallbackCommand() != tt.command {
+					t.Errorf("untyped before callback logged as %v", ev)
+				}
 			}
 		})
 	}

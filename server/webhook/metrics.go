@@ -15,6 +15,7 @@ type metrics struct {
 	requests       *prometheus.CounterVec
 	latency        prometheus.Histogram
 	beforeUnlogged *prometheus.CounterVec
+	beforeUntyped  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -32,9 +33,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "trtcgw_before_callbacks_unlogged_total",
 			Help: "Before callbacks (gifts, group messages) answered \"allow\" although the log did not take them within the budget, by event type.",
 		}, []string{"type"}),
+		beforeUntyped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trtcgw_before_callbacks_untyped_total",
+			Help: "Before callbacks with a field of an unexpected type, allowed and logged as EVENT_TYPE_OTHER, by the type they would have had.",
+		}, []string{"type"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.latency, m.beforeUnlogged} {
+		for _, c := range []prometheus.Collector{m.requests, m.latency, m.beforeUnlogged, m.beforeUntyped} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

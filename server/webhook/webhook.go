@@ -247,13 +247,21 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 		return p.Command, err
 	}
 	ev, err := callback.DecodeBody(p, body, now)
+	before := callback.IsBefore(p.Command)
+	if before && err != nil && callback.AsError(err).Code == callback.CodeBadField {
+		// A decision must not be refused because Tencent changed a field:
+		// keep the callback untyped, byte for byte, and allow it.
+		h.metrics.beforeUntyped.WithLabelValues(callback.TypeToken(callback.EventTypeOf(p.Command))).Inc()
+		h.logger.Warn("before callback kept untyped: a field has an unexpected type", "command", p.Command, "sdk_app_id", p.SdkAppID, "reason", callback.AsError(err).Message)
+		ev, err = callback.DecodeBodyUntyped(p, body, now)
+	}
 	// The event holds copies of what it took from the body, so the buffer
 	// can serve the next request.
 	release()
 	if err != nil {
 		return p.Command, err
 	}
-	if callback.IsBefore(p.Command) {
+	if before {
 		return p.Command, h.appendBefore(r.Context(), p, ev)
 	}
 	ctx := r.Context()
