@@ -475,12 +475,17 @@ func (l *JetStream) state(ctx context.Context) (streamState, error) {
 	return st, nil
 }
 
+// jsFromStartRetries bounds how often a read or follow from FromStart moves
+// on to the new oldest event when retention removes the oldest one between
+// looking it up and reading it.
+const jsFromStartRetries = 3
+
 // Read returns up to limit events with a sequence greater than after, in
 // order, reading them through a short-lived consumer. It returns every event
 // the stream leader had stored when Read started (up to limit), waiting for
 // the server that holds the consumer to catch up if it is behind the leader.
 // It fails with an *OutOfRangeError when after+1 was already removed by
-// retention.
+// retention; from FromStart it reads from the oldest retained event.
 func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("eventlog: read: limit must be positive, got %d", limit)
@@ -491,9 +496,24 @@ func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatew
 	}
 	defer end()
 
+	for attempt := 0; ; attempt++ {
+		evs, err := l.read(ctx, after, limit, after == FromStart)
+		var oor *OutOfRangeError
+		if after == FromStart && errors.As(err, &oor) && attempt < jsFromStartRetries {
+			continue // retention moved the oldest event while it was read
+		}
+		return evs, err
+	}
+}
+
+// read is Read once; fromStart starts at the oldest retained event.
+func (l *JetStream) read(ctx context.Context, after uint64, limit int, fromStart bool) ([]*gatewayv1.Event, error) {
 	st, err := l.state(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if fromStart && st.oldest > 1 {
+		after = st.oldest - 1
 	}
 	if after+1 < st.oldest {
 		return nil, &OutOfRangeError{After: after, Oldest: st.oldest}
@@ -686,8 +706,9 @@ func (l *JetStream) deleteConsumer(ctx context.Context, cons jetstream.Consumer)
 	}
 }
 
-// Follow calls fn with every event after `after`, in order, waiting for new
-// ones, through one consumer it owns: call it once per process and fan the
+// Follow calls fn with every event after `after` (from the oldest retained
+// when after is FromStart), in order, waiting for new ones, through one
+// consumer it owns: call it once per process and fan the
 // events out locally. When the consumer is lost (its server went away, the
 // connection is reconnecting) Follow replaces it, resuming after the last
 // event it delivered, until ctx ends. It returns ctx.Err() when ctx ends,
@@ -705,8 +726,11 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 	defer end()
 
 	next := after + 1
+	fromStart := after == FromStart // until the first event is delivered
+	skips := 0
 	for attempt := 0; ; attempt++ {
 		delivered, err := l.followOnce(ctx, &next, fn)
+		fromStart = fromStart && !delivered
 		var (
 			outErr *OutOfRangeError
 			fnErr  callbackError
@@ -718,6 +742,11 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 			return errJetStreamClosed
 		case errors.As(err, &fnErr):
 			return fnErr.err
+		case fromStart && errors.As(err, &outErr) && skips < jsFromStartRetries:
+			// Nothing delivered yet from FromStart: start at the oldest
+			// event still retained.
+			next, skips, attempt = outErr.Oldest, skips+1, -1
+			continue
 		case errors.As(err, &outErr), errors.Is(err, errBadMessage),
 			errors.Is(err, ErrRecreated), errors.Is(err, jetstream.ErrStreamNotFound):
 			return err

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T, retention int) eventlog.Log) {
 		{"FollowSeesExistingThenNewEventsUnderConcurrentAppends", testFollowConcurrent},
 		{"FollowWaitsAtHead", testFollowWaits},
 		{"FollowAfterRetentionIsOutOfRange", testFollowOutOfRange},
+		{"FollowFromStartAfterRetentionStartsAtOldest", testFollowFromStart},
 		{"FollowStopsOnContextCancel", testFollowCancel},
 		{"FollowReturnsCallbackError", testFollowCallbackError},
 		{"CloseMakesCallsUnavailable", testClose},
@@ -193,7 +194,8 @@ func testReadOutOfRange(t *testing.T, open openFunc) {
 		wantOOR  bool
 		wantSeqs []uint64
 	}{
-		{after: 0, wantOOR: true},
+		{after: 0, wantSeqs: seqRange(8, 12)}, // FromStart: all that is retained
+		{after: 1, wantOOR: true},
 		{after: 6, wantOOR: true},
 		{after: 7, wantSeqs: seqRange(8, 12)},
 		{after: 10, wantSeqs: seqRange(11, 12)},
@@ -352,6 +354,29 @@ func testFollowOutOfRange(t *testing.T, open openFunc) {
 	}
 	if called != 0 {
 		t.Errorf("Follow called fn %d times before reporting the gap, want 0", called)
+	}
+}
+
+// testFollowFromStart checks that FromStart is never out of range: Follow(0)
+// on a log whose retention dropped events starts at the oldest one kept.
+func testFollowFromStart(t *testing.T, open openFunc) {
+	ctx := testContext(t)
+	log := open(t, 5)
+	appendN(ctx, t, log, "start", 12) // keeps 8..12
+	var got []uint64
+	errEnough := errors.New("enough")
+	err := log.Follow(ctx, eventlog.FromStart, func(ev *gatewayv1.Event) error {
+		got = append(got, ev.GetSequence())
+		if len(got) == 5 {
+			return errEnough
+		}
+		return nil
+	})
+	if !errors.Is(err, errEnough) {
+		t.Fatalf("Follow(FromStart) with events 8..12 retained returned %v after %v, want the callback's error", err, got)
+	}
+	if want := seqRange(8, 12); !slices.Equal(got, want) {
+		t.Errorf("Follow(FromStart) delivered %v, want %v", got, want)
 	}
 }
 
