@@ -34,7 +34,8 @@ type Log interface {
 	// Follow calls fn with every event whose sequence is greater than after,
 	// in order, waiting for new ones, until ctx ends (it then returns
 	// ctx.Err()), fn returns an error (returned as is), or the log fails.
-	// As with Read, after = 0 starts at the oldest event still retained.
+	// Unlike Read, Follow takes 0 literally, as the cursor of a reader that
+	// has seen nothing: a follower must never skip events unnoticed.
 	Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error
 	// Bounds returns the oldest retained and the newest sequence. An empty
 	// log returns oldest = head + 1.
@@ -46,10 +47,11 @@ type Log interface {
 	Close() error
 }
 
-// FromStart is the cursor that reads a log from its oldest retained event,
-// however much retention has dropped: the "replay everything still retained"
-// of a subscriber's after_sequence=0. Any other cursor older than retention
-// is an *OutOfRangeError, since events the reader has not seen are gone.
+// FromStart is the cursor with which Read reads a log from its oldest
+// retained event, however much retention has dropped: the "replay everything
+// still retained" of a subscriber's after_sequence=0. Any other cursor older
+// than retention is an *OutOfRangeError, since events the reader has not
+// seen are gone.
 const FromStart uint64 = 0
 
 // ErrUnavailable means the log cannot take or serve events right now (closed,

@@ -475,7 +475,7 @@ func (l *JetStream) state(ctx context.Context) (streamState, error) {
 	return st, nil
 }
 
-// jsFromStartRetries bounds how often a read or follow from FromStart moves
+// jsFromStartRetries bounds how often a read from FromStart moves
 // on to the new oldest event when retention removes the oldest one between
 // looking it up and reading it.
 const jsFromStartRetries = 3
@@ -706,9 +706,8 @@ func (l *JetStream) deleteConsumer(ctx context.Context, cons jetstream.Consumer)
 	}
 }
 
-// Follow calls fn with every event after `after` (from the oldest retained
-// when after is FromStart), in order, waiting for new ones, through one
-// consumer it owns: call it once per process and fan the
+// Follow calls fn with every event after `after`, in order, waiting for new
+// ones, through one consumer it owns: call it once per process and fan the
 // events out locally. When the consumer is lost (its server went away, the
 // connection is reconnecting) Follow replaces it, resuming after the last
 // event it delivered, until ctx ends. It returns ctx.Err() when ctx ends,
@@ -726,11 +725,8 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 	defer end()
 
 	next := after + 1
-	fromStart := after == FromStart // until the first event is delivered
-	skips := 0
 	for attempt := 0; ; attempt++ {
 		delivered, err := l.followOnce(ctx, &next, fn)
-		fromStart = fromStart && !delivered
 		var (
 			outErr *OutOfRangeError
 			fnErr  callbackError
@@ -742,11 +738,6 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 			return errJetStreamClosed
 		case errors.As(err, &fnErr):
 			return fnErr.err
-		case fromStart && errors.As(err, &outErr) && skips < jsFromStartRetries:
-			// Nothing delivered yet from FromStart: start at the oldest
-			// event still retained.
-			next, skips, attempt = outErr.Oldest, skips+1, -1
-			continue
 		case errors.As(err, &outErr), errors.Is(err, errBadMessage),
 			errors.Is(err, ErrRecreated), errors.Is(err, jetstream.ErrStreamNotFound):
 			return err

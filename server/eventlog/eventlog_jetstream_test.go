@@ -386,26 +386,16 @@ func TestJetStreamRetention(t *testing.T) {
 	}
 	sameEvents(t, got, want[7:])
 
-	err = l.Follow(ctx, 3, func(*gatewayv1.Event) error { return errors.New("delivered a dropped event") })
-	if !errors.As(err, &out) || out.After != 3 || out.Oldest != 8 {
-		t.Fatalf("Follow(3) = %v, want OutOfRangeError{After: 3, Oldest: 8}", err)
+	err = l.Follow(ctx, 0, func(*gatewayv1.Event) error { return errors.New("delivered a dropped event") })
+	if !errors.As(err, &out) || out.After != 0 || out.Oldest != 8 {
+		t.Fatalf("Follow(0) = %v, want OutOfRangeError{After: 0, Oldest: 8}", err)
 	}
-	// FromStart is "everything still retained", never out of range.
+	// Read takes 0 as FromStart: "everything still retained", never out of range.
 	got, err = l.Read(ctx, eventlog.FromStart, 10)
 	if err != nil {
 		t.Fatalf("Read(FromStart): %v", err)
 	}
 	sameEvents(t, got, want[7:])
-	errFirst := errors.New("first")
-	err = l.Follow(ctx, eventlog.FromStart, func(ev *gatewayv1.Event) error {
-		if ev.GetSequence() != 8 {
-			return fmt.Errorf("Follow(FromStart) began at %d, want 8", ev.GetSequence())
-		}
-		return errFirst
-	})
-	if err != errFirst {
-		t.Fatalf("Follow(FromStart) = %v, want it to begin at 8", err)
-	}
 
 	// A purge empties the stream but keeps counting: everything before the
 	// next sequence is gone.

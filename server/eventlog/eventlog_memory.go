@@ -247,7 +247,8 @@ func (m *Memory) oldest() uint64 {
 	return 1
 }
 
-// Read returns up to limit events with a sequence greater than after.
+// Read returns up to limit events with a sequence greater than after, from
+// the oldest retained when after is FromStart.
 func (m *Memory) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("eventlog: read: limit must be positive, got %d", limit)
@@ -260,16 +261,16 @@ func (m *Memory) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv
 	if m.isClosed {
 		return nil, errMemoryClosed
 	}
+	if after == FromStart {
+		after = m.oldest() - 1
+	}
 	return m.copyAfter(nil, after, limit)
 }
 
-// copyAfter appends to dst up to limit events after `after`, from the oldest
-// retained when after is FromStart. Called with m.mu held for reading.
+// copyAfter appends to dst up to limit events after `after`. Called with m.mu
+// held for reading.
 func (m *Memory) copyAfter(dst []*gatewayv1.Event, after uint64, limit int) ([]*gatewayv1.Event, error) {
 	oldest := m.oldest()
-	if after == FromStart {
-		after = oldest - 1
-	}
 	if after+1 < oldest {
 		return dst, &OutOfRangeError{After: after, Oldest: oldest}
 	}
@@ -290,8 +291,8 @@ func (m *Memory) copyAfter(dst []*gatewayv1.Event, after uint64, limit int) ([]*
 	return append(dst, m.ring[:n-(end-start)]...), nil
 }
 
-// Follow calls fn with every event after `after` (from the oldest retained
-// when after is FromStart), in order, waiting for new ones. It returns ctx.Err() when ctx ends, fn's error as is, an
+// Follow calls fn with every event after `after`, in order, waiting for new
+// ones. It returns ctx.Err() when ctx ends, fn's error as is, an
 // *OutOfRangeError when the cursor is or falls behind retention, and an error
 // wrapping ErrUnavailable when the log is closed.
 func (m *Memory) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error {

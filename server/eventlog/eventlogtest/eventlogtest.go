@@ -51,7 +51,7 @@ func Run(t *testing.T, open func(t *testing.T, retention int) eventlog.Log) {
 		{"FollowSeesExistingThenNewEventsUnderConcurrentAppends", testFollowConcurrent},
 		{"FollowWaitsAtHead", testFollowWaits},
 		{"FollowAfterRetentionIsOutOfRange", testFollowOutOfRange},
-		{"FollowFromStartAfterRetentionStartsAtOldest", testFollowFromStart},
+		{"FollowFromZeroAfterRetentionIsOutOfRange", testFollowFromZero},
 		{"FollowStopsOnContextCancel", testFollowCancel},
 		{"FollowReturnsCallbackError", testFollowCallbackError},
 		{"CloseMakesCallsUnavailable", testClose},
@@ -357,26 +357,18 @@ func testFollowOutOfRange(t *testing.T, open openFunc) {
 	}
 }
 
-// testFollowFromStart checks that FromStart is never out of range: Follow(0)
-// on a log whose retention dropped events starts at the oldest one kept.
-func testFollowFromStart(t *testing.T, open openFunc) {
+// testFollowFromZero checks that Follow, unlike Read, takes cursor 0
+// literally: a follower that has seen nothing must not skip the events
+// retention dropped without noticing.
+func testFollowFromZero(t *testing.T, open openFunc) {
 	ctx := testContext(t)
 	log := open(t, 5)
-	appendN(ctx, t, log, "start", 12) // keeps 8..12
-	var got []uint64
-	errEnough := errors.New("enough")
-	err := log.Follow(ctx, eventlog.FromStart, func(ev *gatewayv1.Event) error {
-		got = append(got, ev.GetSequence())
-		if len(got) == 5 {
-			return errEnough
-		}
-		return nil
-	})
-	if !errors.Is(err, errEnough) {
-		t.Fatalf("Follow(FromStart) with events 8..12 retained returned %v after %v, want the callback's error", err, got)
-	}
-	if want := seqRange(8, 12); !slices.Equal(got, want) {
-		t.Errorf("Follow(FromStart) delivered %v, want %v", got, want)
+	appendN(ctx, t, log, "zero", 12) // keeps 8..12
+	called := 0
+	err := log.Follow(ctx, 0, func(*gatewayv1.Event) error { called++; return nil })
+	var oor *eventlog.OutOfRangeError
+	if !errors.As(err, &oor) || oor.Oldest != 8 || called != 0 {
+		t.Fatalf("Follow(0) with events 8..12 retained returned %v after %d events, want an *OutOfRangeError naming 8 and none", err, called)
 	}
 }
 
