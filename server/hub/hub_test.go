@@ -259,11 +259,11 @@ func TestIndexAgreesWithBruteForceMatch(t *testing.T) {
 		t.Fatal("no subscription matched anything: the generator is broken")
 	}
 	if st := h.Stats(); st.Delivered != uint64(delivered) || st.Overflowed != 0 {
-		t.Errorf("Stats = %+v, want Delivered %d and no cut-off", st, delivered)
+		t.Errorf("Stats = %+v, want Delivered %d and no overflow", st, delivered)
 	}
 }
 
-func TestSlowConsumerIsOverflowedAndOthersContinue(t *testing.T) {
+func TestOverflowEndsOnlyTheSlowSubscription(t *testing.T) {
 	h := hub.New(hub.Options{})
 	slow, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 2)
 	fast, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 100)
@@ -296,10 +296,10 @@ func TestSlowConsumerIsOverflowedAndOthersContinue(t *testing.T) {
 	if st != want {
 		t.Errorf("Stats = %+v, want %+v", st, want)
 	}
-	// Closing a cut-off subscription keeps its reason.
+	// Closing an overflowed subscription keeps its reason.
 	slow.Close()
 	if !errors.Is(slow.Err(), hub.ErrSlowConsumer) {
-		t.Errorf("Err after Close of a cut-off subscription = %v, want ErrSlowConsumer", slow.Err())
+		t.Errorf("Err after Close of an overflowed subscription = %v, want ErrSlowConsumer", slow.Err())
 	}
 }
 
