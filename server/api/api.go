@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -117,7 +118,7 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 	}
 	f, err := hub.FilterFromRequest(req)
 	if err != nil {
-		return status.Errorf(codes.InvalidArgument, "invalid filter: %v", err)
+		return status.Error(codes.InvalidArgument, err.Error()) // "invalid filter: <field>[i]: …" already
 	}
 	if s.opts.Authorize != nil {
 		if err := s.opts.Authorize(srv.Context(), &f); err != nil {
@@ -138,6 +139,10 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 		var last uint64
 		sub, last = s.opts.Hub.Subscribe(f, 0, s.opts.Queue)
 		st.last = last
+		if err := st.accept(); err != nil {
+			sub.Close()
+			return err
+		}
 	} else {
 		sub, err = st.replayThenJoin(ctx, req.GetAfterSequence())
 		if err != nil {
@@ -146,6 +151,17 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 	}
 	defer sub.Close()
 	return st.live(ctx, sub)
+}
+
+// accept sends the response headers once the request has passed every check
+// that can refuse it, before the first event or heartbeat: a client (and
+// grpc-gateway, which writes the HTTP status and headers then) learns at once
+// that the stream is open, even when nothing matches for a long time.
+func (st *stream) accept() error {
+	if err := st.srv.SendHeader(metadata.MD{}); err != nil {
+		return status.Errorf(codes.Unavailable, "sending the stream's headers: %v", err)
+	}
+	return nil
 }
 
 // replayThenJoin sends the logged events after `after`, joins the hub once
@@ -167,6 +183,9 @@ func (st *stream) replayThenJoin(ctx context.Context, after uint64) (*hub.Subscr
 			after, head, log.Epoch())
 	}
 	st.last = after
+	if err := st.accept(); err != nil {
+		return nil, err
+	}
 	// Catch up from the log until the hub has nothing newer than the cursor.
 	for st.last < st.s.opts.Hub.Last() {
 		n, err := st.replay(ctx, st.s.opts.Hub.Last())
