@@ -13,6 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server"
 )
 
@@ -227,5 +232,26 @@ func TestJSONAPIRoutesAreGET(t *testing.T) {
 		if r[1] != "get" {
 			t.Errorf("an HTTP rule uses %s; the JSON API's 405 answers Allow: GET (server/gateway_errors.go)", r[1])
 		}
+	}
+}
+
+// TestSubscribeSendsHeadersAtOnce: over gRPC too, the response headers come
+// once the request is accepted, before any event or heartbeat, live and
+// replaying; a refused request still ends without them.
+func TestSubscribeSendsHeadersAtOnce(t *testing.T) {
+	s := startGateway(t, nil) // Heartbeat: an hour
+	c := dial(t, s)
+	for _, req := range []*gatewayv1.SubscribeRequest{
+		{CallIds: []string{"no-such-call"}},
+		{CallIds: []string{"no-such-call"}, AfterSequence: proto.Uint64(0)},
+	} {
+		st, _ := subscribe(t, c, req)
+		if md, err := st.Header(); err != nil || md == nil {
+			t.Errorf("%v: Header() = %v, %v; want the headers before any message", req, md, err)
+		}
+	}
+	st, _ := subscribe(t, c, &gatewayv1.SubscribeRequest{UserAccounts: []string{""}})
+	if _, err := st.Recv(); status.Code(err) != codes.InvalidArgument || strings.Count(err.Error(), "invalid filter") != 1 {
+		t.Errorf("Recv() = %v, want INVALID_ARGUMENT saying \"invalid filter\" once", err)
 	}
 }
