@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -149,7 +150,7 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 	}
 	f, err := hub.FilterFromRequest(req)
 	if err != nil {
-		return status.Errorf(codes.InvalidArgument, "invalid filter: %v", err)
+		return status.Error(codes.InvalidArgument, err.Error()) // "invalid filter: <field>[i]: …" already
 	}
 	if s.opts.Authorize != nil {
 		if err := s.opts.Authorize(srv.Context(), &f); err != nil {
@@ -170,6 +171,10 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 		var last uint64
 		sub, last = s.opts.Hub.Subscribe(st.matcher, 0, s.opts.Queue)
 		st.last = last
+		if err := st.accept(); err != nil {
+			sub.Close()
+			return err
+		}
 	} else {
 		sub, err = st.replayThenJoin(ctx, req.GetAfterSequence())
 		if err != nil {
@@ -179,14 +184,25 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 	return st.live(ctx, sub)
 }
 
+// accept sends the response headers once the request has passed every check
+// that can refuse it, before the first event or heartbeat: a client (and
+// grpc-gateway, which writes the HTTP status and headers then) learns at once
+// that the stream is open, even when nothing matches for a long time.
+func (st *stream) accept() error {
+	if err := st.srv.SendHeader(metadata.MD{}); err != nil {
+		return status.Errorf(codes.Unavailable, "sending the stream's headers: %v", err)
+	}
+	return nil
+}
+
 // replayThenJoin checks the client's cursor against the log, then catches up
 // from it and joins the hub. A cursor older than retention is OUT_OF_RANGE;
 // after = 0 never is: it is the log's FromStart, every event still retained.
 func (st *stream) replayThenJoin(ctx context.Context, after uint64) (*hub.Subscription, error) {
 	log := st.s.opts.Log
-	var head uint64
+	var oldest, head uint64
 	err := st.retryUnavailable(ctx, func() (err error) {
-		_, head, err = log.Bounds(ctx)
+		oldest, head, err = log.Bounds(ctx)
 		return err
 	})
 	if err != nil {
@@ -197,7 +213,15 @@ func (st *stream) replayThenJoin(ctx context.Context, after uint64) (*hub.Subscr
 			"after_sequence %d is beyond the newest event %d of epoch %q; a cursor from another log needs its epoch checked (set epoch) or a fresh subscription",
 			after, head, log.Epoch())
 	}
+	if after != eventlog.FromStart && after+1 < oldest {
+		// Refused before the stream opens, so the JSON API answers it with
+		// its own status rather than 200 and an error line.
+		return nil, status.Error(codes.OutOfRange, (&eventlog.OutOfRangeError{After: after, Oldest: oldest}).Error())
+	}
 	st.last = after
+	if err := st.accept(); err != nil {
+		return nil, err
+	}
 	sub, err := st.catchUp(ctx)
 	var oor *eventlog.OutOfRangeError
 	if errors.As(err, &oor) {

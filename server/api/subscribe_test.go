@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -35,6 +36,9 @@ type fakeStream struct {
 }
 
 func (f *fakeStream) Context() context.Context { return f.ctx }
+
+// SendHeader accepts the stream's headers; these tests look only at messages.
+func (f *fakeStream) SendHeader(metadata.MD) error { return nil }
 
 func (f *fakeStream) Send(m *gatewayv1.SubscribeResponse) error { return f.onSend(m) }
 
