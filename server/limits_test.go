@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/trtc-gateway/trtc-gateway/server"
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
+	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
+)
+
+// paddedStart is a start-call callback of exactly size bytes: its CallId
+// takes the room, so the event stores that many bytes twice (in call_id and
+// in call_started.call_info).
+func paddedStart(t *testing.T, size int) []byte {
+	t.Helper()
+	const head, tail = `{"CallbackCommand":"Call.CallbackAfterStartCall","CallInfo":{"CallId":"`,
+		`","CallMediaType":"Audio","ChatGroupId":"","RoomId":"","RoomIdType":1},"UserList":[{"User_Account":"u1","Status":"Calling"}],"EventTime":1740464128807}`
+	n := size - len(head) - len(tail)
+	if n < 1 {
+		t.Fatalf("size %d is too small", size)
+	}
+	return []byte(head + strings.Repeat("c", n) + tail)
+}
+
+// paddedOther is a callback of a command the gateway does not model, of
+// exactly size bytes: the event holds the body byte for byte.
+func paddedOther(t *testing.T, size int) []byte {
+	t.Helper()
+	const head, tail = `{"CallbackCommand":"Call.CallbackFuture","Padding":"`, `","EventTime":1740464128807}`
+	n := size - len(head) - len(tail)
+	if n < 1 {
+		t.Fatalf("size %d is too small", size)
+	}
+	return []byte(head + strings.Repeat("p", n) + tail)
+}
+
+// TestLargeCallbacksSameOnBothStores posts the same large callbacks to a
+// gateway on each store with the default --max-body: every body within it is
+// stored by both (the JetStream store used to answer 503 forever to a body of
+// 1,048,500 bytes, or to half of that in CallId, which is stored twice), and
+// a larger one gets the same 413 from both.
+func TestLargeCallbacksSameOnBothStores(t *testing.T) {
+	maxBody := int(server.DefaultConfig().MaxBody)
+	gateways := map[string]*server.Server{
+		"memory": startGateway(t, nil),
+		"jetstream": startGateway(t, func(c *server.Config) {
+			c.Store, c.DataDir = "jetstream", t.TempDir()
+		}),
+	}
+	cases := []struct {
+		name    string
+		command string
+		body    []byte
+		status  int
+		code    callback.Code
+	}{
+		{"other callback of 1,048,500 bytes", "Call.CallbackFuture", paddedOther(t, 1_048_500), http.StatusOK, callback.CodeOK},
+		{"other callback of --max-body bytes", "Call.CallbackFuture", paddedOther(t, maxBody), http.StatusOK, callback.CodeOK},
+		{"CallId of 530 KB", "Call.CallbackAfterStartCall", paddedStart(t, 530_000+300), http.StatusOK, callback.CodeOK},
+		{"CallId filling --max-body", "Call.CallbackAfterStartCall", paddedStart(t, maxBody), http.StatusOK, callback.CodeOK},
+		{"one byte over --max-body", "Call.CallbackAfterStartCall", paddedStart(t, maxBody+1), http.StatusRequestEntityTooLarge, callback.CodeTooLarge},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, store := range []string{"memory", "jetstream"} {
+				status, tr := post(t, gateways[store], webhookQuery(testApp, tc.command), tc.body)
+				if status != tc.status || tr.ErrorCode != int(tc.code) {
+					t.Errorf("%s store: %d %+v, want %d with ErrorCode %d", store, status, tr, tc.status, tc.code)
+				}
+			}
+		})
+	}
+}
+
+// TestEventTooLargeForExternalNATS runs the gateway on a NATS server whose
+// max_payload is smaller than --max-body needs: a callback whose event cannot
+// fit is refused for good with 413 and ErrorCode 41302, saying why, instead of
+// 503 (which Tencent would retry in vain); smaller ones are stored.
+func TestEventTooLargeForExternalNATS(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	const maxPayload = 64 << 10
+	nats, err := natsembed.Start(ctx, natsembed.Options{DataDir: t.TempDir(), Listen: "127.0.0.1:0", MaxPayload: maxPayload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nats.Shutdown)
+	s := startGateway(t, func(c *server.Config) {
+		c.Store, c.NATSURL = "jetstream", nats.ClientURL()
+	})
+
+	postOK(t, s, testApp, "Call.CallbackFuture", paddedOther(t, maxPayload/2))
+	for range 2 { // the answer is the same every time: it is not retryable
+		status, tr := post(t, s, webhookQuery(testApp, "Call.CallbackFuture"), paddedOther(t, maxPayload))
+		if status != http.StatusRequestEntityTooLarge || tr.ErrorCode != int(callback.CodeEventTooLarge) {
+			t.Fatalf("an event over max_payload: %d %+v, want 413 with ErrorCode %d", status, tr, callback.CodeEventTooLarge)
+		}
+		if want := "bytes the event log stores"; !strings.Contains(tr.ErrorInfo, want) || !strings.Contains(tr.ErrorInfo, "never be stored") {
+			t.Errorf("ErrorInfo %q does not say why and that it is final", tr.ErrorInfo)
+		}
+	}
+}
