@@ -103,3 +103,29 @@ func TestEventTooLargeForExternalNATS(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxBodyTooLargeForEmbeddedStore checks that a --max-body the embedded
+// NATS server cannot size its max_payload for is refused before anything
+// starts, naming the largest that works, and that other stores are not
+// bound by it.
+func TestMaxBodyTooLargeForEmbeddedStore(t *testing.T) {
+	cfg := server.DefaultConfig()
+	cfg.Store, cfg.DataDir, cfg.MaxBody = "jetstream", t.TempDir(), 40<<20
+	err := cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "--max-body=41943040 is too large for the embedded NATS server") || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("Validate: %v, want --max-body refused for the embedded store", err)
+	}
+	cfg.MaxBody = 31 << 20
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("31 MiB: %v", err)
+	}
+	cfg.MaxBody = 40 << 20
+	cfg.Store = "memory"
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("memory store: %v", err)
+	}
+	cfg.Store, cfg.NATSURL = "jetstream", "nats://127.0.0.1:4222"
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("--nats-url: %v", err)
+	}
+}
