@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"io/fs"
 	"os"
+	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -169,4 +173,128 @@ func TestDiskFullRecovers(t *testing.T) {
 			t.Errorf("webhook %s arrived %d times", id, n)
 		}
 	}
+}
+
+// chmodTree sets the permission bits of dir and everything in it: add or
+// remove the write bits of owner, group and others.
+func chmodTree(t *testing.T, dir string, writable bool) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		mode := info.Mode().Perm()
+		if writable {
+			mode |= 0o200
+		} else {
+			mode &^= 0o222
+		}
+		return os.Chmod(path, mode)
+	})
+	if err != nil {
+		t.Fatalf("chmod %s: %v", dir, err)
+	}
+}
+
+// bigBody is a distinct webhook body (n makes it so: identical ones are one
+// event) of about size bytes.
+func bigBody(n, size int) []byte {
+	head := `{"CallbackCommand":"` + probeCommand + `","N":` + strconv.Itoa(n) + `,"Padding":"`
+	const tail = `","EventTime":1740464128807}`
+	return []byte(head + string(bytes.Repeat([]byte{'p'}, size-len(head)-len(tail))) + tail)
+}
+
+// TestReadOnlyDataDirRecovers runs the gateway as an unprivileged user and
+// takes the write permission of its data directory away while webhooks come
+// in, then gives it back. nats-server disables JetStream when it is denied a
+// file; health must say NOT_SERVING until the directory is writable again,
+// and the gateway must then take webhooks without a restart.
+func TestReadOnlyDataDirRecovers(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("this test runs the gateway as user nobody, which needs root")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skipf("no user nobody to run the gateway as: %v", err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	dir := mountTmpfs(t, 64<<20)
+	// nobody must reach the binary and the data directory.
+	for _, d := range []string{filepath.Dir(gatewayBin), filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(data, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	gw := startGatewayAs(t, "gateway", &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, "--data-dir="+data)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*diskFaultTimeout)
+	defer cancel()
+	c := newHTTPClient(t)
+	conn, err := grpc.NewClient(gw.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	hc := healthpb.NewHealthClient(conn)
+	serving := func() bool {
+		code, st := health(ctx, t, c, hc, gw)
+		return code == http.StatusOK && st == healthpb.HealthCheckResponse_SERVING
+	}
+	notServing := func() bool {
+		code, st := health(ctx, t, c, hc, gw)
+		return code == http.StatusServiceUnavailable && st == healthpb.HealthCheckResponse_NOT_SERVING
+	}
+	postOK(ctx, t, c, []string{gw.webhook}, "before", requestTimeout)
+	cons := newConsumer(t, "live")
+	cons.open(ctx, t, gw.grpc, 0, "")
+	cons.waitFor(ctx, t, "before")
+
+	chmodTree(t, data, false)
+	// Large events fill the stream's current file, so that nats-server has
+	// to create the next one in the read-only directory.
+	var refused error
+	for i := 0; i < 64 && refused == nil; i++ {
+		rctx, rcancel := context.WithTimeout(ctx, requestTimeout)
+		req, err := http.NewRequestWithContext(rctx, http.MethodPost, "http://"+gw.webhook+"/webhook?"+webhookQuery, bytes.NewReader(bigBody(i, 1<<19)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			refused = err
+		} else if resp.StatusCode != http.StatusOK {
+			refused = fmt.Errorf("answered %d", resp.StatusCode)
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		rcancel()
+	}
+	if refused == nil {
+		out, _ := exec.Command("ls", "-laR", data).CombinedOutput()
+		t.Logf("%s", out)
+		t.Fatal("every webhook was acknowledged with a read-only data directory")
+	}
+	t.Logf("a webhook was refused: %v", refused)
+	pctx, pcancel := context.WithTimeout(ctx, diskFaultTimeout)
+	waitUntil(pctx, t, "health to say NOT_SERVING with a read-only data directory", notServing)
+	pcancel()
+
+	chmodTree(t, data, true)
+	pctx, pcancel = context.WithTimeout(ctx, diskFaultTimeout)
+	waitUntil(pctx, t, "health to say SERVING once the data directory is writable", serving)
+	pcancel()
+	postOK(ctx, t, c, []string{gw.webhook}, "after", requestTimeout)
+	cons.waitFor(ctx, t, "after")
 }

@@ -41,12 +41,20 @@ type gateway struct {
 // end of the test if still running; its log is printed when the test failed.
 func startGateway(t *testing.T, name string, args ...string) *gateway {
 	t.Helper()
+	return startGatewayAs(t, name, nil, args...)
+}
+
+// startGatewayAs is startGateway with the process running as the user and
+// group of cred (nil: as the test).
+func startGatewayAs(t *testing.T, name string, cred *syscall.Credential, args ...string) *gateway {
+	t.Helper()
 	args = append([]string{"--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0", "--http-addr=127.0.0.1:0",
 		"--log-format=json", "--sdk-app-id=" + testAppString}, args...)
 	cmd := exec.Command(gatewayBin, args...)
 	// A developer's TRTCGW_* settings must not change the gateway under test.
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "TRTCGW_") })
 	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr.Credential = cred
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
