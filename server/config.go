@@ -172,9 +172,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, errors.New("--data-dir is required for the embedded JetStream store (or give --nats-url)"))
 		}
 		if c.NATSURL == "" && c.MaxBody > 0 && embeddedMaxPayload(c.MaxBody) > natsembed.MaxPayloadLimit {
-			errs = append(errs, fmt.Errorf("--max-body=%d is too large for the embedded NATS server: its max_payload, twice the body and %d bytes, "+
+			errs = append(errs, fmt.Errorf("--max-body=%d is too large for the embedded NATS server: its max_payload, three times the body and %d bytes, "+
 				"is at most %d bytes, so --max-body is at most %d", c.MaxBody, eventlog.EventEnvelope+natsHeaderRoom, natsembed.MaxPayloadLimit,
-				(natsembed.MaxPayloadLimit-eventlog.EventEnvelope-natsHeaderRoom)/2))
+				(natsembed.MaxPayloadLimit-eventlog.EventEnvelope-natsHeaderRoom)/3))
 		}
 		if c.NATSURL != "" && c.NATSListen != "" {
 			errs = append(errs, errors.New("--nats-listen opens the embedded NATS server's port; with --nats-url nothing is embedded"))

@@ -3,11 +3,17 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
 
@@ -23,6 +29,23 @@ func paddedStart(t *testing.T, size int) []byte {
 		t.Fatalf("size %d is too small", size)
 	}
 	return []byte(head + strings.Repeat("c", n) + tail)
+}
+
+// calleeList is an end-call callback of at most size bytes listing distinct
+// numeric callees: each is stored in call_record.callee_accounts and again in
+// user_accounts, with framing, so the event is larger than twice the body.
+func calleeList(size int) []byte {
+	const head, tail = `{"CallbackCommand":"Call.CallbackAfterEndCall","CallRecord":{"CallId":"c","Caller_Account":"0","CallType":"MultiCall","CalleeList_Account":[`, `]},"EventTime":1703589922780}`
+	var b strings.Builder
+	b.WriteString(head)
+	for i := 1; b.Len()+len(strconv.Itoa(i))+1+len(tail) <= size; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	b.WriteString(tail)
+	return []byte(b.String())
 }
 
 // paddedOther is a callback of a command the gateway does not model, of
@@ -61,6 +84,7 @@ func TestLargeCallbacksSameOnBothStores(t *testing.T) {
 		{"other callback of --max-body bytes", "Call.CallbackFuture", paddedOther(t, maxBody), http.StatusOK, callback.CodeOK},
 		{"CallId of 530 KB", "Call.CallbackAfterStartCall", paddedStart(t, 530_000+300), http.StatusOK, callback.CodeOK},
 		{"CallId filling --max-body", "Call.CallbackAfterStartCall", paddedStart(t, maxBody), http.StatusOK, callback.CodeOK},
+		{"callee list of short accounts filling --max-body (2.3 times its size as an event)", "Call.CallbackAfterEndCall", calleeList(maxBody), http.StatusOK, callback.CodeOK},
 		{"one byte over --max-body", "Call.CallbackAfterStartCall", paddedStart(t, maxBody+1), http.StatusRequestEntityTooLarge, callback.CodeTooLarge},
 	}
 	for _, tc := range cases {
@@ -115,9 +139,9 @@ func TestMaxBodyTooLargeForEmbeddedStore(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "--max-body=41943040 is too large for the embedded NATS server") || !strings.Contains(err.Error(), "at most") {
 		t.Fatalf("Validate: %v, want --max-body refused for the embedded store", err)
 	}
-	cfg.MaxBody = 31 << 20
+	cfg.MaxBody = 21 << 20
 	if err := cfg.Validate(); err != nil {
-		t.Errorf("31 MiB: %v", err)
+		t.Errorf("21 MiB: %v", err)
 	}
 	cfg.MaxBody = 40 << 20
 	cfg.Store = "memory"
@@ -127,5 +151,71 @@ func TestMaxBodyTooLargeForEmbeddedStore(t *testing.T) {
 	cfg.Store, cfg.NATSURL = "jetstream", "nats://127.0.0.1:4222"
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("--nats-url: %v", err)
+	}
+}
+
+// TestEventSizeBound decodes bodies of the default --max-body built to make
+// the event as large as possible for their size (lists of short distinct
+// accounts, each stored in its callback message and again in user_accounts
+// with two bytes of framing each; ids stored twice) and checks that every
+// event fits eventlog.MaxEventBytes of its body, the bound the embedded
+// server's max_payload and the memory store's limit are sized by. (A bound
+// of twice the body, the first guess, fails on the end-call callee list.)
+func TestEventSizeBound(t *testing.T) {
+	size := int(server.DefaultConfig().MaxBody)
+	// repeatTo repeats item (with %d replaced by a counter, so that the
+	// accounts are distinct where wanted) until the body is size bytes.
+	repeatTo := func(head, item, sep, tail string) []byte {
+		var b strings.Builder
+		b.WriteString(head)
+		for i := 0; ; i++ {
+			next := strings.ReplaceAll(item, "%d", strconv.Itoa(i))
+			if b.Len()+len(next)+len(sep)+len(tail) > size {
+				break
+			}
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(next)
+		}
+		b.WriteString(tail)
+		return []byte(b.String())
+	}
+	cases := []struct {
+		command string
+		body    []byte
+	}{
+		{"Call.CallbackAfterStartCall", repeatTo(`{"CallInfo":{"CallId":"c","RoomId":"r"},"UserList":[`, `{"User_Account":1}`, ",", `]}`)},
+		{"Call.CallbackAfterStartCall", repeatTo(`{"CallInfo":{"CallId":"c"},"UserList":[`, `{"User_Account":"a","Status":"Calling"}`, ",", `]}`)},
+		{"Call.CallbackAfterMemberChanged", repeatTo(`{"CallId":"c","ChangedUserList":[`, `{"User_Account":"a","ActionType":"Answer"}`, ",", `]}`)},
+		{"Call.CallbackAfterMemberChanged", repeatTo(`{"CallId":"c","UserList":[`, `{"User_Account":2}`, ",", `]}`)},
+		{"Call.CallbackAfterEndCall", repeatTo(`{"CallRecord":{"CallId":"c","RoomId":"r","CalleeList_Account":[`, `1`, ",", `]}}`)},
+		{"Call.CallbackAfterEndCall", repeatTo(`{"CallRecord":{"CallId":"c","RoomId":"r","CalleeList_Account":[`, `%d`, ",", `]}}`)},
+		{"Call.CallbackAfterStartCall", repeatTo(`{"CallInfo":{"CallId":"c"},"UserList":[`, `{"User_Account":%d}`, ",", `]}`)},
+		{"Call.CallbackAfterMemberChanged", repeatTo(`{"CallId":"c","UserList":[`, `{"User_Account":%d}`, ",", `],"ChangedUserList":[]}`)},
+		{"Live.CallbackAfterMemberStateChanged", repeatTo(`{"RoomId":"r","EventType":"Online","MemberList":[`, `{"Member_Account":"%d"}`, ",", `]}`)},
+		{"Live.CallbackAfterMemberStateChanged", repeatTo(`{"RoomId":"r","EventType":"Online","MemberList":[`, `{"Member_Account":"m"}`, ",", `]}`)},
+		{"Call.CallbackAfterStartCall", paddedStart(t, size)},
+		{"Call.CallbackFuture", paddedOther(t, size)},
+	}
+	for _, tc := range cases {
+		q, err := url.ParseQuery(webhookQuery(testApp, tc.command))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := callback.ParseParams(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := callback.DecodeBody(p, tc.body, time.Unix(1700000000, 0))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.command, err)
+		}
+		ev.Sequence, ev.Epoch = 0, ""
+		got, limit := int64(proto.Size(ev)), eventlog.MaxEventBytes(int64(len(tc.body)))
+		t.Logf("%s: body %d bytes, event %d bytes (%.2f×)", tc.command, len(tc.body), got, float64(got)/float64(len(tc.body)))
+		if got > limit {
+			t.Errorf("%s: a body of %d bytes decodes to an event of %d bytes, more than MaxEventBytes %d", tc.command, len(tc.body), got, limit)
+		}
 	}
 }

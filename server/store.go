@@ -144,7 +144,7 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 		// event does not fit are answered 413 (41302), never stored.
 		logger.Warn("--max-body is larger than the NATS servers' max_payload allows: callbacks whose event is larger are refused with 413 (ErrorCode 41302)",
 			"max_body", cfg.MaxBody, "max_payload", nc.MaxPayload(), "max_event_bytes", limit,
-			"fix", fmt.Sprintf("set max_payload to at least %d on the NATS servers, or lower --max-body to %d", embeddedMaxPayload(cfg.MaxBody), max(0, (limit-eventlog.EventEnvelope)/2)))
+			"fix", fmt.Sprintf("set max_payload to at least %d on the NATS servers, or lower --max-body to %d", embeddedMaxPayload(cfg.MaxBody), max(0, (limit-eventlog.EventEnvelope)/3)))
 	}
 	return store{log: js, embedded: srv, release: release}, nil
 }
