@@ -219,3 +219,58 @@ func TestEventSizeBound(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthFollowsNATSConnection runs a gateway on a NATS server that goes
+// away and comes back: while the gateway cannot reach it, health says
+// NOT_SERVING (so a load balancer sends webhooks to replicas that can store
+// them) and webhooks get 503; once NATS is back, SERVING and 200 again,
+// without a restart.
+func TestHealthFollowsNATSConnection(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitLimit)
+	defer cancel()
+	dir := t.TempDir()
+	ns, err := natsembed.Start(ctx, natsembed.Options{DataDir: dir, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(ns.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startGateway(t, func(c *server.Config) {
+		c.Store, c.NATSURL = "jetstream", ns.ClientURL()
+	})
+	healthz := func() int {
+		resp, err := http.Get("http://" + s.HTTPAddr() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	waitHealth := func(want int) {
+		t.Helper()
+		for healthz() != want {
+			if ctx.Err() != nil {
+				t.Fatalf("/healthz never answered %d", want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitHealth(http.StatusOK)
+	postOK(t, s, testApp, "Call.CallbackFuture", []byte(`{"n":1}`))
+
+	ns.Shutdown()
+	waitHealth(http.StatusServiceUnavailable)
+	if status, tr := post(t, s, webhookQuery(testApp, "Call.CallbackFuture"), []byte(`{"n":2}`)); status != http.StatusServiceUnavailable || tr.ErrorCode != int(callback.CodeLogUnavailable) {
+		t.Errorf("while NATS is away: %d %+v, want 503 with ErrorCode %d", status, tr, callback.CodeLogUnavailable)
+	}
+
+	ns, err = natsembed.Start(ctx, natsembed.Options{DataDir: dir, Listen: u.Host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ns.Shutdown)
+	waitHealth(http.StatusOK)
+	postOK(t, s, testApp, "Call.CallbackFuture", []byte(`{"n":3}`))
+}

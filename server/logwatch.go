@@ -2,35 +2,37 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"time"
 
-	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
+	"github.com/nats-io/nats.go"
 )
 
-// logWatchInterval is how often the embedded NATS server's JetStream is
-// checked (natsembed.Server.Watch): a disk that filled up or turned read-only
-// shows in health within it.
+// logWatchInterval is how often the store is checked: a data disk that filled
+// up or turned read-only, or a lost connection to the NATS cluster, shows in
+// health within it.
 const logWatchInterval = time.Second
 
-// watchLog follows the embedded NATS server's health until Shutdown: while
-// its JetStream cannot take events (the data directory's disk is full or
-// read-only) the gateway's health says NOT_SERVING, so that load balancers
-// and supervisors see it, and the server is brought back without a restart
-// once the disk has room again. Without an embedded server it does nothing.
-func (s *Server) watchLog(srv *natsembed.Server) {
-	if srv == nil {
+// watchLog runs the store's watch until Shutdown: while the log cannot take
+// events the gateway's health says NOT_SERVING, so that load balancers send
+// webhooks to replicas that can store them and supervisors see it. The
+// embedded NATS server is brought back by its watch once the disk has room
+// again (natsembed.Server.Watch); a NATS connection reconnects by itself. A
+// store without a watch (memory) always takes events.
+func (s *Server) watchLog(watch func(ctx context.Context, report func(error))) {
+	if watch == nil {
 		return
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	s.watchStop, s.watchDone = stop, make(chan struct{})
 	go func() {
 		defer close(s.watchDone)
-		srv.Watch(ctx, logWatchInterval, func(err error) {
+		watch(ctx, func(err error) {
 			if err != nil {
-				s.logger.Error("the event log cannot take events: webhooks are answered 503 and health is NOT_SERVING until the data directory "+
-					"has room and is writable again; the gateway then recovers by itself", "data_dir", s.cfg.DataDir, "err", err)
+				s.logger.Error("the event log cannot take events: webhooks are answered 503 and health is NOT_SERVING until it can again; "+
+					"the gateway recovers by itself once the cause is gone", "err", err)
 			} else {
-				s.logger.Info("the event log takes events again: health is SERVING", "data_dir", s.cfg.DataDir)
+				s.logger.Info("the event log takes events again: health is SERVING")
 			}
 			s.healthMu.Lock()
 			defer s.healthMu.Unlock()
@@ -38,4 +40,28 @@ func (s *Server) watchLog(srv *natsembed.Server) {
 			s.applyHealthLocked()
 		})
 	}()
+}
+
+// watchConn checks every interval, until ctx ends, that nc is connected to
+// the NATS cluster, and reports each change as watchLog's watch does. While
+// nc reconnects, no publish reaches JetStream.
+func watchConn(ctx context.Context, nc *nats.Conn, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	failing := false
+	for {
+		var err error
+		if st := nc.Status(); st != nats.CONNECTED {
+			err = fmt.Errorf("not connected to the NATS cluster (connection %s): JetStream cannot be reached", st)
+		}
+		if (err != nil) != failing {
+			report(err)
+			failing = err != nil
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

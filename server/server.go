@@ -49,8 +49,8 @@ type Server struct {
 	hubStop    context.CancelFunc
 	hubDone    chan error
 
-	// watchStop ends the embedded NATS server's watch; watchDone is closed
-	// when it has ended. Both are nil without an embedded server.
+	// watchStop ends the store's watch (watchLog); watchDone is closed when
+	// it has ended. Both are nil for a store without one.
 	watchStop context.CancelFunc
 	watchDone chan struct{}
 	// healthMu guards serving and logFault, which together decide the
@@ -130,7 +130,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 		return nil, err
 	}
 	s.log, s.closeStore = st.log, st.release
-	s.watchLog(st.embedded)
+	s.watchLog(st.watch)
 	if err := s.startHub(ctx); err != nil {
 		return nil, err
 	}

@@ -30,9 +30,10 @@ func embeddedMaxPayload(maxBody int64) int64 {
 // store is the opened event log and what it runs on.
 type store struct {
 	log eventlog.Log
-	// embedded is the embedded NATS server, nil for the memory store and
-	// --nats-url.
-	embedded *natsembed.Server
+	// watch, when not nil, follows whether the log can take events until
+	// ctx ends, calling report with each change (an error, or nil once it
+	// can again); see Server.watchLog.
+	watch func(ctx context.Context, report func(error))
 	// release releases the resources under the log once it is closed; nil
 	// when there are none.
 	release func()
@@ -146,5 +147,11 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 			"max_body", cfg.MaxBody, "max_payload", nc.MaxPayload(), "max_event_bytes", limit,
 			"fix", fmt.Sprintf("set max_payload to at least %d on the NATS servers, or lower --max-body to %d", embeddedMaxPayload(cfg.MaxBody), max(0, (limit-eventlog.EventEnvelope)/3)))
 	}
-	return store{log: js, embedded: srv, release: release}, nil
+	st := store{log: js, release: release}
+	if srv != nil {
+		st.watch = func(ctx context.Context, report func(error)) { srv.Watch(ctx, logWatchInterval, report) }
+	} else {
+		st.watch = func(ctx context.Context, report func(error)) { watchConn(ctx, nc, logWatchInterval, report) }
+	}
+	return st, nil
 }
