@@ -169,3 +169,72 @@ func testDiskFault(t *testing.T, breakDisk func(t *testing.T, dir string) (repai
 		t.Fatalf("the stream holds %d messages after recovery, want at least the %d acknowledged ones", info.State.Msgs, acked+1)
 	}
 }
+
+// TestRecoverAfterStoreLimit fills a stream until JetStream's storage limit,
+// which nats-server sized from the small disk's free space at start, leaves
+// no room: Check must say so (nats-server itself reports healthy, and every
+// publish fails as "insufficient resources" until a restart), and once space
+// is freed (here by purging the stream) Watch must bring JetStream back with
+// a limit sized from the space free then.
+func TestRecoverAfterStoreLimit(t *testing.T) {
+	dir := mountTmpfs(t, 8<<20)
+	var logs logbuf.Buffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("NATS server log:\n%s", logs.String())
+		}
+	})
+	s := start(t, natsembed.Options{DataDir: filepath.Join(dir, "data"), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	nc := connect(t, s)
+	ctx := testContext(t)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "LIMIT", Subjects: []string{"limit"}, Storage: jetstream.FileStorage})
+	if err != nil {
+		t.Fatalf("create stream: %v", err)
+	}
+	reports := make(chan error, 64)
+	wctx, stop := context.WithCancel(ctx)
+	watched := make(chan struct{})
+	go func() { s.Watch(wctx, 20*time.Millisecond, func(err error) { reports <- err }); close(watched) }()
+	t.Cleanup(func() { stop(); <-watched })
+
+	var failed error
+	for i := 0; i < 1000 && failed == nil; i++ {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, failed = js.Publish(pctx, "limit", bytes.Repeat([]byte{'l'}, 64<<10))
+		cancel()
+	}
+	if failed == nil {
+		t.Fatal("every publish succeeded")
+	}
+	t.Logf("a publish failed: %v", failed)
+	var reported error
+	for reported == nil {
+		select {
+		case reported = <-reports:
+		case <-ctx.Done():
+			t.Fatalf("Watch reported nothing while publishes fail (%v); Check says %v", failed, s.Check())
+		}
+	}
+	t.Logf("Watch reported: %v", reported)
+
+	if err := st.Purge(ctx); err != nil {
+		t.Fatalf("purge: %v", err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := js.Publish(pctx, "limit", []byte("after"))
+		cancel()
+		if err == nil && s.Check() == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("JetStream did not recover after the stream was purged: publish: %v; Check: %v", err, s.Check())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -92,11 +92,8 @@ const MaxPayloadLimit = server.MAX_PENDING_SIZE
 type Server struct {
 	ns     *server.Server
 	listen bool
-	// jsConfig is the JetStream configuration Start enabled, with StoreDir
-	// as given (EnableJetStream appends "jetstream" to it): Recover enables
-	// it again with the same limits, not with limits sized from a disk that
-	// is full at the time.
-	jsConfig server.JetStreamConfig
+	// storeDir is Options.DataDir as nats-server was given it.
+	storeDir string
 	// probeSize is how many bytes Recover writes to see that DataDir has
 	// room again: a largest message and some.
 	probeSize int
@@ -135,10 +132,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.Shutdown()
 		return nil, fmt.Errorf("natsembed: start server %q: %w", ns.Name(), err)
 	}
-	if cfg := ns.JetStreamConfig(); cfg != nil {
-		s.jsConfig = *cfg
-	}
-	s.jsConfig.StoreDir = sopts.StoreDir
+	s.storeDir = sopts.StoreDir
 	s.probeSize = int(sopts.MaxPayload) + 64<<10
 	if sopts.MaxPayload == 0 {
 		s.probeSize += server.MAX_PAYLOAD_SIZE
@@ -320,6 +314,12 @@ func (s *Server) Connect(opts ...nats.Option) (*nats.Conn, error) {
 // (permission denied, out of space in a cluster) or mark the stream with a
 // write error that stays until the stream is reloaded; either way every
 // publish fails until Recover or a restart.
+//
+// It also fails when JetStream's storage limit leaves no room for a largest
+// message: nats-server sizes that limit from the disk space free when
+// JetStream starts (three quarters of it, plus what the streams hold), and
+// refuses every message over it as "insufficient resources", even once
+// the disk has room again.
 func (s *Server) Check() error {
 	h := s.ns.Healthz(nil)
 	if h.Error != "" || h.StatusCode != http.StatusOK {
@@ -329,14 +329,19 @@ func (s *Server) Check() error {
 		}
 		return fmt.Errorf("natsembed: JetStream on %q cannot take messages: %s", s.ns.Name(), msg)
 	}
+	if info, err := s.ns.Jsz(nil); err == nil && !info.Disabled && info.Config.MaxStore > 0 &&
+		int64(info.Store)+int64(s.probeSize) > info.Config.MaxStore {
+		return fmt.Errorf("natsembed: JetStream on %q cannot take messages: its streams hold %d bytes of its storage limit of %d, "+
+			"which nats-server sized from the disk space free in %s when JetStream started", s.ns.Name(), info.Store, info.Config.MaxStore, s.storeDir)
+	}
 	return nil
 }
 
 // Recover restarts JetStream when Check fails, as a restart of the process
 // would: once DataDir takes a test write of a largest message again, it shuts
-// JetStream down (dropping its consumers), enables it again with the limits
-// Start gave it, which reloads the streams from their files and clears their
-// write errors, and returns Check's verdict. While the disk is still full or
+// JetStream down (dropping its consumers) and enables it again, which reloads
+// the streams from their files, clears their write errors and sizes the
+// storage limit from the disk space free now, and returns Check's verdict. While the disk is still full or
 // read-only it returns the test write's error and leaves JetStream as it is;
 // call it again later. It does nothing to a healthy server, and nothing to a
 // server in a cluster (its peers keep the streams; restart it instead).
@@ -364,17 +369,19 @@ func (s *Server) Recover() error {
 		}
 		time.Sleep(readyPoll)
 	}
-	cfg := s.jsConfig
-	if err := s.ns.EnableJetStream(&cfg); err != nil {
+	// Without limits, nats-server sizes its storage limit from the disk
+	// space free now, as at a start (the probe passed, so there is some),
+	// and takes the sync options from the server's.
+	if err := s.ns.EnableJetStream(&server.JetStreamConfig{StoreDir: s.storeDir}); err != nil {
 		_ = s.ns.ShutdownJetStream()
-		return fmt.Errorf("natsembed: recover JetStream in %s: %w", s.jsConfig.StoreDir, err)
+		return fmt.Errorf("natsembed: recover JetStream in %s: %w", s.storeDir, err)
 	}
 	return s.Check()
 }
 
 // probe writes, syncs and removes a file of probeSize bytes in DataDir.
 func (s *Server) probe() (err error) {
-	f, err := os.CreateTemp(s.jsConfig.StoreDir, ".trtc-gateway-probe-*")
+	f, err := os.CreateTemp(s.storeDir, ".trtc-gateway-probe-*")
 	if err != nil {
 		return fmt.Errorf("the data directory is not writable: %w", err)
 	}
