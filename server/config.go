@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
 
 // Config is everything the gateway needs to run; cmd/trtc-gateway fills it
@@ -169,6 +170,11 @@ func (c *Config) Validate() error {
 	case c.Store == "jetstream":
 		if c.NATSURL == "" && c.DataDir == "" {
 			errs = append(errs, errors.New("--data-dir is required for the embedded JetStream store (or give --nats-url)"))
+		}
+		if c.NATSURL == "" && c.MaxBody > 0 && embeddedMaxPayload(c.MaxBody) > natsembed.MaxPayloadLimit {
+			errs = append(errs, fmt.Errorf("--max-body=%d is too large for the embedded NATS server: its max_payload, three times the body and %d bytes, "+
+				"is at most %d bytes, so --max-body is at most %d", c.MaxBody, eventlog.EventEnvelope+natsHeaderRoom, natsembed.MaxPayloadLimit,
+				(natsembed.MaxPayloadLimit-eventlog.EventEnvelope-natsHeaderRoom)/3))
 		}
 		if c.NATSURL != "" && c.NATSListen != "" {
 			errs = append(errs, errors.New("--nats-listen opens the embedded NATS server's port; with --nats-url nothing is embedded"))

@@ -24,6 +24,7 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 )
 
 // Path is where Tencent posts callbacks; configure the app's callback URL to it.
@@ -186,6 +187,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.logger.Debug("webhook rate limited", "remote", r.RemoteAddr)
 		} else if e.Code == callback.CodeInternal || e.Code == callback.CodeLogUnavailable {
 			h.logger.Error("webhook failed", "code", int(e.Code), "command", command, "remote", r.RemoteAddr, "err", e.Err)
+		} else if e.Code == callback.CodeClientGone {
+			// Not the gateway's failure: the sender gave up waiting (Tencent
+			// after its timeout) and retries if it wants the answer. Many
+			// at once mean the log is slow, which is worth a warning.
+			level := slog.LevelInfo
+			if h.warnings.Allow() {
+				level = slog.LevelWarn
+			}
+			h.logger.Log(r.Context(), level, "webhook client went away", "code", int(e.Code), "command", callback.Clip(command), "remote", r.RemoteAddr,
+				"reason", "the client closed the connection before the event was stored", "err", e.Err)
 		} else {
 			// Rejections are the sender's fault and can come in floods: a few
 			// per second are warnings, the rest debug lines.
@@ -272,11 +283,7 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	}
 	seq, err := h.log.Append(ctx, ev)
 	if err != nil {
-		return p.Command, &callback.Error{
-			Code:    callback.CodeLogUnavailable,
-			Message: "the event log cannot take the callback right now; retry later",
-			Err:     fmt.Errorf("append %s: %w", p.Command, err),
-		}
+		return p.Command, appendError(r.Context(), p.Command, err)
 	}
 	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
 	return p.Command, nil
@@ -304,6 +311,36 @@ func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatew
 	}
 	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
 	return nil
+}
+
+// appendError classifies a failed append: an event the log can never store
+// (a permanent 413, so that the sender stops retrying), a client that went
+// away first (reqCtx ended; nobody reads the answer), or a log that cannot
+// take it now (503, retry).
+func appendError(reqCtx context.Context, command string, err error) *callback.Error {
+	err = fmt.Errorf("append %s: %w", command, err)
+	var tooLarge *eventlog.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &callback.Error{
+			Code: callback.CodeEventTooLarge,
+			Message: fmt.Sprintf("the callback's event is %d bytes, more than the %d bytes the event log stores; "+
+				"it can never be stored, so do not retry it", tooLarge.Size, tooLarge.Limit),
+			Err: err,
+		}
+	case reqCtx.Err() != nil:
+		return &callback.Error{
+			Code:    callback.CodeClientGone,
+			Message: "the client closed the connection before the event was stored; it may or may not be in the log, and a retry within the de-duplication window is stored once",
+			Err:     err,
+		}
+	default:
+		return &callback.Error{
+			Code:    callback.CodeLogUnavailable,
+			Message: "the event log cannot take the callback right now; retry later",
+			Err:     err,
+		}
+	}
 }
 
 // bodyBuffers recycles request body buffers: a callback body is read into
