@@ -33,7 +33,8 @@ type Event struct {
 	Id string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
 	// Which callback this is.
 	Type EventType `protobuf:"varint,4,opt,name=type,proto3,enum=trtc.gateway.v1.EventType" json:"type,omitempty"`
-	// The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall".
+	// The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall"; for a TRTC event
+	// (no command in the URL) the gateway's name for its group and type, e.g. "TRTC.Room.EnterRoom".
 	CallbackCommand string `protobuf:"bytes,5,opt,name=callback_command,json=callbackCommand,proto3" json:"callback_command,omitempty"`
 	// The Tencent application that sent it ("SdkAppid").
 	SdkAppId uint32 `protobuf:"varint,6,opt,name=sdk_app_id,json=sdkAppId,proto3" json:"sdk_app_id,omitempty"`
@@ -62,6 +63,11 @@ type Event struct {
 	//	*Event_CallEnded
 	//	*Event_LiveMemberStateChanged
 	//	*Event_Other
+	//	*Event_TrtcRoom
+	//	*Event_TrtcMedia
+	//	*Event_TrtcCloudRecording
+	//	*Event_TrtcWebRecording
+	//	*Event_TrtcTranscription
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -247,6 +253,51 @@ func (x *Event) GetOther() *OtherCallback {
 	return nil
 }
 
+func (x *Event) GetTrtcRoom() *TrtcRoomEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcRoom); ok {
+			return x.TrtcRoom
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcMedia() *TrtcMediaEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcMedia); ok {
+			return x.TrtcMedia
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcCloudRecording() *TrtcCloudRecordingEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcCloudRecording); ok {
+			return x.TrtcCloudRecording
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcWebRecording() *TrtcWebRecordingEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcWebRecording); ok {
+			return x.TrtcWebRecording
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcTranscription() *TrtcTranscriptionEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcTranscription); ok {
+			return x.TrtcTranscription
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -276,6 +327,31 @@ type Event_Other struct {
 	Other *OtherCallback `protobuf:"bytes,30,opt,name=other,proto3,oneof"`
 }
 
+type Event_TrtcRoom struct {
+	// Set for TRTC room events (EVENT_TYPE_TRTC_ROOM_*, event types 101-105).
+	TrtcRoom *TrtcRoomEvent `protobuf:"bytes,80,opt,name=trtc_room,json=trtcRoom,proto3,oneof"`
+}
+
+type Event_TrtcMedia struct {
+	// Set for TRTC media events (EVENT_TYPE_TRTC_VIDEO_*, _AUDIO_*, _SUB_STREAM_*, event types 201-206).
+	TrtcMedia *TrtcMediaEvent `protobuf:"bytes,81,opt,name=trtc_media,json=trtcMedia,proto3,oneof"`
+}
+
+type Event_TrtcCloudRecording struct {
+	// Set for cloud recording events (EVENT_TYPE_TRTC_RECORDING_*, 301-312) and EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED.
+	TrtcCloudRecording *TrtcCloudRecordingEvent `protobuf:"bytes,82,opt,name=trtc_cloud_recording,json=trtcCloudRecording,proto3,oneof"`
+}
+
+type Event_TrtcWebRecording struct {
+	// Set for web-page recording events (EVENT_TYPE_TRTC_WEB_RECORDING_*, 801-804).
+	TrtcWebRecording *TrtcWebRecordingEvent `protobuf:"bytes,83,opt,name=trtc_web_recording,json=trtcWebRecording,proto3,oneof"`
+}
+
+type Event_TrtcTranscription struct {
+	// Set for AI transcription events (EVENT_TYPE_TRTC_TRANSCRIPTION_*, 1401-1404).
+	TrtcTranscription *TrtcTranscriptionEvent `protobuf:"bytes,84,opt,name=trtc_transcription,json=trtcTranscription,proto3,oneof"`
+}
+
 func (*Event_CallStarted) isEvent_Payload() {}
 
 func (*Event_CallMemberChanged) isEvent_Payload() {}
@@ -286,11 +362,22 @@ func (*Event_LiveMemberStateChanged) isEvent_Payload() {}
 
 func (*Event_Other) isEvent_Payload() {}
 
+func (*Event_TrtcRoom) isEvent_Payload() {}
+
+func (*Event_TrtcMedia) isEvent_Payload() {}
+
+func (*Event_TrtcCloudRecording) isEvent_Payload() {}
+
+func (*Event_TrtcWebRecording) isEvent_Payload() {}
+
+func (*Event_TrtcTranscription) isEvent_Payload() {}
+
 var File_trtc_gateway_v1_events_proto protoreflect.FileDescriptor
 
 const file_trtc_gateway_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ctrtc/gateway/v1/events.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftrtc/gateway/v1/callbacks.proto\x1a\x1btrtc/gateway/v1/enums.proto\"\xf3\x06\n" +
+	"\x1ctrtc/gateway/v1/events.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftrtc/gateway/v1/callbacks.proto\x1a\x1btrtc/gateway/v1/enums.proto\x1a!trtc/gateway/v1/trtc_events.proto\"\x84\n" +
+	"\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x14\n" +
 	"\x05epoch\x18\x02 \x01(\tR\x05epoch\x12\x0e\n" +
@@ -315,7 +402,13 @@ const file_trtc_gateway_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"call_ended\x18\x16 \x01(\v2\x1a.trtc.gateway.v1.CallEndedH\x00R\tcallEnded\x12d\n" +
 	"\x19live_member_state_changed\x18\x17 \x01(\v2'.trtc.gateway.v1.LiveMemberStateChangedH\x00R\x16liveMemberStateChanged\x126\n" +
-	"\x05other\x18\x1e \x01(\v2\x1e.trtc.gateway.v1.OtherCallbackH\x00R\x05otherB\t\n" +
+	"\x05other\x18\x1e \x01(\v2\x1e.trtc.gateway.v1.OtherCallbackH\x00R\x05other\x12=\n" +
+	"\ttrtc_room\x18P \x01(\v2\x1e.trtc.gateway.v1.TrtcRoomEventH\x00R\btrtcRoom\x12@\n" +
+	"\n" +
+	"trtc_media\x18Q \x01(\v2\x1f.trtc.gateway.v1.TrtcMediaEventH\x00R\ttrtcMedia\x12\\\n" +
+	"\x14trtc_cloud_recording\x18R \x01(\v2(.trtc.gateway.v1.TrtcCloudRecordingEventH\x00R\x12trtcCloudRecording\x12V\n" +
+	"\x12trtc_web_recording\x18S \x01(\v2&.trtc.gateway.v1.TrtcWebRecordingEventH\x00R\x10trtcWebRecording\x12X\n" +
+	"\x12trtc_transcription\x18T \x01(\v2'.trtc.gateway.v1.TrtcTranscriptionEventH\x00R\x11trtcTranscriptionB\t\n" +
 	"\apayloadBGZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1b\x06proto3"
 
 var (
@@ -332,29 +425,39 @@ func file_trtc_gateway_v1_events_proto_rawDescGZIP() []byte {
 
 var file_trtc_gateway_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_trtc_gateway_v1_events_proto_goTypes = []any{
-	(*Event)(nil),                  // 0: trtc.gateway.v1.Event
-	(EventType)(0),                 // 1: trtc.gateway.v1.EventType
-	(*timestamppb.Timestamp)(nil),  // 2: google.protobuf.Timestamp
-	(*CallStarted)(nil),            // 3: trtc.gateway.v1.CallStarted
-	(*CallMemberChanged)(nil),      // 4: trtc.gateway.v1.CallMemberChanged
-	(*CallEnded)(nil),              // 5: trtc.gateway.v1.CallEnded
-	(*LiveMemberStateChanged)(nil), // 6: trtc.gateway.v1.LiveMemberStateChanged
-	(*OtherCallback)(nil),          // 7: trtc.gateway.v1.OtherCallback
+	(*Event)(nil),                   // 0: trtc.gateway.v1.Event
+	(EventType)(0),                  // 1: trtc.gateway.v1.EventType
+	(*timestamppb.Timestamp)(nil),   // 2: google.protobuf.Timestamp
+	(*CallStarted)(nil),             // 3: trtc.gateway.v1.CallStarted
+	(*CallMemberChanged)(nil),       // 4: trtc.gateway.v1.CallMemberChanged
+	(*CallEnded)(nil),               // 5: trtc.gateway.v1.CallEnded
+	(*LiveMemberStateChanged)(nil),  // 6: trtc.gateway.v1.LiveMemberStateChanged
+	(*OtherCallback)(nil),           // 7: trtc.gateway.v1.OtherCallback
+	(*TrtcRoomEvent)(nil),           // 8: trtc.gateway.v1.TrtcRoomEvent
+	(*TrtcMediaEvent)(nil),          // 9: trtc.gateway.v1.TrtcMediaEvent
+	(*TrtcCloudRecordingEvent)(nil), // 10: trtc.gateway.v1.TrtcCloudRecordingEvent
+	(*TrtcWebRecordingEvent)(nil),   // 11: trtc.gateway.v1.TrtcWebRecordingEvent
+	(*TrtcTranscriptionEvent)(nil),  // 12: trtc.gateway.v1.TrtcTranscriptionEvent
 }
 var file_trtc_gateway_v1_events_proto_depIdxs = []int32{
-	1, // 0: trtc.gateway.v1.Event.type:type_name -> trtc.gateway.v1.EventType
-	2, // 1: trtc.gateway.v1.Event.event_time:type_name -> google.protobuf.Timestamp
-	2, // 2: trtc.gateway.v1.Event.received_at:type_name -> google.protobuf.Timestamp
-	3, // 3: trtc.gateway.v1.Event.call_started:type_name -> trtc.gateway.v1.CallStarted
-	4, // 4: trtc.gateway.v1.Event.call_member_changed:type_name -> trtc.gateway.v1.CallMemberChanged
-	5, // 5: trtc.gateway.v1.Event.call_ended:type_name -> trtc.gateway.v1.CallEnded
-	6, // 6: trtc.gateway.v1.Event.live_member_state_changed:type_name -> trtc.gateway.v1.LiveMemberStateChanged
-	7, // 7: trtc.gateway.v1.Event.other:type_name -> trtc.gateway.v1.OtherCallback
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	1,  // 0: trtc.gateway.v1.Event.type:type_name -> trtc.gateway.v1.EventType
+	2,  // 1: trtc.gateway.v1.Event.event_time:type_name -> google.protobuf.Timestamp
+	2,  // 2: trtc.gateway.v1.Event.received_at:type_name -> google.protobuf.Timestamp
+	3,  // 3: trtc.gateway.v1.Event.call_started:type_name -> trtc.gateway.v1.CallStarted
+	4,  // 4: trtc.gateway.v1.Event.call_member_changed:type_name -> trtc.gateway.v1.CallMemberChanged
+	5,  // 5: trtc.gateway.v1.Event.call_ended:type_name -> trtc.gateway.v1.CallEnded
+	6,  // 6: trtc.gateway.v1.Event.live_member_state_changed:type_name -> trtc.gateway.v1.LiveMemberStateChanged
+	7,  // 7: trtc.gateway.v1.Event.other:type_name -> trtc.gateway.v1.OtherCallback
+	8,  // 8: trtc.gateway.v1.Event.trtc_room:type_name -> trtc.gateway.v1.TrtcRoomEvent
+	9,  // 9: trtc.gateway.v1.Event.trtc_media:type_name -> trtc.gateway.v1.TrtcMediaEvent
+	10, // 10: trtc.gateway.v1.Event.trtc_cloud_recording:type_name -> trtc.gateway.v1.TrtcCloudRecordingEvent
+	11, // 11: trtc.gateway.v1.Event.trtc_web_recording:type_name -> trtc.gateway.v1.TrtcWebRecordingEvent
+	12, // 12: trtc.gateway.v1.Event.trtc_transcription:type_name -> trtc.gateway.v1.TrtcTranscriptionEvent
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_trtc_gateway_v1_events_proto_init() }
@@ -364,12 +467,18 @@ func file_trtc_gateway_v1_events_proto_init() {
 	}
 	file_trtc_gateway_v1_callbacks_proto_init()
 	file_trtc_gateway_v1_enums_proto_init()
+	file_trtc_gateway_v1_trtc_events_proto_init()
 	file_trtc_gateway_v1_events_proto_msgTypes[0].OneofWrappers = []any{
 		(*Event_CallStarted)(nil),
 		(*Event_CallMemberChanged)(nil),
 		(*Event_CallEnded)(nil),
 		(*Event_LiveMemberStateChanged)(nil),
 		(*Event_Other)(nil),
+		(*Event_TrtcRoom)(nil),
+		(*Event_TrtcMedia)(nil),
+		(*Event_TrtcCloudRecording)(nil),
+		(*Event_TrtcWebRecording)(nil),
+		(*Event_TrtcTranscription)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
