@@ -55,9 +55,10 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		return nil, err
 	}
 
+	row := lookupCommand(p.Command)
 	ev := &gatewayv1.Event{
 		Id:              EventID(p.SdkAppID, p.Command, body),
-		Type:            EventTypeOf(p.Command),
+		Type:            gatewayv1.EventType_EVENT_TYPE_OTHER,
 		CallbackCommand: p.Command,
 		SdkAppId:        p.SdkAppID,
 		ReceivedAt:      timestamppb.New(receivedAt),
@@ -65,28 +66,18 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		OptPlatform:     p.OptPlatform,
 		ContentType:     p.ContentType,
 	}
-	if ev.Type == gatewayv1.EventType_EVENT_TYPE_OTHER {
+	if row == nil {
 		decodeOther(src, &top, ev)
 		return ev, nil
 	}
+	ev.Type = row.typ
 
 	var r fieldReader
 	ev.EventTime = r.unixTime("EventTime", top.eventTime, milliseconds)
 	if r.err != nil {
 		return nil, r.err.toError()
 	}
-	var err *fieldError
-	switch ev.Type {
-	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
-		err = decodeStartCall(&top, ev)
-	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
-		err = decodeMemberChanged(&top, ev)
-	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
-		err = decodeEndCall(&top, ev)
-	case gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED:
-		err = decodeLiveMemberStateChanged(&top, ev)
-	}
-	if err != nil {
+	if err := row.decode(&top, ev); err != nil {
 		return nil, err.toError()
 	}
 	return ev, nil

@@ -6,7 +6,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
@@ -42,23 +41,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 func (m *metrics) observe(command string, code callback.Code, d time.Duration) {
 	typ := "unknown"
 	if command != "" {
-		typ = typeLabel(callback.EventTypeOf(command))
+		typ = callback.TypeToken(callback.EventTypeOf(command))
 	}
 	m.requests.WithLabelValues(typ, strconv.Itoa(int(code))).Inc()
 	m.latency.Observe(d.Seconds())
-}
-
-func typeLabel(t gatewayv1.EventType) string {
-	switch t {
-	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
-		return "call_started"
-	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
-		return "call_member_changed"
-	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
-		return "call_ended"
-	case gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED:
-		return "live_member_state_changed"
-	default:
-		return "other"
-	}
 }
