@@ -172,12 +172,16 @@ type topFields struct {
 	eventType       string // EventType
 	eventCause      string // EventCause
 	memberList      string // MemberList
+	eventGroupID    string // EventGroupId (TRTC events)
+	callbackTs      string // CallbackTs (TRTC events)
+	eventInfo       string // EventInfo (TRTC events)
+	body            string // the whole body, for the members a decoder does not model
 }
 
 // readTop collects the top-level members of the JSON object body. Keys match
 // exactly; members it does not know are ignored.
 func readTop(body string) topFields {
-	var t topFields
+	t := topFields{body: body}
 	for key, raw := range members(body) {
 		switch key {
 		case "CallbackCommand":
@@ -202,6 +206,12 @@ func readTop(body string) topFields {
 			t.eventCause = raw
 		case "MemberList":
 			t.memberList = raw
+		case "EventGroupId":
+			t.eventGroupID = raw
+		case "CallbackTs":
+			t.callbackTs = raw
+		case "EventInfo":
+			t.eventInfo = raw
 		}
 	}
 	return t
