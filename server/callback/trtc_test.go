@@ -109,27 +109,27 @@ func TestTRTCRoutingAndUnits(t *testing.T) {
 		wantType gatewayv1.EventType
 	}{
 		{
-			name:    "numeric room, ms time wins",
-			body:    `{"EventGroupId":1,"EventType":103,"CallbackTs":1615554923704,"EventInfo":{"RoomId":12345,"EventTs":1615554922,"EventMsTs":1615554922500,"UserId":"u1"}}`,
-			room:    "12345", users: []string{"u1"}, command: "TRTC.Room.EnterRoom", seconds: 1615554922, numeric: true,
+			name: "numeric room, ms time wins",
+			body: `{"EventGroupId":1,"EventType":103,"CallbackTs":1615554923704,"EventInfo":{"RoomId":12345,"EventTs":1615554922,"EventMsTs":1615554922500,"UserId":"u1"}}`,
+			room: "12345", users: []string{"u1"}, command: "TRTC.Room.EnterRoom", seconds: 1615554922, numeric: true,
 			wantType: gatewayv1.EventType_EVENT_TYPE_TRTC_ROOM_ENTERED,
 		},
 		{
-			name:    "string room, EventTs as a string",
-			body:    `{"EventGroupId":3,"EventType":301,"CallbackTs":1622186275913,"EventInfo":{"RoomId":"007","EventTs":"1622186275","UserId":"bot","TaskId":"t","Payload":{"Status":0}}}`,
-			room:    "007", users: []string{"bot"}, command: "TRTC.Recording.RecorderStart", seconds: 1622186275,
+			name: "string room, EventTs as a string",
+			body: `{"EventGroupId":3,"EventType":301,"CallbackTs":1622186275913,"EventInfo":{"RoomId":"007","EventTs":"1622186275","UserId":"bot","TaskId":"t","Payload":{"Status":0}}}`,
+			room: "007", users: []string{"bot"}, command: "TRTC.Recording.RecorderStart", seconds: 1622186275,
 			wantType: gatewayv1.EventType_EVENT_TYPE_TRTC_RECORDING_STARTED,
 		},
 		{
-			name:    "recording file users are routing keys",
-			body:    `{"EventGroupId":3,"EventType":310,"EventInfo":{"RoomId":"r","UserId":"bot","Payload":{"FileMessage":[{"UserId":"a"},null,{"UserId":"b"},{"UserId":"a"}]}}}`,
-			room:    "r", users: []string{"bot", "a", "b"}, command: "TRTC.Recording.Mp4Stop",
+			name: "recording file users are routing keys",
+			body: `{"EventGroupId":3,"EventType":310,"EventInfo":{"RoomId":"r","UserId":"bot","Payload":{"FileMessage":[{"UserId":"a"},null,{"UserId":"b"},{"UserId":"a"}]}}}`,
+			room: "r", users: []string{"bot", "a", "b"}, command: "TRTC.Recording.Mp4Stop",
 			wantType: gatewayv1.EventType_EVENT_TYPE_TRTC_RECORDING_MP4_STOPPED,
 		},
 		{
-			name:    "unknown pair is other, named by group and type",
-			body:    `{"EventGroupId":9,"EventType":901,"EventInfo":{"RoomId":"r9","UserId":"u9","EventMsTs":1622186275757}}`,
-			room:    "r9", users: []string{"u9"}, command: "TRTC.Event.9.901", seconds: 1622186275,
+			name: "unknown pair is other, named by group and type",
+			body: `{"EventGroupId":9,"EventType":901,"EventInfo":{"RoomId":"r9","UserId":"u9","EventMsTs":1622186275757}}`,
+			room: "r9", users: []string{"u9"}, command: "TRTC.Event.9.901", seconds: 1622186275,
 			wantType: gatewayv1.EventType_EVENT_TYPE_OTHER,
 		},
 	}
