@@ -23,7 +23,11 @@
 //     error, and the text as sent is always kept beside the enum.
 //   - EventTime is Unix milliseconds, call record times Unix seconds; 0 means
 //     unset (AcceptTime 0: the call never connected).
-//   - A command other than the four modelled ones is carried as
+//   - A command without a row in the table of commands is carried as
 //     EVENT_TYPE_OTHER with the body kept byte for byte.
+//   - TRTC's own events (room, media, recording, transcription) name their
+//     type in the body, not the URL: IsTRTCEvent tells them apart and
+//     DecodeTRTC decodes them (decode_trtc.go); each known (EventGroupId,
+//     EventType) pair is a row of the table with a TRTC.* command name.
 //   - Byte positions in error messages count from 1.
 package callback
