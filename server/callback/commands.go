@@ -42,9 +42,14 @@ type command struct {
 	// EventType instead of a command; both 0 for a family-1 command. A row may
 	// have a name, an (group, event) pair, or both.
 	group, event int
+	// before marks a decision Tencent waits for (at most 2 s) before it acts:
+	// the webhook answers it "allow" even when the log cannot take it in time.
+	before bool
 	// decode fills the event's payload and routing keys from the body; the
 	// envelope (ids, times, platform) is already set.
 	decode func(top *topFields, ev *gatewayv1.Event) *fieldError
+	// key is CommandKey of the command, set by init.
+	key string
 }
 
 // commands is the table of every command the gateway types. Adding a command
@@ -57,6 +62,26 @@ var commands = []command{
 		typ: gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED, name: CommandLiveMemberStateChanged,
 		aliases: []string{CommandLiveMemberStateChangedAlias}, decode: decodeLiveMemberStateChanged,
 	},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_CREATED, name: "Live.CallbackAfterCreateRoom", decode: decodeLiveRoomCreated},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_DESTROYED, name: "Live.CallbackAfterDestroyRoom", decode: decodeLiveRoomDestroyed},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_INFO_UPDATED, name: "Live.CallbackAfterUpdateRoomInfo", decode: decodeLiveRoomInfoUpdated},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_METADATA_SET, name: "Live.CallbackAfterSetMetadata", decode: decodeLiveMetadataSet},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_METADATA_DELETED, name: "Live.CallbackAfterDelMetadata", decode: decodeLiveMetadataDeleted},
+	{
+		typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED, name: "Live.CallbackAfterCreateRoomReachingThreshold",
+		decode: decodeLiveRoomCountThresholdReached,
+	},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_OWNER_CHANGED, name: "Live.CallbackAfterChangeOwner", decode: decodeLiveOwnerChanged},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_ADMIN_MODIFIED, name: "Live.CallbackAfterModifyAdmin", decode: decodeLiveAdminModified},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_SEAT_INFO_CHANGED, name: "Mic.CallbackAfterSeatInfoChanged", decode: decodeLiveSeatInfoChanged},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_BATTLE_CREATED, name: "Live.CallbackAfterCreateBattle", decode: decodeLiveBattleCreated},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_BATTLE_STARTED, name: "Live.CallbackAfterStartBattle", decode: decodeLiveBattleStarted},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_BATTLE_ENDED, name: "Live.CallbackAfterEndBattle", decode: decodeLiveBattleEnded},
+	{typ: gatewayv1.EventType_EVENT_TYPE_LIVE_GIFT_SENDING, name: "Live.CallbackBeforeSendGift", before: true, decode: decodeLiveGiftSending},
+	{typ: gatewayv1.EventType_EVENT_TYPE_GROUP_MESSAGE_SENDING, name: "Group.CallbackBeforeSendMsg", before: true, decode: decodeGroupMessageSending},
+	{typ: gatewayv1.EventType_EVENT_TYPE_GROUP_MESSAGE_SENT, name: "Group.CallbackAfterSendMsg", decode: decodeGroupMessageSent},
+	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_ADDED, name: "Follow.CallbackAfterFollowAdd", decode: decodeFollowAdded},
+	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_DELETED, name: "Follow.CallbackAfterFollowDelete", decode: decodeFollowDeleted},
 	// The TRTC events (decode_trtc.go) follow.
 }
 
@@ -65,8 +90,8 @@ func init() {
 	indexCommands()
 }
 
-// The indexes of commands, built once: by every spelling in lower case, and
-// by event type.
+// The indexes of commands, built once: by every spelling as written and in
+// lower case, and by event type.
 var (
 	commandsByName = map[string]*command{}
 	commandsByType = map[gatewayv1.EventType]*command{}
@@ -89,6 +114,7 @@ func indexCommands() {
 			panic("callback: two rows of commands for " + c.typ.String())
 		}
 		commandsByType[c.typ] = c
+		c.key = strings.ToLower(c.name)
 		for _, n := range append([]string{c.name}, c.aliases...) {
 			if n == "" {
 				continue
@@ -98,6 +124,9 @@ func indexCommands() {
 				panic("callback: two rows of commands spell " + n)
 			}
 			commandsByName[key] = c
+			// The exact spellings too, so that the usual lookup does not
+			// allocate a lower-case copy.
+			commandsByName[n] = c
 		}
 	}
 }
@@ -105,7 +134,7 @@ func indexCommands() {
 // lookupCommand returns the row a command name spells, in any letter case, or nil.
 func lookupCommand(name string) *command {
 	if c, ok := commandsByName[name]; ok {
-		return c // already lower case: no allocation on the common path of a filter key
+		return c // an exact or lower-case spelling: no allocation on the common path
 	}
 	return commandsByName[strings.ToLower(name)]
 }
@@ -127,7 +156,7 @@ func EventTypeOf(command string) gatewayv1.EventType {
 // selects events whose body said Live.CallbackAfterMemberStateChanged.
 func CommandKey(command string) string {
 	if c := lookupCommand(command); c != nil {
-		return strings.ToLower(c.name)
+		return c.key
 	}
 	return strings.ToLower(command)
 }
@@ -152,6 +181,14 @@ var typeTokens = func() map[gatewayv1.EventType]string {
 	}
 	return m
 }()
+
+// IsBefore reports whether command, in any spelling, is a "before" callback:
+// a decision Tencent waits for (at most 2 s) and acts on, such as
+// Live.CallbackBeforeSendGift, rather than a notice of something done.
+func IsBefore(command string) bool {
+	c := lookupCommand(command)
+	return c != nil && c.before
+}
 
 // sameCommand reports whether two command names mean the same callback: the
 // same known command in any spelling, or the same other name in any case.

@@ -34,7 +34,7 @@ func Decode(q url.Values, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 // empty (CodeEmptyBody), is valid UTF-8 (CodeInvalidUTF8), is valid JSON
 // (CodeInvalidJSON, naming the byte, counted from 1, where it broke), is a JSON
 // object (CodeNotObject), and has no CallbackCommand other than a string naming
-// the URL's command (CodeCommandMismatch). For the four known commands every
+// the URL's command (CodeCommandMismatch). For the commands of the table every
 // field the gateway reads must then have its documented JSON type and a
 // possible value (CodeBadField, naming the field's path). Other commands are
 // never rejected for their content. Every error is an *Error.
@@ -55,7 +55,32 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		return nil, err
 	}
 
-	row := lookupCommand(p.Command)
+	return decodeChecked(p, body, src, &top, lookupCommand(p.Command), receivedAt)
+}
+
+// DecodeBodyUntyped is DecodeBody for a body whose typed decoding failed
+// with CodeBadField: it makes the same checks up to the command, then
+// carries the callback as EVENT_TYPE_OTHER with the body byte for byte, as
+// for a command the gateway does not model. The webhook uses it for "before"
+// callbacks, which it must never refuse because Tencent changed a field.
+func DecodeBodyUntyped(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if err := checkBody(body); err != nil {
+		return nil, err
+	}
+	src := string(body)
+	top := readTop(src)
+	if err := checkBodyCommand(p.Command, top.command); err != nil {
+		return nil, err
+	}
+	return decodeChecked(p, body, src, &top, nil, receivedAt)
+}
+
+// decodeChecked builds the event of a checked body src whose top level is
+// top, typed by row, or as EVENT_TYPE_OTHER when row is nil.
+func decodeChecked(p Params, body []byte, src string, top *topFields, row *command, receivedAt time.Time) (*gatewayv1.Event, error) {
 	ev := &gatewayv1.Event{
 		Id:              EventID(p.SdkAppID, p.Command, body),
 		Type:            gatewayv1.EventType_EVENT_TYPE_OTHER,
@@ -67,7 +92,7 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		ContentType:     p.ContentType,
 	}
 	if row == nil {
-		decodeOther(src, &top, ev)
+		decodeOther(src, top, ev)
 		return ev, nil
 	}
 	ev.Type = row.typ
@@ -77,7 +102,7 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 	if r.err != nil {
 		return nil, r.err.toError()
 	}
-	if err := row.decode(&top, ev); err != nil {
+	if err := row.decode(top, ev); err != nil {
 		return nil, err.toError()
 	}
 	return ev, nil
@@ -161,6 +186,7 @@ func checkBodyCommand(urlCommand, raw string) *Error {
 // reads; "" is absent or null. When a key appears more than once the last one
 // wins, as with encoding/json.
 type topFields struct {
+	body            string // the whole body, for decoders that read every member
 	command         string // CallbackCommand
 	eventTime       string // EventTime
 	callID          string // CallId
@@ -175,7 +201,6 @@ type topFields struct {
 	eventGroupID    string // EventGroupId (TRTC events)
 	callbackTs      string // CallbackTs (TRTC events)
 	eventInfo       string // EventInfo (TRTC events)
-	body            string // the whole body, for the members a decoder does not model
 }
 
 // readTop collects the top-level members of the JSON object body. Keys match

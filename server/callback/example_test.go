@@ -57,3 +57,33 @@ func ExampleDecode_invalidJSON() {
 	// 40002 400
 	// invalid JSON at byte 45: invalid character '/' looking for beginning of object key string (line 3, column 23)
 }
+
+// A live command is typed the same way: nested accounts become routing keys,
+// an empty seat has no account, and a member Tencent adds later is kept in
+// extra_json with its digits intact.
+func ExampleDecode_seats() {
+	q, _ := url.ParseQuery("SdkAppid=1400000001&CallbackCommand=mic.callbackafterseatinfochanged")
+	body := []byte(`{
+		"RoomId": "live-1",
+		"SeatList": [
+			{"Index": 0, "Member_Account": 144115233775727695, "IsAudioDisabled": false},
+			{"Index": 1, "IsTakenDisabled": true, "LockedBy": 144115212830834855}
+		],
+		"EventTime": "1703589922780"
+	}`)
+
+	ev, err := callback.Decode(q, body, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ev.GetType(), ev.GetRoomId(), ev.GetUserAccounts(), ev.GetEventTime().AsTime())
+	for _, seat := range ev.GetLiveSeatInfoChanged().GetSeatList() {
+		fmt.Printf("seat %d: %q taken-disabled=%v extra=%s\n", seat.GetIndex(), seat.GetMemberAccount(), seat.GetIsTakenDisabled(), seat.GetExtraJson())
+	}
+
+	// Output:
+	// EVENT_TYPE_LIVE_SEAT_INFO_CHANGED live-1 [144115233775727695] 2023-12-26 11:25:22.78 +0000 UTC
+	// seat 0: "144115233775727695" taken-disabled=false extra=
+	// seat 1: "" taken-disabled=true extra={"LockedBy":144115212830834855}
+}

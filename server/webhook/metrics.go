@@ -12,8 +12,10 @@ import (
 // metrics are the webhook's Prometheus collectors. The command label is the
 // event type, never the raw command text, so a sender cannot create series at will.
 type metrics struct {
-	requests *prometheus.CounterVec
-	latency  prometheus.Histogram
+	requests       *prometheus.CounterVec
+	latency        prometheus.Histogram
+	beforeUnlogged *prometheus.CounterVec
+	beforeUntyped  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -27,9 +29,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time from receiving a webhook to answering it, including the log append.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}),
+		beforeUnlogged: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trtcgw_before_callbacks_unlogged_total",
+			Help: "Before callbacks (gifts, group messages) answered \"allow\" although the log did not take them within the budget, by event type.",
+		}, []string{"type"}),
+		beforeUntyped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trtcgw_before_callbacks_untyped_total",
+			Help: "Before callbacks with a field of an unexpected type, allowed and logged as EVENT_TYPE_OTHER, by the type they would have had.",
+		}, []string{"type"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.latency} {
+		for _, c := range []prometheus.Collector{m.requests, m.latency, m.beforeUnlogged, m.beforeUntyped} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

@@ -67,6 +67,13 @@ type Options struct {
 	// every eventlog.Log bounds its appends (the memory log never waits, the
 	// JetStream log waits at most its PublishTimeout, 5s by default).
 	AppendTimeout time.Duration
+	// BeforeBudget bounds how long a "before" callback
+	// (Live.CallbackBeforeSendGift, Group.CallbackBeforeSendMsg) waits for
+	// the log before the gateway answers "allow" without it; 0 means
+	// DefaultBeforeBudget. Tencent waits at most 2 s for these answers and
+	// blocks the gift or message when none comes, so the budget stays well
+	// below that.
+	BeforeBudget time.Duration
 	// Auth verifies webhook authentication; nil accepts every request.
 	Auth Authenticator
 	// TRTCAuth verifies the Sign header of TRTC events; nil accepts every one.
@@ -80,6 +87,10 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
+
+// DefaultBeforeBudget is the default of Options.BeforeBudget: 1.5 s of
+// Tencent's 2 s, leaving room for the network and the answer itself.
+const DefaultBeforeBudget = 1500 * time.Millisecond
 
 // DefaultMaxHeaderBytes is the default of Options.MaxHeaderBytes.
 const DefaultMaxHeaderBytes = 64 << 10
@@ -112,6 +123,7 @@ type Handler struct {
 	maxBody       int64
 	maxHeader     int
 	appendTimeout time.Duration
+	beforeBudget  time.Duration
 	auth          Authenticator
 	trtcAuth      TRTCAuthenticator
 	limiter       *ipLimiter // nil when there is no rate limit
@@ -131,6 +143,7 @@ func New(opts Options) (*Handler, error) {
 		maxBody:       opts.MaxBody,
 		maxHeader:     opts.MaxHeaderBytes,
 		appendTimeout: opts.AppendTimeout,
+		beforeBudget:  opts.BeforeBudget,
 		auth:          opts.Auth,
 		trtcAuth:      opts.TRTCAuth,
 		logger:        opts.Logger,
@@ -139,6 +152,9 @@ func New(opts Options) (*Handler, error) {
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = 1 << 20
+	}
+	if h.beforeBudget <= 0 {
+		h.beforeBudget = DefaultBeforeBudget
 	}
 	if h.maxHeader <= 0 {
 		h.maxHeader = DefaultMaxHeaderBytes
@@ -265,11 +281,22 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 		return p.Command, err
 	}
 	ev, err := callback.DecodeBody(p, body, now)
+	before := callback.IsBefore(p.Command)
+	if before && err != nil && callback.AsError(err).Code == callback.CodeBadField {
+		// A decision must not be refused because Tencent changed a field:
+		// keep the callback untyped, byte for byte, and allow it.
+		h.metrics.beforeUntyped.WithLabelValues(callback.TypeToken(callback.EventTypeOf(p.Command))).Inc()
+		h.logger.Warn("before callback kept untyped: a field has an unexpected type", "command", p.Command, "sdk_app_id", p.SdkAppID, "reason", callback.AsError(err).Message)
+		ev, err = callback.DecodeBodyUntyped(p, body, now)
+	}
 	// The event holds copies of what it took from the body, so the buffer
 	// can serve the next request.
 	release()
 	if err != nil {
 		return p.Command, err
+	}
+	if before {
+		return p.Command, h.appendBefore(r.Context(), p, ev)
 	}
 	return p.Command, h.append(r.Context(), ev)
 }
@@ -342,6 +369,30 @@ func (h *Handler) append(ctx context.Context, ev *gatewayv1.Event) error {
 		}
 	}
 	h.logger.Debug("webhook accepted", "command", ev.GetCallbackCommand(), "sdk_app_id", ev.GetSdkAppId(), "sequence", seq, "id", ev.GetId())
+	return nil
+}
+
+// appendBefore logs a "before" callback, a decision Tencent waits at most 2 s
+// for, and always allows it: the gateway observes gifts and messages, it
+// does not judge them, and an unwell observer must never block a gift. The
+// append gets h.beforeBudget (or the append timeout, when shorter); when
+// the log is slow or down the callback is still answered "allow" in time,
+// counted in trtcgw_before_callbacks_unlogged_total and logged as a warning
+// (the event is then not in the log and no subscriber sees it).
+func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatewayv1.Event) error {
+	budget := h.beforeBudget
+	if h.appendTimeout > 0 && h.appendTimeout < budget {
+		budget = h.appendTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	seq, err := h.log.Append(ctx, ev)
+	if err != nil {
+		h.metrics.beforeUnlogged.WithLabelValues(callback.TypeToken(ev.GetType())).Inc()
+		h.logger.Warn("before callback allowed without being logged", "command", p.Command, "sdk_app_id", p.SdkAppID, "id", ev.GetId(), "budget", budget, "err", err)
+		return nil
+	}
+	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
 	return nil
 }
 

@@ -37,6 +37,40 @@ const (
 	EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED EventType = 4
 	// Any other Tencent command; the payload is `other`, the body kept byte for byte.
 	EventType_EVENT_TYPE_OTHER EventType = 5
+	// Live.CallbackAfterCreateRoom: a live room was created.
+	EventType_EVENT_TYPE_LIVE_ROOM_CREATED EventType = 6
+	// Live.CallbackAfterDestroyRoom: a live room was dissolved.
+	EventType_EVENT_TYPE_LIVE_ROOM_DESTROYED EventType = 7
+	// Live.CallbackAfterUpdateRoomInfo: a live room's settings changed.
+	EventType_EVENT_TYPE_LIVE_ROOM_INFO_UPDATED EventType = 8
+	// Live.CallbackAfterSetMetadata: room metadata was set.
+	EventType_EVENT_TYPE_LIVE_METADATA_SET EventType = 9
+	// Live.CallbackAfterDelMetadata: room metadata was removed.
+	EventType_EVENT_TYPE_LIVE_METADATA_DELETED EventType = 10
+	// Live.CallbackAfterCreateRoomReachingThreshold: the app reached 70% of its room quota.
+	EventType_EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED EventType = 11
+	// Live.CallbackAfterChangeOwner: a live room has a new owner.
+	EventType_EVENT_TYPE_LIVE_OWNER_CHANGED EventType = 12
+	// Live.CallbackAfterModifyAdmin: live room admins were added or removed.
+	EventType_EVENT_TYPE_LIVE_ADMIN_MODIFIED EventType = 13
+	// Mic.CallbackAfterSeatInfoChanged: a live room's seats changed.
+	EventType_EVENT_TYPE_LIVE_SEAT_INFO_CHANGED EventType = 14
+	// Live.CallbackAfterCreateBattle: a battle (PK) was created.
+	EventType_EVENT_TYPE_LIVE_BATTLE_CREATED EventType = 15
+	// Live.CallbackAfterStartBattle: a battle started.
+	EventType_EVENT_TYPE_LIVE_BATTLE_STARTED EventType = 16
+	// Live.CallbackAfterEndBattle: a battle ended.
+	EventType_EVENT_TYPE_LIVE_BATTLE_ENDED EventType = 17
+	// Live.CallbackBeforeSendGift: a gift is about to be sent (the gateway allows it).
+	EventType_EVENT_TYPE_LIVE_GIFT_SENDING EventType = 18
+	// Group.CallbackBeforeSendMsg: a group message is about to be sent (the gateway allows it).
+	EventType_EVENT_TYPE_GROUP_MESSAGE_SENDING EventType = 19
+	// Group.CallbackAfterSendMsg: a group message was sent.
+	EventType_EVENT_TYPE_GROUP_MESSAGE_SENT EventType = 20
+	// Follow.CallbackAfterFollowAdd: a user followed others.
+	EventType_EVENT_TYPE_FOLLOW_ADDED EventType = 21
+	// Follow.CallbackAfterFollowDelete: a user unfollowed others.
+	EventType_EVENT_TYPE_FOLLOW_DELETED EventType = 22
 	// TRTC room event 101 (TRTC.Room.CreateRoom): a room was created; payload trtc_room.
 	EventType_EVENT_TYPE_TRTC_ROOM_CREATED EventType = 40
 	// TRTC room event 102 (TRTC.Room.DismissRoom): a room was dismissed; payload trtc_room.
@@ -110,6 +144,23 @@ var (
 		3:  "EVENT_TYPE_CALL_ENDED",
 		4:  "EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED",
 		5:  "EVENT_TYPE_OTHER",
+		6:  "EVENT_TYPE_LIVE_ROOM_CREATED",
+		7:  "EVENT_TYPE_LIVE_ROOM_DESTROYED",
+		8:  "EVENT_TYPE_LIVE_ROOM_INFO_UPDATED",
+		9:  "EVENT_TYPE_LIVE_METADATA_SET",
+		10: "EVENT_TYPE_LIVE_METADATA_DELETED",
+		11: "EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED",
+		12: "EVENT_TYPE_LIVE_OWNER_CHANGED",
+		13: "EVENT_TYPE_LIVE_ADMIN_MODIFIED",
+		14: "EVENT_TYPE_LIVE_SEAT_INFO_CHANGED",
+		15: "EVENT_TYPE_LIVE_BATTLE_CREATED",
+		16: "EVENT_TYPE_LIVE_BATTLE_STARTED",
+		17: "EVENT_TYPE_LIVE_BATTLE_ENDED",
+		18: "EVENT_TYPE_LIVE_GIFT_SENDING",
+		19: "EVENT_TYPE_GROUP_MESSAGE_SENDING",
+		20: "EVENT_TYPE_GROUP_MESSAGE_SENT",
+		21: "EVENT_TYPE_FOLLOW_ADDED",
+		22: "EVENT_TYPE_FOLLOW_DELETED",
 		40: "EVENT_TYPE_TRTC_ROOM_CREATED",
 		41: "EVENT_TYPE_TRTC_ROOM_DISMISSED",
 		42: "EVENT_TYPE_TRTC_ROOM_ENTERED",
@@ -149,6 +200,23 @@ var (
 		"EVENT_TYPE_CALL_ENDED":                          3,
 		"EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED":           4,
 		"EVENT_TYPE_OTHER":                               5,
+		"EVENT_TYPE_LIVE_ROOM_CREATED":                   6,
+		"EVENT_TYPE_LIVE_ROOM_DESTROYED":                 7,
+		"EVENT_TYPE_LIVE_ROOM_INFO_UPDATED":              8,
+		"EVENT_TYPE_LIVE_METADATA_SET":                   9,
+		"EVENT_TYPE_LIVE_METADATA_DELETED":               10,
+		"EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED":   11,
+		"EVENT_TYPE_LIVE_OWNER_CHANGED":                  12,
+		"EVENT_TYPE_LIVE_ADMIN_MODIFIED":                 13,
+		"EVENT_TYPE_LIVE_SEAT_INFO_CHANGED":              14,
+		"EVENT_TYPE_LIVE_BATTLE_CREATED":                 15,
+		"EVENT_TYPE_LIVE_BATTLE_STARTED":                 16,
+		"EVENT_TYPE_LIVE_BATTLE_ENDED":                   17,
+		"EVENT_TYPE_LIVE_GIFT_SENDING":                   18,
+		"EVENT_TYPE_GROUP_MESSAGE_SENDING":               19,
+		"EVENT_TYPE_GROUP_MESSAGE_SENT":                  20,
+		"EVENT_TYPE_FOLLOW_ADDED":                        21,
+		"EVENT_TYPE_FOLLOW_DELETED":                      22,
 		"EVENT_TYPE_TRTC_ROOM_CREATED":                   40,
 		"EVENT_TYPE_TRTC_ROOM_DISMISSED":                 41,
 		"EVENT_TYPE_TRTC_ROOM_ENTERED":                   42,
@@ -692,7 +760,7 @@ var File_trtc_gateway_v1_enums_proto protoreflect.FileDescriptor
 
 const file_trtc_gateway_v1_enums_proto_rawDesc = "" +
 	"\n" +
-	"\x1btrtc/gateway/v1/enums.proto\x12\x0ftrtc.gateway.v1*\xb7\v\n" +
+	"\x1btrtc/gateway/v1/enums.proto\x12\x0ftrtc.gateway.v1*\x9d\x10\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17EVENT_TYPE_CALL_STARTED\x10\x01\x12\"\n" +
@@ -700,6 +768,24 @@ const file_trtc_gateway_v1_enums_proto_rawDesc = "" +
 	"\x15EVENT_TYPE_CALL_ENDED\x10\x03\x12(\n" +
 	"$EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED\x10\x04\x12\x14\n" +
 	"\x10EVENT_TYPE_OTHER\x10\x05\x12 \n" +
+	"\x1cEVENT_TYPE_LIVE_ROOM_CREATED\x10\x06\x12\"\n" +
+	"\x1eEVENT_TYPE_LIVE_ROOM_DESTROYED\x10\a\x12%\n" +
+	"!EVENT_TYPE_LIVE_ROOM_INFO_UPDATED\x10\b\x12 \n" +
+	"\x1cEVENT_TYPE_LIVE_METADATA_SET\x10\t\x12$\n" +
+	" EVENT_TYPE_LIVE_METADATA_DELETED\x10\n" +
+	"\x120\n" +
+	",EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED\x10\v\x12!\n" +
+	"\x1dEVENT_TYPE_LIVE_OWNER_CHANGED\x10\f\x12\"\n" +
+	"\x1eEVENT_TYPE_LIVE_ADMIN_MODIFIED\x10\r\x12%\n" +
+	"!EVENT_TYPE_LIVE_SEAT_INFO_CHANGED\x10\x0e\x12\"\n" +
+	"\x1eEVENT_TYPE_LIVE_BATTLE_CREATED\x10\x0f\x12\"\n" +
+	"\x1eEVENT_TYPE_LIVE_BATTLE_STARTED\x10\x10\x12 \n" +
+	"\x1cEVENT_TYPE_LIVE_BATTLE_ENDED\x10\x11\x12 \n" +
+	"\x1cEVENT_TYPE_LIVE_GIFT_SENDING\x10\x12\x12$\n" +
+	" EVENT_TYPE_GROUP_MESSAGE_SENDING\x10\x13\x12!\n" +
+	"\x1dEVENT_TYPE_GROUP_MESSAGE_SENT\x10\x14\x12\x1b\n" +
+	"\x17EVENT_TYPE_FOLLOW_ADDED\x10\x15\x12\x1d\n" +
+	"\x19EVENT_TYPE_FOLLOW_DELETED\x10\x16\x12 \n" +
 	"\x1cEVENT_TYPE_TRTC_ROOM_CREATED\x10(\x12\"\n" +
 	"\x1eEVENT_TYPE_TRTC_ROOM_DISMISSED\x10)\x12 \n" +
 	"\x1cEVENT_TYPE_TRTC_ROOM_ENTERED\x10*\x12\x1f\n" +

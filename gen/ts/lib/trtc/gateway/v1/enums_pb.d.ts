@@ -58,6 +58,125 @@ export enum EventType {
   OTHER = 5,
 
   /**
+   * Live.CallbackAfterCreateRoom: a live room was created.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_ROOM_CREATED = 6;
+   */
+  LIVE_ROOM_CREATED = 6,
+
+  /**
+   * Live.CallbackAfterDestroyRoom: a live room was dissolved.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_ROOM_DESTROYED = 7;
+   */
+  LIVE_ROOM_DESTROYED = 7,
+
+  /**
+   * Live.CallbackAfterUpdateRoomInfo: a live room's settings changed.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_ROOM_INFO_UPDATED = 8;
+   */
+  LIVE_ROOM_INFO_UPDATED = 8,
+
+  /**
+   * Live.CallbackAfterSetMetadata: room metadata was set.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_METADATA_SET = 9;
+   */
+  LIVE_METADATA_SET = 9,
+
+  /**
+   * Live.CallbackAfterDelMetadata: room metadata was removed.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_METADATA_DELETED = 10;
+   */
+  LIVE_METADATA_DELETED = 10,
+
+  /**
+   * Live.CallbackAfterCreateRoomReachingThreshold: the app reached 70% of its room quota.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED = 11;
+   */
+  LIVE_ROOM_COUNT_THRESHOLD_REACHED = 11,
+
+  /**
+   * Live.CallbackAfterChangeOwner: a live room has a new owner.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_OWNER_CHANGED = 12;
+   */
+  LIVE_OWNER_CHANGED = 12,
+
+  /**
+   * Live.CallbackAfterModifyAdmin: live room admins were added or removed.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_ADMIN_MODIFIED = 13;
+   */
+  LIVE_ADMIN_MODIFIED = 13,
+
+  /**
+   * Mic.CallbackAfterSeatInfoChanged: a live room's seats changed.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_SEAT_INFO_CHANGED = 14;
+   */
+  LIVE_SEAT_INFO_CHANGED = 14,
+
+  /**
+   * Live.CallbackAfterCreateBattle: a battle (PK) was created.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_BATTLE_CREATED = 15;
+   */
+  LIVE_BATTLE_CREATED = 15,
+
+  /**
+   * Live.CallbackAfterStartBattle: a battle started.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_BATTLE_STARTED = 16;
+   */
+  LIVE_BATTLE_STARTED = 16,
+
+  /**
+   * Live.CallbackAfterEndBattle: a battle ended.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_BATTLE_ENDED = 17;
+   */
+  LIVE_BATTLE_ENDED = 17,
+
+  /**
+   * Live.CallbackBeforeSendGift: a gift is about to be sent (the gateway allows it).
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_GIFT_SENDING = 18;
+   */
+  LIVE_GIFT_SENDING = 18,
+
+  /**
+   * Group.CallbackBeforeSendMsg: a group message is about to be sent (the gateway allows it).
+   *
+   * @generated from enum value: EVENT_TYPE_GROUP_MESSAGE_SENDING = 19;
+   */
+  GROUP_MESSAGE_SENDING = 19,
+
+  /**
+   * Group.CallbackAfterSendMsg: a group message was sent.
+   *
+   * @generated from enum value: EVENT_TYPE_GROUP_MESSAGE_SENT = 20;
+   */
+  GROUP_MESSAGE_SENT = 20,
+
+  /**
+   * Follow.CallbackAfterFollowAdd: a user followed others.
+   *
+   * @generated from enum value: EVENT_TYPE_FOLLOW_ADDED = 21;
+   */
+  FOLLOW_ADDED = 21,
+
+  /**
+   * Follow.CallbackAfterFollowDelete: a user unfollowed others.
+   *
+   * @generated from enum value: EVENT_TYPE_FOLLOW_DELETED = 22;
+   */
+  FOLLOW_DELETED = 22,
+
+  /**
    * TRTC room event 101 (TRTC.Room.CreateRoom): a room was created; payload trtc_room.
    *
    * @generated from enum value: EVENT_TYPE_TRTC_ROOM_CREATED = 40;
