@@ -61,7 +61,8 @@ func fillDisk(t *testing.T, dir string) string {
 // JetStream cannot store, and repairs it (a read-only directory is tested in
 // test/durability, with the gateway running as a user that is not root):
 // Check must fail while the stream cannot take messages, and Watch must
-// bring JetStream back without a restart, with the messages stored before.
+// bring JetStream back by itself (restarting the server inside), with the
+// messages stored before.
 func TestRecoverAfterDiskFault(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
