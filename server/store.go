@@ -99,8 +99,11 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 		// (natsembed.Server.Recover): Connect makes it reconnect without
 		// limit.
 		if nc, err = srv.Connect(nats.Name("trtc-gateway"), natsErrorLog(logger),
-			nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-				logger.Info("disconnected from the embedded NATS server; reconnecting", "err", err)
+			nats.DisconnectErrHandler(func(c *nats.Conn, err error) {
+				// Close disconnects too, with no error: nothing to report.
+				if !c.IsClosed() {
+					logger.Info("disconnected from the embedded NATS server; reconnecting", "err", err)
+				}
 			}),
 			nats.ReconnectHandler(func(*nats.Conn) {
 				logger.Info("reconnected to the embedded NATS server")
