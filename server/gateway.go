@@ -40,6 +40,7 @@ func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http
 			MarshalOptions:   protojson.MarshalOptions{},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
 		}),
+		runtime.WithForwardResponseOption(openStream),
 	)
 	if err := gatewayv1.RegisterEventServiceHandler(ctx, gw, s.gwConn); err != nil {
 		return nil, fmt.Errorf("registering the JSON API: %w", err)

@@ -145,6 +145,15 @@ func (s *EventService) Subscribe(req *gatewayv1.SubscribeRequest, srv gatewayv1.
 		}
 	}
 	defer sub.Close()
+	// Send the headers now rather than with the first event, so that a client
+	// of a quiet live tail learns at once that its subscription stands: the
+	// JSON API answers its HTTP 200 when they arrive. (busy means a replay
+	// already sent events, and the headers with them.)
+	if !st.busy {
+		if err := srv.SendHeader(nil); err != nil {
+			return sendError(err)
+		}
+	}
 	return st.live(ctx, sub)
 }
 
