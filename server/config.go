@@ -16,8 +16,11 @@ type Config struct {
 	WebhookAddr string
 	// GRPCAddr is the gRPC API listener (EventService, health, reflection).
 	GRPCAddr string
-	// HTTPAddr is the JSON API listener (/v1/…, /healthz, /metrics).
+	// HTTPAddr is the JSON API listener (/v1/…, /healthz, /metrics, /console/).
 	HTTPAddr string
+	// Console serves the web console at /console/ on HTTPAddr: a page that
+	// reads the JSON API with the visitor's own token (see README, Console).
+	Console bool
 	// SdkAppIDs is the SdkAppid allowlist; empty accepts every app.
 	SdkAppIDs []uint32
 	// Store selects the event log: "jetstream" (durable, the default) or
@@ -135,6 +138,7 @@ func DefaultConfig() Config {
 		WebhookAddr:     DefaultWebhookAddr,
 		GRPCAddr:        DefaultGRPCAddr,
 		HTTPAddr:        DefaultHTTPAddr,
+		Console:         true,
 		Store:           DefaultStore,
 		Retention:       DefaultRetention,
 		DataDir:         DefaultDataDir,

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/console"
 )
 
 // inprocBuffer is the in-process connection's buffer between grpc-gateway and
@@ -49,6 +50,13 @@ func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http
 	mux.Handle("/v1/", gw)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if s.cfg.Console {
+		page, err := console.Handler()
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle(console.Path, page)
+	}
 	return mux, nil
 }
 

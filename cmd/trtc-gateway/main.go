@@ -78,7 +78,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLevel, logFormat *string) {
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", cfg.WebhookAddr, "public listener serving only POST /webhook")
 	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", cfg.GRPCAddr, "gRPC API listener (EventService, health, reflection)")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "JSON API listener: /v1/…, /healthz, /metrics")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "JSON API listener: /v1/…, /healthz, /metrics, /console/")
+	fs.BoolVar(&cfg.Console, "console", cfg.Console, "serve the web console at /console/ on --http-addr (it reads the JSON API with the visitor's token); false turns it off")
 	fs.Var(apps, "sdk-app-id", "SdkAppid allowed to post callbacks; repeatable or comma-separated; empty allows all")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "event log: jetstream (durable; embedded NATS unless --nats-url) or memory (ephemeral)")
 	fs.IntVar(&cfg.Retention, "retention", cfg.Retention, "newest events kept for replay")
