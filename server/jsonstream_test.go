@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestJSONStreamAnswersAtOnce: a live JSON subscription gets its 200 when it
