@@ -499,7 +499,9 @@
     key.title = ids.join('\n');
 
     const users = Array.isArray(ev.userAccounts) ? ev.userAccounts : [];
-    const shown = users.slice(0, 3).join(', ') + (users.length > 3 ? ` +${users.length - 3}` : '');
+    // Two short names read at a glance; long (64-bit) accounts show the first and a count.
+    const two = users.slice(0, 2).join(', ');
+    const shown = users.length <= 2 && two.length <= 24 ? two : `${users[0]} +${users.length - 1}`;
     cell(tr, 'mono', shown, users.join('\n'));
     return tr;
   }
