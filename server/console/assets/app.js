@@ -83,8 +83,10 @@
     if (!iso) return '';
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;
-    const t = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-    return d.toDateString() === new Date().toDateString() ? t : `${d.getMonth() + 1}/${d.getDate()} ${t}`;
+    const t = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    // Today's events to the millisecond; older ones (a replay) with their date.
+    if (d.toDateString() === new Date().toDateString()) return `${t}.${pad(d.getMilliseconds(), 3)}`;
+    return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${t}`;
   }
 
   // ---------- connection status and notices ----------

@@ -47,6 +47,7 @@ function newCallID() {
   calls.push(id);
   return id;
 }
+let liveN = 0;
 const USERS = ['144115212830834855', '144115212948889925', '144115212948889926'];
 
 const bodies = {
@@ -75,10 +76,11 @@ const bodies = {
       EventTime: Date.now(),
     };
   },
+  // Each body differs (a retried callback within --dedup-window is one event).
   'Live.CallbackAfterMemberStateChanged': () => ({
     CallbackCommand: 'Live.CallbackAfterMemberStateChanged',
     RoomId: 'live-room-7', EventType: 'Online', EventCause: 'Enter',
-    MemberList: [{ Member_Account: 'host_anna' }, { Member_Account: 'viewer_bo' }],
+    MemberList: liveN++ ? [{ Member_Account: `viewer_${liveN}` }] : [{ Member_Account: 'host_anna' }, { Member_Account: 'viewer_bo' }],
     EventTime: Date.now(),
   }),
   // A command the gateway has no type for: it is shown all the same.
@@ -272,6 +274,45 @@ try {
       await page.screenshot({ path: process.env.SCREENSHOT });
     });
   }
+
+  await check('an epoch change stops the page and offers to start over', async () => {
+    // A recreated log cannot be staged on the memory store, so the gateway's
+    // answer to the resume is played back here: the page must act on it.
+    const fake = { error: { code: 9, message: 'the cursor\'s epoch "old" is not this log\'s epoch "new": the log was recreated', details: [] } };
+    await page.route(/events:subscribe\?.*after_sequence=/, (route) =>
+      route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify(fake) }));
+    await page.click('#pause');
+    await waitState(page, 'paused');
+    await page.click('#pause'); // resume: a request with the cursor, refused
+    await waitState(page, 'error');
+    const notice = await page.textContent('#notice-text');
+    assert(/recreated/.test(notice), `notice: ${notice}`);
+    const actions = await page.$$eval('#notice-actions button', (bs) => bs.map((b) => b.textContent));
+    assert(actions.join() === 'Start over: live,Start over: from the start of the log', `actions: ${actions}`);
+    await page.unroute(/events:subscribe\?.*after_sequence=/);
+    await page.click('#notice-actions button:first-child');
+    await waitState(page, 'live');
+    assert((await rowCount(page)) === 0 && (await page.isHidden('#notice')), 'starting over live kept old rows or the notice');
+  });
+
+  await check('thousands of events: the page keeps the newest 1,000 rows', async () => {
+    const before = 17; // every event posted so far, both apps
+    const n = 1100;
+    let next = 0;
+    const worker = async () => {
+      while (next < n) {
+        next++;
+        await post(APP_A, 'Live.CallbackAfterMemberStateChanged');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    await page.waitForFunction((head) => document.querySelector('#rows tr')?.dataset.seq === String(head), before + n, { timeout: WAIT_MS * 2 });
+    assert((await rowCount(page)) === 1000, `rows: ${await rowCount(page)}`);
+    const counts = await page.textContent('#counts');
+    assert(counts.startsWith('1,100 received · 1,000 shown · 100 older dropped from the page'), `counts: ${counts}`);
+    assert(descendingUnique(await rowSeqs(page)), 'rows repeat or are out of order');
+  });
+
 } finally {
   await browser.close();
 }
