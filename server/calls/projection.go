@@ -364,7 +364,6 @@ func (c *call) state() gatewayv1.CallState {
 func (p *Projection) Trim(oldest uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	dropped := map[uint32]bool{}
 	for p.fifoAt < len(p.fifo) && p.fifo[p.fifoAt].seq < oldest {
 		r := p.fifo[p.fifoAt]
 		p.fifo[p.fifoAt] = retained{}
@@ -376,20 +375,17 @@ func (p *Projection) Trim(oldest uint64) {
 		delete(p.calls, r.key)
 		if c.indexed {
 			c.indexed = false
-			dropped[c.app] = true
+			ix := p.records[c.app]
+			ix.unindex(c)
+			if len(ix.byStart) == 0 {
+				delete(p.records, c.app)
+			}
 		}
 	}
 	// Compact the FIFO once its dead head outweighs its live part.
 	if p.fifoAt > len(p.fifo)/2 {
 		p.fifo = slices.Clone(p.fifo[p.fifoAt:])
 		p.fifoAt = 0
-	}
-	for app := range dropped {
-		ix := p.records[app]
-		ix.byStart = slices.DeleteFunc(ix.byStart, func(c *call) bool { return !c.indexed })
-		if len(ix.byStart) == 0 {
-			delete(p.records, app)
-		}
 	}
 }
 

@@ -7,10 +7,16 @@ import (
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 )
 
-// recordIndex is one application's ended calls, ordered by (start time, call
-// id), so that a page of records newest first is a binary search and a scan.
+// recordIndex is one application's ended calls, each list ordered by (start
+// time, call id), so that a page of records newest first is a binary search
+// and a scan. Filters by account or room scan only that account's or room's
+// calls.
 type recordIndex struct {
-	byStart []*call
+	byStart   []*call
+	byAccount map[string][]*call // the caller and every callee
+	byRoom    map[string][]*call
+	byResult  map[gatewayv1.CallResult][]*call
+	byType    map[gatewayv1.CallType][]*call
 }
 
 // index files an ended call in its app's record index, once.
@@ -20,13 +26,71 @@ func (p *Projection) index(c *call) {
 	}
 	ix := p.records[c.app]
 	if ix == nil {
-		ix = &recordIndex{}
+		ix = &recordIndex{
+			byAccount: map[string][]*call{}, byRoom: map[string][]*call{},
+			byResult: map[gatewayv1.CallResult][]*call{}, byType: map[gatewayv1.CallType][]*call{},
+		}
 		p.records[c.app] = ix
 	}
-	// Records mostly end in start order, so this is usually an append.
-	i, _ := slices.BinarySearchFunc(ix.byStart, c, compareRecords)
-	ix.byStart = slices.Insert(ix.byStart, i, c)
+	ix.byStart = insert(ix.byStart, c)
+	for _, a := range c.accounts() {
+		ix.byAccount[a] = insert(ix.byAccount[a], c)
+	}
+	if room := c.record.GetRoomId(); room != "" {
+		ix.byRoom[room] = insert(ix.byRoom[room], c)
+	}
+	ix.byResult[c.record.GetCallResult()] = insert(ix.byResult[c.record.GetCallResult()], c)
+	ix.byType[c.record.GetCallType()] = insert(ix.byType[c.record.GetCallType()], c)
 	c.indexed = true
+}
+
+// unindex removes an ended call from its app's index.
+func (ix *recordIndex) unindex(c *call) {
+	ix.byStart = remove(ix.byStart, c)
+	for _, a := range c.accounts() {
+		if l := remove(ix.byAccount[a], c); len(l) > 0 {
+			ix.byAccount[a] = l
+		} else {
+			delete(ix.byAccount, a)
+		}
+	}
+	if room := c.record.GetRoomId(); room != "" {
+		if l := remove(ix.byRoom[room], c); len(l) > 0 {
+			ix.byRoom[room] = l
+		} else {
+			delete(ix.byRoom, room)
+		}
+	}
+	ix.byResult[c.record.GetCallResult()] = remove(ix.byResult[c.record.GetCallResult()], c)
+	ix.byType[c.record.GetCallType()] = remove(ix.byType[c.record.GetCallType()], c)
+}
+
+// accounts are the record's caller and callees, each once.
+func (c *call) accounts() []string {
+	r := c.record
+	out := make([]string, 0, 1+len(r.GetCalleeAccounts()))
+	for _, a := range append([]string{r.GetCallerAccount()}, r.GetCalleeAccounts()...) {
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// insert files c in l by (start, id). Records mostly end in start order, so
+// this is usually an append.
+func insert(l []*call, c *call) []*call {
+	i, _ := slices.BinarySearchFunc(l, c, compareRecords)
+	return slices.Insert(l, i, c)
+}
+
+// remove takes c out of l.
+func remove(l []*call, c *call) []*call {
+	i, ok := slices.BinarySearchFunc(l, c, compareRecords)
+	if !ok {
+		return l
+	}
+	return slices.Delete(l, i, i+1)
 }
 
 // Record returns the record of call id of app and the sequence of the event
@@ -133,10 +197,39 @@ func (f *Filter) match(c *call) bool {
 	return true
 }
 
-// narrow reports whether the filter has fields beyond the time window, which
-// a count must check record by record.
-func (f *Filter) narrow() bool {
-	return f.Result != 0 || f.Type != 0 || f.Caller != "" || f.Callee != "" || f.Room != ""
+// candidates is the shortest list of the index that holds every record f
+// may match, and whether every record of it matches (so a count needs no
+// scan): true when the list's key is f's only field besides the window.
+func (ix *recordIndex) candidates(f *Filter) (all []*call, exact bool) {
+	type list struct {
+		set, exact bool
+		l          []*call
+	}
+	fields := 0
+	for _, set := range []bool{f.Result != 0, f.Type != 0, f.Caller != "", f.Callee != "", f.Room != ""} {
+		if set {
+			fields++
+		}
+	}
+	all, exact = ix.byStart, fields == 0
+	for _, c := range []list{
+		{f.Result != 0, fields == 1, ix.byResult[f.Result]},
+		{f.Type != 0, fields == 1, ix.byType[f.Type]},
+		{f.Caller != "", false, ix.byAccount[f.Caller]},
+		{f.Callee != "", false, ix.byAccount[f.Callee]},
+		{f.Room != "", fields == 1, ix.byRoom[f.Room]},
+	} {
+		if !c.set {
+			continue
+		}
+		if len(c.l) == 0 {
+			return nil, true // a value no record has
+		}
+		if len(c.l) < len(all) || c.exact {
+			all, exact = c.l, c.exact
+		}
+	}
+	return all, exact
 }
 
 // Cursor is where a page of records ends: the last record's start time and
@@ -156,7 +249,7 @@ func (p *Projection) Records(app uint32, f Filter, after *Cursor, limit int) (re
 	if ix == nil {
 		return nil, nil, 0
 	}
-	all := ix.byStart
+	all, exact := ix.candidates(&f)
 	// The window [lo, hi) of records that started in [From, To).
 	lo, hi := 0, len(all)
 	if f.From != 0 {
@@ -168,7 +261,7 @@ func (p *Projection) Records(app uint32, f Filter, after *Cursor, limit int) (re
 	if hi < lo {
 		hi = lo
 	}
-	if !f.narrow() {
+	if exact {
 		total = hi - lo
 	} else {
 		for _, c := range all[lo:hi] {
