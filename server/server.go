@@ -131,6 +131,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerHubMetrics(reg, s.hub)
+	s.registerStateMetrics(reg)
 
 	if s.events, err = api.NewEventService(api.Options{
 		Log: s.log, Hub: s.hub, Queue: cfg.Queue, Heartbeat: cfg.Heartbeat, Logger: logger,

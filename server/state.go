@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/trtc-gateway/trtc-gateway/server/apiauth"
 	"github.com/trtc-gateway/trtc-gateway/server/calls"
 	"github.com/trtc-gateway/trtc-gateway/server/follower"
@@ -69,4 +71,23 @@ func authorizeApp(a *apiauth.Authenticator) func(context.Context, uint32) error 
 		_, err := apiauth.NarrowApps(ctx, []uint32{app})
 		return err
 	}
+}
+
+// registerStateMetrics exposes the follower's position and the projections'
+// sizes, read at scrape time: the memory the projections take follows them.
+func (s *Server) registerStateMetrics(reg prometheus.Registerer) {
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "trtcgw_follower_sequence",
+			Help: "The last sequence the log's follower handed to the hub and the projections.",
+		}, func() float64 { return float64(s.follower.Last()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "trtcgw_state_calls",
+			Help: "Calls the call projection holds (in progress and ended, while their events are retained).",
+		}, func() float64 { return float64(s.calls.Len()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "trtcgw_state_rooms",
+			Help: "Live rooms the room projection holds, expired ones until an event sweeps them.",
+		}, func() float64 { return float64(s.rooms.Len()) }),
+	)
 }

@@ -133,7 +133,9 @@ func (p *Projection) Call(app uint32, id string) *gatewayv1.Call {
 			EventCount:    c.events,
 			StartSeen:     c.startSeen,
 			EndSeen:       c.record != nil,
-			Complete:      c.startSeen && (c.record != nil || !c.ended()),
+			// Without an end-call callback an ended call cannot be told from
+			// one in progress, so a call whose start was seen is complete so far.
+			Complete: c.startSeen,
 		},
 	}
 	for i, m := range c.members {
@@ -161,12 +163,6 @@ func (p *Projection) Call(app uint32, id string) *gatewayv1.Call {
 	}
 	return out
 }
-
-// ended reports whether the call is known to be over: its record was seen.
-// Without the end-call callback the gateway cannot tell an ended call from
-// one in progress, so such a call counts as in progress and, once its start
-// was seen, as complete so far.
-func (c *call) ended() bool { return c.record != nil }
 
 // Filter selects call records; the zero value of a field matches everything.
 type Filter struct {
