@@ -104,17 +104,21 @@ func TestCallAndRoomServicesEndToEnd(t *testing.T) {
 	if err != nil || len(rooms.GetRooms()) != 1 || rooms.GetTotalSize() != 1 {
 		t.Errorf("ListRooms = %v, %v", rooms, err)
 	}
-	resp, err := http.Get("http://" + s.HTTPAddr() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{"trtcgw_state_calls 1\n", "trtcgw_state_rooms 1\n", "trtcgw_follower_sequence 4\n"} {
-		if !strings.Contains(string(metrics), want) {
-			t.Errorf("/metrics lacks %q", want)
+	// The follower stores its position after every reader has the event.
+	eventually(t, func() (any, error) {
+		resp, err := http.Get("http://" + s.HTTPAddr() + "/metrics")
+		if err != nil {
+			return nil, err
 		}
-	}
+		metrics, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{"trtcgw_state_calls 1\n", "trtcgw_state_rooms 1\n", "trtcgw_follower_sequence 4\n"} {
+			if !strings.Contains(string(metrics), want) {
+				return nil, fmt.Errorf("/metrics lacks %q", want)
+			}
+		}
+		return nil, nil
+	})
 	_, err = c.calls.GetCallRecord(ctx, &gatewayv1.GetCallRecordRequest{SdkAppId: testApp, CallId: "no-such-call"})
 	if status.Code(err) != codes.NotFound || !strings.Contains(err.Error(), `"no-such-call"`) || !strings.Contains(err.Error(), "101050") {
 		t.Errorf("GetCallRecord of an unknown call: %v, want NOT_FOUND naming it and Tencent's 101050", err)
