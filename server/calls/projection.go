@@ -265,20 +265,25 @@ func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
 		case gatewayv1.CallMemberState_CALL_MEMBER_STATE_CALLING:
 			m.state = gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT
 		case gatewayv1.CallMemberState_CALL_MEMBER_STATE_WAITING, gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED:
-			m.state = endedState(r.GetCallResult(), m.caller || c.connected && m.state == gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED)
+			m.state = endedState(r.GetCallResult(), m, c.connected)
 		default:
 			continue
 		}
+		// Dated at the end, so that a start or change that arrives late
+		// does not reopen the member's part in an ended call.
+		m.stateTime = max(m.stateTime, end)
 		if m.leave == 0 {
 			m.leave = end
 		}
 	}
 }
 
-// endedState is what became of a member still invited (or only named by the
-// record) when the call ended with result r.
-func endedState(r gatewayv1.CallResult, wasIn bool) gatewayv1.CallMemberState {
-	if wasIn {
+// endedState is what became of member m, still invited (or only named by the
+// record), when the call ended with result r: the caller, and in a call that
+// connected a member the log never showed, left; the others ended as the
+// call did, or did not answer a call that went on without them.
+func endedState(r gatewayv1.CallResult, m *member, connected bool) gatewayv1.CallMemberState {
+	if m.caller || (connected && m.state == gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED) {
 		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT
 	}
 	switch r {
@@ -287,6 +292,9 @@ func endedState(r gatewayv1.CallResult, wasIn bool) gatewayv1.CallMemberState {
 	case gatewayv1.CallResult_CALL_RESULT_REJECT, gatewayv1.CallResult_CALL_RESULT_CALL_BUSY:
 		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_REJECTED
 	case gatewayv1.CallResult_CALL_RESULT_NOT_ANSWER:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_NOT_ANSWERED
+	}
+	if m.state == gatewayv1.CallMemberState_CALL_MEMBER_STATE_WAITING {
 		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_NOT_ANSWERED
 	}
 	return gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT
