@@ -133,3 +133,20 @@ func BenchmarkApply(b *testing.B) {
 	}
 	b.ReportMetric(float64(3*b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// BenchmarkTrim is what retention costs the projection: forgetting the
+// oldest of benchCalls calls, a follower's trim interval (4096 events) at a time.
+func BenchmarkTrim(b *testing.B) {
+	p, _ := filled(b, benchCalls)
+	oldest := uint64(1)
+	for b.Loop() {
+		oldest += 4096
+		if oldest > 3*benchCalls {
+			b.StopTimer()
+			p, _ = filled(b, benchCalls)
+			oldest = 1 + 4096
+			b.StartTimer()
+		}
+		p.Trim(oldest)
+	}
+}

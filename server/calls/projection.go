@@ -372,6 +372,7 @@ func (c *call) state() gatewayv1.CallState {
 func (p *Projection) Trim(oldest uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	dead := map[uint32][]*call{}
 	for p.fifoAt < len(p.fifo) && p.fifo[p.fifoAt].seq < oldest {
 		r := p.fifo[p.fifoAt]
 		p.fifo[p.fifoAt] = retained{}
@@ -383,11 +384,14 @@ func (p *Projection) Trim(oldest uint64) {
 		delete(p.calls, r.key)
 		if c.indexed {
 			c.indexed = false
-			ix := p.records[c.app]
-			ix.unindex(c)
-			if len(ix.byStart) == 0 {
-				delete(p.records, c.app)
-			}
+			dead[c.app] = append(dead[c.app], c)
+		}
+	}
+	for app, calls := range dead {
+		ix := p.records[app]
+		ix.unindex(calls)
+		if len(ix.byStart) == 0 {
+			delete(p.records, app)
 		}
 	}
 	// Compact the FIFO once its dead head outweighs its live part.

@@ -104,3 +104,29 @@ func TestApplyIgnoresOtherEvents(t *testing.T) {
 		t.Errorf("Len = %d, want 0", p.Len())
 	}
 }
+
+// TestTrimOutOfStartOrder trims calls that are not the oldest by start time,
+// so the index lists lose calls from their middle.
+func TestTrimOutOfStartOrder(t *testing.T) {
+	p := New()
+	for i := range 10 {
+		start := int64(100 + (i*7)%10) // 100, 107, 104, 101, 108, 105, 102, 109, 106, 103
+		p.Apply(endEvent(uint64(i+1), 1, fmt.Sprint("c", i), start, gatewayv1.CallResult_CALL_RESULT_NORMAL_END, fmt.Sprint("u", i%2), "shared"))
+	}
+	p.Trim(6) // c0–c4 leave
+	recs, _, total := p.Records(1, Filter{}, nil, 100)
+	if got := ids(recs); got != "c7 c8 c5 c9 c6 " || total != 5 {
+		t.Errorf("after Trim: %q (total %d), want c7 c8 c5 c9 c6", got, total)
+	}
+	for _, f := range []Filter{{Caller: "u0"}, {Callee: "shared"}, {Result: gatewayv1.CallResult_CALL_RESULT_NORMAL_END}, {Type: gatewayv1.CallType_CALL_TYPE_SINGLE_CALL}, {Room: "room-u1"}} {
+		recs, _, total := p.Records(1, f, nil, 100)
+		for _, r := range recs {
+			if n := r.GetCallId(); n < "c5" {
+				t.Errorf("filter %+v still lists trimmed %s", f, n)
+			}
+		}
+		if total != len(recs) {
+			t.Errorf("filter %+v: total %d, listed %d", f, total, len(recs))
+		}
+	}
+}

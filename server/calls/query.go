@@ -44,25 +44,71 @@ func (p *Projection) index(c *call) {
 	c.indexed = true
 }
 
-// unindex removes an ended call from its app's index.
-func (ix *recordIndex) unindex(c *call) {
-	ix.byStart = remove(ix.byStart, c)
-	for _, a := range c.accounts() {
-		if l := remove(ix.byAccount[a], c); len(l) > 0 {
-			ix.byAccount[a] = l
+// unindex removes ended calls from the app's index in one pass per list:
+// Trim removes the oldest calls by the thousand, and one slices.Delete each
+// would move the whole list as often.
+func (ix *recordIndex) unindex(dead []*call) {
+	slices.SortFunc(dead, compareRecords)
+	ix.byStart = removeAll(ix.byStart, dead)
+	byAccount, byRoom := map[string][]*call{}, map[string][]*call{}
+	byResult, byType := map[gatewayv1.CallResult][]*call{}, map[gatewayv1.CallType][]*call{}
+	for _, c := range dead {
+		for _, a := range c.accounts() {
+			byAccount[a] = append(byAccount[a], c)
+		}
+		if room := c.record.GetRoomId(); room != "" {
+			byRoom[room] = append(byRoom[room], c)
+		}
+		byResult[c.record.GetCallResult()] = append(byResult[c.record.GetCallResult()], c)
+		byType[c.record.GetCallType()] = append(byType[c.record.GetCallType()], c)
+	}
+	removeFrom(ix.byAccount, byAccount)
+	removeFrom(ix.byRoom, byRoom)
+	removeFrom(ix.byResult, byResult)
+	removeFrom(ix.byType, byType)
+}
+
+// removeFrom removes each key's dead calls from its list in lists, and the
+// key when its list is left empty.
+func removeFrom[K comparable](lists, dead map[K][]*call) {
+	for k, d := range dead {
+		if l := removeAll(lists[k], d); len(l) > 0 {
+			lists[k] = l
 		} else {
-			delete(ix.byAccount, a)
+			delete(lists, k)
 		}
 	}
-	if room := c.record.GetRoomId(); room != "" {
-		if l := remove(ix.byRoom[room], c); len(l) > 0 {
-			ix.byRoom[room] = l
-		} else {
-			delete(ix.byRoom, room)
+}
+
+// removeAll returns l without the calls of dead. The oldest calls leave
+// first, so dead is usually a prefix of l and is cut off without moving the
+// rest; otherwise the part of l after the first dead call moves once.
+func removeAll(l, dead []*call) []*call {
+	idx := make([]int, 0, len(dead))
+	for _, c := range dead {
+		if i, ok := slices.BinarySearchFunc(l, c, compareRecords); ok {
+			idx = append(idx, i)
 		}
 	}
-	ix.byResult[c.record.GetCallResult()] = remove(ix.byResult[c.record.GetCallResult()], c)
-	ix.byType[c.record.GetCallType()] = remove(ix.byType[c.record.GetCallType()], c)
+	if len(idx) == 0 {
+		return l
+	}
+	slices.Sort(idx)
+	if idx[len(idx)-1] == len(idx)-1 { // the first len(idx) calls
+		clear(l[:len(idx)])
+		return l[len(idx):]
+	}
+	w, next := idx[0], 0
+	for r := idx[0]; r < len(l); r++ {
+		if next < len(idx) && idx[next] == r {
+			next++
+			continue
+		}
+		l[w] = l[r]
+		w++
+	}
+	clear(l[w:])
+	return l[:w]
 }
 
 // accounts are the record's caller and callees, each once.
@@ -82,15 +128,6 @@ func (c *call) accounts() []string {
 func insert(l []*call, c *call) []*call {
 	i, _ := slices.BinarySearchFunc(l, c, compareRecords)
 	return slices.Insert(l, i, c)
-}
-
-// remove takes c out of l.
-func remove(l []*call, c *call) []*call {
-	i, ok := slices.BinarySearchFunc(l, c, compareRecords)
-	if !ok {
-		return l
-	}
-	return slices.Delete(l, i, i+1)
 }
 
 // Record returns the record of call id of app and the sequence of the event
