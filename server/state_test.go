@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -424,5 +426,44 @@ func TestStateSurvivesRestart(t *testing.T) {
 		if before[i] != after[i] {
 			t.Errorf("answer %d differs after the restart:\n--- before\n%s\n--- after\n%s", i, before[i], after[i])
 		}
+	}
+}
+
+// TestStateOverMutualTLS reads a call record over the API listeners' TLS
+// with a client certificate, as Subscribe does, and is refused without one.
+func TestStateOverMutualTLS(t *testing.T) {
+	f := newTLSFiles(t)
+	s := startGateway(t, func(c *server.Config) {
+		c.APITLSCert, c.APITLSKey, c.APIClientCA = f.apiCert, f.apiKey, f.clientCAPEM
+	})
+	postCallAndRoom(t, s, testApp)
+	dialTLS := func(cert *tls.Certificate) gatewayv1.CallServiceClient {
+		cfg := &tls.Config{RootCAs: f.serverCA.Pool()}
+		if cert != nil {
+			cfg.Certificates = []tls.Certificate{*cert}
+		}
+		conn, err := grpc.NewClient(s.GRPCAddr(), grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return gatewayv1.NewCallServiceClient(conn)
+	}
+	client := f.clientCA.Client(t, "billing").TLS
+	req := &gatewayv1.GetCallRecordRequest{SdkAppId: testApp, CallId: sampleCallID}
+	eventually(t, func() (*gatewayv1.GetCallRecordResponse, error) {
+		return dialTLS(&client).GetCallRecord(context.Background(), req)
+	})
+	if _, err := dialTLS(nil).GetCallRecord(context.Background(), req); status.Code(err) != codes.Unavailable {
+		t.Errorf("without a client certificate: %v, want the handshake refused (UNAVAILABLE)", err)
+	}
+	withCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{client}}}}
+	resp, err := withCert.Get("https://" + s.HTTPAddr() + "/v1/apps/" + fmt.Sprint(testApp) + "/calls/" + sampleCallID + "/record")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("JSON over mutual TLS: HTTP %d, want 200", resp.StatusCode)
 	}
 }
