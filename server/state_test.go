@@ -467,3 +467,52 @@ func TestStateOverMutualTLS(t *testing.T) {
 		t.Errorf("JSON over mutual TLS: HTTP %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestReplicasGiveIdenticalAnswers runs two gateways on one JetStream stream
+// (the second connects to the first's NATS server, as replicas connect to a
+// cluster), posts a call's callbacks to both in turn, and expects the same
+// answers from each: the projections are functions of the shared log.
+func TestReplicasGiveIdenticalAnswers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	natsAddr := closedPort(t)
+	s1, err := server.Start(ctx, jetStreamConfig(t.TempDir(), natsAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s1.Shutdown(context.Background()) })
+	cfg2 := server.DefaultConfig()
+	cfg2.WebhookAddr, cfg2.GRPCAddr, cfg2.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg2.NATSURL = "nats://" + natsAddr
+	s2, err := server.Start(ctx, cfg2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s2.Shutdown(context.Background()) })
+
+	postOK(t, s1, testApp, cmdStart, sample(t, "start_call"))
+	postOK(t, s2, testApp, cmdMember, sample(t, "member_changed"))
+	postOK(t, s1, testApp, cmdEnd, sample(t, "end_call"))
+	postOK(t, s2, testApp, cmdLive, sample(t, "live_member_state_changed"))
+
+	answers := func(s *server.Server) []string {
+		c := dialState(t, s)
+		call := eventually(t, func() (*gatewayv1.GetCallResponse, error) {
+			r, err := c.calls.GetCall(ctx, &gatewayv1.GetCallRequest{SdkAppId: testApp, CallId: sampleCallID})
+			if err == nil && r.GetCall().GetCoverage().GetEventCount() != 3 {
+				err = fmt.Errorf("%d of the call's 3 events so far", r.GetCall().GetCoverage().GetEventCount())
+			}
+			return r, err
+		})
+		room := eventually(t, func() (*gatewayv1.GetRoomResponse, error) {
+			return c.rooms.GetRoom(ctx, &gatewayv1.GetRoomRequest{SdkAppId: testApp, RoomId: "room_id"})
+		})
+		return []string{protojson.Format(call), protojson.Format(room)}
+	}
+	a1, a2 := answers(s1), answers(s2)
+	for i := range a1 {
+		if a1[i] != a2[i] {
+			t.Errorf("replicas disagree:\n--- replica 1\n%s\n--- replica 2\n%s", a1[i], a2[i])
+		}
+	}
+}
