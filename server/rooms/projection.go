@@ -56,6 +56,7 @@ type Projection struct {
 
 	mu        sync.RWMutex
 	rooms     map[key]*room
+	byApp     map[uint32]map[string]*room // the same rooms, for ListRooms
 	fifo      []retained // in sequence order: when each room was last touched
 	fifoAt    int
 	fromStart bool // the first event applied was sequence 1: nothing was dropped before
@@ -68,7 +69,7 @@ func New(ttl time.Duration) *Projection {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	return &Projection{ttl: ttl, rooms: make(map[key]*room)}
+	return &Projection{ttl: ttl, rooms: make(map[key]*room), byApp: make(map[uint32]map[string]*room)}
 }
 
 // TTL is how long a room stays live without an event.
@@ -102,7 +103,7 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	r := p.rooms[k]
 	if r == nil {
 		r = &room{key: k, online: map[string]struct{}{}, firstSeq: ev.GetSequence(), complete: p.fromStart}
-		p.rooms[k] = r
+		p.put(r)
 	}
 	r.lastSeq = ev.GetSequence()
 	r.events++
@@ -123,7 +124,7 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 		}
 	}
 	if len(r.online) == 0 {
-		delete(p.rooms, k) // the last member left: the room is not live
+		p.drop(k) // the last member left: the room is not live
 	}
 }
 
@@ -160,12 +161,34 @@ func (p *Projection) pop(more, drop func(retained) bool) {
 		p.fifo[p.fifoAt] = retained{}
 		p.fifoAt++
 		if drop(r) {
-			delete(p.rooms, r.key)
+			p.drop(r.key)
 		}
 	}
 	if p.fifoAt > len(p.fifo)/2 {
 		p.fifo = slices.Clone(p.fifo[p.fifoAt:])
 		p.fifoAt = 0
+	}
+}
+
+// put files a new room.
+func (p *Projection) put(r *room) {
+	p.rooms[r.key] = r
+	app := p.byApp[r.app]
+	if app == nil {
+		app = map[string]*room{}
+		p.byApp[r.app] = app
+	}
+	app[r.id] = r
+}
+
+// drop forgets room k.
+func (p *Projection) drop(k key) {
+	delete(p.rooms, k)
+	if app := p.byApp[k.app]; app != nil {
+		delete(app, k.id)
+		if len(app) == 0 {
+			delete(p.byApp, k.app)
+		}
 	}
 }
 
@@ -203,8 +226,8 @@ func (p *Projection) Rooms(app uint32, now time.Time, after string, limit int) (
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	var live []*room
-	for _, r := range p.rooms {
-		if r.app == app && p.live(r, now.UnixNano()) {
+	for _, r := range p.byApp[app] {
+		if p.live(r, now.UnixNano()) {
 			total++
 			if r.id > after {
 				live = append(live, r)
