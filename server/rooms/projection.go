@@ -57,7 +57,7 @@ type Projection struct {
 	mu        sync.RWMutex
 	rooms     map[key]*room
 	byApp     map[uint32]map[string]*room // the same rooms, for ListRooms
-	fifo      []retained // in sequence order: when each room was last touched
+	fifo      []retained                  // in sequence order: when each room was last touched
 	fifoAt    int
 	fromStart bool // the first event applied was sequence 1: nothing was dropped before
 	started   bool
