@@ -102,7 +102,7 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	k := key{app: ev.GetSdkAppId(), id: id}
 	r := p.rooms[k]
 	if r == nil {
-		r = &room{key: k, online: map[string]struct{}{}, firstSeq: ev.GetSequence(), complete: p.fromStart}
+		r = &room{key: k, online: map[string]int64{}, firstSeq: ev.GetSequence(), complete: p.fromStart}
 		p.put(r)
 	}
 	r.lastSeq = ev.GetSequence()
@@ -113,14 +113,21 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 		r.lastTime = t.AsTime().UnixNano()
 	}
 	p.fifo = append(p.fifo, retained{seq: r.lastSeq, key: k})
+	t := r.lastTime
 	switch ch.GetEventType() {
 	case gatewayv1.LiveEventType_LIVE_EVENT_TYPE_ONLINE:
 		for _, m := range ch.GetMemberList() {
-			r.online[m.GetMemberAccount()] = struct{}{}
+			if since, ok := r.online[m.GetMemberAccount()]; !ok || t > since {
+				r.online[m.GetMemberAccount()] = t
+			}
 		}
 	case gatewayv1.LiveEventType_LIVE_EVENT_TYPE_OFFLINE:
 		for _, m := range ch.GetMemberList() {
-			delete(r.online, m.GetMemberAccount())
+			// An offline dated before the member's latest online came late:
+			// the member is back, and stays.
+			if since, ok := r.online[m.GetMemberAccount()]; ok && t >= since {
+				delete(r.online, m.GetMemberAccount())
+			}
 		}
 	}
 	if len(r.online) == 0 {

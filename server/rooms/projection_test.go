@@ -81,3 +81,18 @@ func TestTrimForgetsRooms(t *testing.T) {
 		t.Errorf("Len after Trim(2) = %d, want 1", p.Len())
 	}
 }
+
+// TestLateOfflineKeepsTheMember applies an offline dated before the member's
+// latest online, arriving after it: the member stays online.
+func TestLateOfflineKeepsTheMember(t *testing.T) {
+	p := New(time.Hour)
+	online := memberEvent(1, "r", true, 0, "a", "b")
+	online.EventTime = timestamppb.New(t0.Add(10 * time.Second))
+	late := memberEvent(2, "r", false, time.Second, "a")
+	late.EventTime = timestamppb.New(t0.Add(5 * time.Second))
+	p.Apply(online)
+	p.Apply(late)
+	if _, members, _ := p.Room(1, "r", t0.Add(time.Minute), "", 10); strings.Join(members, ",") != "a,b" {
+		t.Errorf("members = %v, want a and b: the offline predates a's online", members)
+	}
+}
