@@ -35,7 +35,7 @@ type key struct {
 // room is what the log tells of one live room. Times are Unix nanoseconds.
 type room struct {
 	key
-	online   map[string]struct{}
+	online   map[string]int64 // account → when it came online (EventTime)
 	firstSeq uint64
 	lastSeq  uint64
 	events   uint32
