@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/rooms"
 )
 
 // Config is everything the gateway needs to run; cmd/trtc-gateway fills it
@@ -64,6 +65,10 @@ type Config struct {
 	Heartbeat time.Duration
 	// ShutdownTimeout bounds the graceful part of shutdown.
 	ShutdownTimeout time.Duration
+	// RoomTTL is how long a live room stays live without an event (a
+	// destroy callback may never come); 0 is DefaultRoomTTL. See the README,
+	// "Calls and rooms".
+	RoomTTL time.Duration
 
 	// WebhookTokens maps an SdkAppid to its Tencent webhook authentication
 	// token: that app's callbacks must carry a valid Sign and RequestTime.
@@ -123,6 +128,8 @@ const (
 	DefaultHeartbeat = 15 * time.Second
 	// DefaultShutdownTimeout bounds the graceful part of shutdown.
 	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultRoomTTL is how long a live room stays live without an event.
+	DefaultRoomTTL = rooms.DefaultTTL
 	// DefaultWebhookAuthWindow is how far a signed callback's RequestTime may
 	// be from the gateway's clock.
 	DefaultWebhookAuthWindow = time.Minute
@@ -149,6 +156,7 @@ func DefaultConfig() Config {
 		Queue:           DefaultQueue,
 		Heartbeat:       DefaultHeartbeat,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		RoomTTL:         DefaultRoomTTL,
 
 		WebhookAuthWindow: DefaultWebhookAuthWindow,
 		MaxConns:          DefaultMaxConns,
@@ -220,6 +228,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Queue <= 0 {
 		errs = append(errs, fmt.Errorf("--queue=%d must be positive", c.Queue))
+	}
+	if c.RoomTTL < 0 {
+		errs = append(errs, fmt.Errorf("--room-ttl=%s must be positive (0 is the default, %s)", c.RoomTTL, DefaultRoomTTL))
 	}
 	if c.Heartbeat <= 0 {
 		errs = append(errs, fmt.Errorf("--heartbeat=%s must be positive", c.Heartbeat))

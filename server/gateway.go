@@ -43,8 +43,14 @@ func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http
 		}),
 		runtime.WithForwardResponseOption(openStream),
 	)
-	if err := gatewayv1.RegisterEventServiceHandler(ctx, gw, s.gwConn); err != nil {
-		return nil, fmt.Errorf("registering the JSON API: %w", err)
+	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+		gatewayv1.RegisterEventServiceHandler,
+		gatewayv1.RegisterCallServiceHandler,
+		gatewayv1.RegisterRoomServiceHandler,
+	} {
+		if err := register(ctx, gw, s.gwConn); err != nil {
+			return nil, fmt.Errorf("registering the JSON API: %w", err)
+		}
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", gw)
