@@ -275,6 +275,7 @@
     if (c && c.epoch === (ev.epoch || '') && BigInt(seq) <= BigInt(c.seq)) return;
     state.cursor = { seq, epoch: ev.epoch || '' };
     state.received++;
+    for (const fn of eventHooks) fn(ev);
     if (state.paused) {
       // Hold it and close the stream: resume reads on from the cursor.
       state.held.push(ev);
@@ -563,8 +564,10 @@
 
   // ---------- views and the address ----------
 
-  // VIEWS lists the views reached from an event's call or room id.
+  // VIEWS lists the views reached from an event's call or room id; views.js
+  // fills it. eventHooks see every event as it arrives (a view refreshes).
   const VIEWS = {};
+  const eventHooks = [];
 
   function parseHash() {
     const h = location.hash.replace(/^#/, '');
@@ -684,18 +687,30 @@
     if (!t) return;
     setToken(t);
     closeTokenForm();
-    hideNotice();
-    if (!state.paused) connect();
+    retryWithToken();
   });
   el.tokenForget.addEventListener('click', () => {
     setToken('');
     closeTokenForm();
-    hideNotice();
-    if (!state.paused) connect();
+    retryWithToken();
   });
 
+  // retryWithToken reconnects with the token just set, from the cursor; a
+  // paused page does so when it resumes.
+  function retryWithToken() {
+    hideNotice();
+    state.stopped = false;
+    if (state.paused) {
+      closeStream();
+      showPaused();
+    } else {
+      connect();
+    }
+  }
+
   window.addEventListener('hashchange', route);
-  window.trtcConsole = { VIEWS, state, currentToken, node, clock, shortType, keyLink, API, parseError, CODE, openTokenForm };
+  // What views.js builds on.
+  window.trtcConsole = { VIEWS, eventHooks, state, currentToken, node, clock, shortType, keyLink, openEvent, API, parseError, CODE, openTokenForm };
 
   el.tokenState.hidden = !currentToken();
   el.tokenToggle.setAttribute('aria-expanded', 'false');

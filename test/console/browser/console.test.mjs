@@ -5,8 +5,7 @@
 // webhook; the page reads them back through the public JSON API.
 //
 // Environment: CONSOLE_URL, WEBHOOK_URL, CONSOLE_TOKEN (reads APP_A only),
-// APP_A, APP_B, CHROMIUM, USER_DATA_DIR, SCREENSHOT (a PNG path),
-// CALL_VIEW=1 when the gateway serves CallService.
+// APP_A, APP_B, CHROMIUM, USER_DATA_DIR, SCREENSHOT (a PNG path).
 import { chromium } from 'playwright-core';
 
 const env = (k) => {
@@ -19,7 +18,6 @@ const WEBHOOK_URL = env('WEBHOOK_URL');
 const TOKEN = env('CONSOLE_TOKEN');
 const APP_A = env('APP_A');
 const APP_B = env('APP_B');
-const CALL_VIEW = process.env.CALL_VIEW === '1';
 // A failure bound for every wait, not a speed check.
 const WAIT_MS = 15000;
 
@@ -214,6 +212,41 @@ try {
     await page.waitForFunction(() => !document.getElementById('detail').open, null, { timeout: WAIT_MS });
     const back = await page.evaluate(() => document.activeElement?.closest('tr')?.dataset.seq);
     assert(back === json.sequence, `focus did not return to the row's button (it is on ${back})`);
+  });
+
+  await check('a call id opens the call view: members, timeline and record', async () => {
+    await page.click('#rows tr:last-child td:nth-child(6) a');
+    await page.waitForFunction(() => !document.getElementById('call-view').hidden && document.querySelectorAll('#call-view .timeline li').length === 3, null, { timeout: WAIT_MS });
+    const steps = await page.$$eval('#call-view .timeline li', (lis) => lis.map((li) => li.textContent));
+    assert(/CALL_STARTED/.test(steps[0]) && /CALL_MEMBER_CHANGED/.test(steps[1]) && /CALL_ENDED/.test(steps[2]), `timeline: ${steps}`);
+    assert(steps[1].includes(`${USERS[1]}: Answer`), `member change: ${steps[1]}`);
+    const text = await page.textContent('#call-view');
+    assert(text.includes(firstCall) && text.includes('NORMAL_END') && text.includes('SINGLE_CALL'), 'the record is not shown');
+    assert(/ENDED/.test(await page.textContent('#call-view h2')), 'the call is not shown as ended');
+    // A timeline step still on the page opens its event.
+    await page.click('#call-view .timeline li:first-child button.seq');
+    await page.waitForSelector('#detail[open]');
+    assert(JSON.parse(await page.textContent('#detail-json')).type === 'EVENT_TYPE_CALL_STARTED', 'the step opened another event');
+    await page.keyboard.press('Escape');
+    await page.click('#call-view a.back');
+    await page.waitForFunction(() => !document.getElementById('events-view').hidden, null, { timeout: WAIT_MS });
+    assert((await rowCount(page)) === 4, 'going back restarted the table');
+  });
+
+  await check('a room id opens the room view with its online members', async () => {
+    await page.click('#rows tr:first-child td:nth-child(6) a');
+    await page.waitForFunction(() => document.querySelectorAll('#room-view .members li').length === 2, null, { timeout: WAIT_MS });
+    const members = await page.$$eval('#room-view .members li', (lis) => lis.map((li) => li.textContent));
+    assert(members.join() === 'host_anna,viewer_bo', `members: ${members}`);
+    await page.goBack();
+    await page.waitForFunction(() => !document.getElementById('events-view').hidden, null, { timeout: WAIT_MS });
+  });
+
+  await check("another app's call is refused with the reason", async () => {
+    await page.evaluate((app) => { location.hash = `#call?app=${app}&id=anything`; }, APP_B);
+    await page.waitForFunction(() => /may not read that app/.test(document.getElementById('call-view').textContent), null, { timeout: WAIT_MS });
+    await page.goBack();
+    await page.waitForFunction(() => !document.getElementById('events-view').hidden, null, { timeout: WAIT_MS });
   });
 
   await check('a filter narrows the table and is kept in the address (never the token)', async () => {
