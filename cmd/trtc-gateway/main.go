@@ -81,7 +81,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLevel, logFormat *string) {
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", cfg.WebhookAddr, "public listener serving only POST /webhook")
 	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", cfg.GRPCAddr, "gRPC API listener (EventService, health, reflection)")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "JSON API listener: /v1/…, /healthz, /metrics")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "JSON API listener: /v1/…, /healthz, /metrics, /console/")
+	fs.BoolVar(&cfg.Console, "console", cfg.Console, "serve the web console at /console/ on --http-addr (it reads the JSON API with the visitor's token); false turns it off")
 	fs.Var(apps, "sdk-app-id", "SdkAppid allowed to post callbacks; repeatable or comma-separated; empty allows all")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "event log: jetstream (durable; embedded NATS unless --nats-url) or memory (ephemeral)")
 	fs.IntVar(&cfg.Retention, "retention", cfg.Retention, "newest events kept for replay")
@@ -102,6 +103,7 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 	fs.IntVar(&cfg.Queue, "queue", cfg.Queue, "per-subscriber buffer, in events; a subscriber that falls this far behind reads the log until it has caught up")
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", cfg.Heartbeat, "idle interval after which a stream gets a heartbeat")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
+	fs.DurationVar(&cfg.RoomTTL, "room-ttl", cfg.RoomTTL, "a live room with no event for this long is no longer live (RoomService)")
 	fs.StringVar(logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", "text", "text or json")
 }
