@@ -72,6 +72,12 @@ type Config struct {
 	WebhookTokens map[uint32]string
 	// WebhookTokenFile is a JSON file of more webhook tokens (see README, Security).
 	WebhookTokenFile string
+	// TRTCKeys maps an SdkAppId to the key set in the TRTC console's callback
+	// configuration: that app's TRTC events (room, media, recording) must carry
+	// a Sign header equal to base64(HMAC-SHA256(key, body)).
+	TRTCKeys map[uint32]string
+	// TRTCKeyFile is a JSON file of more TRTC callback keys (see README, TRTC events).
+	TRTCKeyFile string
 	// WebhookAuthWindow is how far RequestTime may be from the gateway's clock.
 	WebhookAuthWindow time.Duration
 	// WebhookRate is each source IP's sustained webhook requests per second; 0 is no limit.

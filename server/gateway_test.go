@@ -84,12 +84,12 @@ func filterFixture(t *testing.T) *server.Server {
 	t.Helper()
 	s := startGateway(t, func(c *server.Config) { c.Heartbeat = 100 * time.Millisecond })
 	other := strings.ReplaceAll(string(sample(t, "member_changed")), callID, "other-call")
-	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))                                                         // 1
-	postOK(t, s, testApp, cmdMember, sample(t, "member_changed"))                                                    // 2
-	postOK(t, s, testApp, cmdMember, []byte(other))                                                                  // 3
-	postOK(t, s, 1400000002, cmdEnd, sample(t, "end_call"))                                                          // 4
-	postOK(t, s, testApp, cmdLive, sample(t, "live_member_state_changed"))                                           // 5
-	postOK(t, s, 1400000002, "Live.CallbackAfterCreateRoom", []byte(`{"RoomId":"room_id","Owner_Account":"jared"}`)) // 6
+	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))                                                          // 1
+	postOK(t, s, testApp, cmdMember, sample(t, "member_changed"))                                                     // 2
+	postOK(t, s, testApp, cmdMember, []byte(other))                                                                   // 3
+	postOK(t, s, 1400000002, cmdEnd, sample(t, "end_call"))                                                           // 4
+	postOK(t, s, testApp, cmdLive, sample(t, "live_member_state_changed"))                                            // 5
+	postOK(t, s, 1400000002, "Live.CallbackAfterRoomRenamed", []byte(`{"RoomId":"room_id","Owner_Account":"jared"}`)) // 6
 	return s
 }
 
@@ -104,7 +104,7 @@ func TestSubscribeFilters(t *testing.T) {
 		{"no filter", &gatewayv1.SubscribeRequest{}, []uint64{1, 2, 3, 4, 5, 6}},
 		{"event type", &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED}}, []uint64{2, 3}},
 		{"event types OR", &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{gatewayv1.EventType_EVENT_TYPE_CALL_STARTED, gatewayv1.EventType_EVENT_TYPE_OTHER}}, []uint64{1, 6}},
-		{"callback command", &gatewayv1.SubscribeRequest{CallbackCommands: []string{"Live.CallbackAfterCreateRoom"}}, []uint64{6}},
+		{"callback command", &gatewayv1.SubscribeRequest{CallbackCommands: []string{"Live.CallbackAfterRoomRenamed"}}, []uint64{6}},
 		{"sdk app", &gatewayv1.SubscribeRequest{SdkAppIds: []uint32{1400000002}}, []uint64{4, 6}},
 		{"call id", &gatewayv1.SubscribeRequest{CallIds: []string{callID}}, []uint64{1, 2, 4}},
 		{"room id", &gatewayv1.SubscribeRequest{RoomIds: []string{"room_id"}}, []uint64{5, 6}},

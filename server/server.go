@@ -104,6 +104,10 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	trtcAuth, err := webhookauth.LoadTRTC(cfg.TRTCKeys, cfg.TRTCKeyFile)
+	if err != nil {
+		return nil, err
+	}
 	apiAuth, err := apiauth.Load(cfg.APITokensFile, apiauth.Options{Logger: logger})
 	if err != nil {
 		return nil, err
@@ -119,7 +123,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--api-tls-cert: %w", err)
 	}
-	logger.Info("security", "webhook_auth_apps", whAuth.Apps(), "api_tokens", apiAuth != nil, "webhook_tls", webhookTLS != nil,
+	logger.Info("security", "webhook_auth_apps", whAuth.Apps(), "trtc_key_apps", trtcAuth.Apps(), "api_tokens", apiAuth != nil, "webhook_tls", webhookTLS != nil,
 		"api_tls", apiTLS != nil, "api_client_certs", cfg.APIClientCA != "", "webhook_rate", cfg.WebhookRate)
 
 	if s.log, s.closeStore, err = openStore(ctx, cfg, logger); err != nil {
@@ -144,7 +148,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	}
 	wh, err := webhook.New(webhook.Options{
 		Log: s.log, AllowedApps: cfg.SdkAppIDs, MaxBody: cfg.MaxBody, Logger: logger, Registerer: reg,
-		Auth: whAuth, RateLimit: webhook.RateLimit{Rate: cfg.WebhookRate, Burst: cfg.WebhookBurst},
+		Auth: whAuth, TRTCAuth: trtcAuth, RateLimit: webhook.RateLimit{Rate: cfg.WebhookRate, Burst: cfg.WebhookBurst},
 	})
 	if err != nil {
 		return nil, err

@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// BenchmarkDecode measures Decode, query parameters included, on each of the
-// four documented callbacks and on a command the gateway does not model.
+// BenchmarkDecode measures Decode, query parameters included, on the four
+// call and member callbacks, on a few of the live ones (whose decoders also
+// keep unknown members) and on a command the gateway does not model.
 func BenchmarkDecode(b *testing.B) {
 	benchmarks := []struct {
 		name string
@@ -20,6 +21,10 @@ func BenchmarkDecode(b *testing.B) {
 		{"member-changed", "member-changed"},
 		{"end-call", "end-call"},
 		{"live-member-state", "live-member-state"},
+		{"live-destroy-room", "live-destroy-room"},
+		{"live-seat-info", "mic-seat-info-changed"},
+		{"live-gift", "live-before-send-gift"},
+		{"group-message", "group-after-send-msg-live-capture"},
 		{"other", "other-command"},
 	}
 	at := time.Unix(1740464128, 0)

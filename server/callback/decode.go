@@ -34,7 +34,7 @@ func Decode(q url.Values, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 // empty (CodeEmptyBody), is valid UTF-8 (CodeInvalidUTF8), is valid JSON
 // (CodeInvalidJSON, naming the byte, counted from 1, where it broke), is a JSON
 // object (CodeNotObject), and has no CallbackCommand other than a string naming
-// the URL's command (CodeCommandMismatch). For the four known commands every
+// the URL's command (CodeCommandMismatch). For the commands of the table every
 // field the gateway reads must then have its documented JSON type and a
 // possible value (CodeBadField, naming the field's path). Other commands are
 // never rejected for their content. Every error is an *Error.
@@ -55,9 +55,35 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		return nil, err
 	}
 
+	return decodeChecked(p, body, src, &top, lookupCommand(p.Command), receivedAt)
+}
+
+// DecodeBodyUntyped is DecodeBody for a body whose typed decoding failed
+// with CodeBadField: it makes the same checks up to the command, then
+// carries the callback as EVENT_TYPE_OTHER with the body byte for byte, as
+// for a command the gateway does not model. The webhook uses it for "before"
+// callbacks, which it must never refuse because Tencent changed a field.
+func DecodeBodyUntyped(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, error) {
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	if err := checkBody(body); err != nil {
+		return nil, err
+	}
+	src := string(body)
+	top := readTop(src)
+	if err := checkBodyCommand(p.Command, top.command); err != nil {
+		return nil, err
+	}
+	return decodeChecked(p, body, src, &top, nil, receivedAt)
+}
+
+// decodeChecked builds the event of a checked body src whose top level is
+// top, typed by row, or as EVENT_TYPE_OTHER when row is nil.
+func decodeChecked(p Params, body []byte, src string, top *topFields, row *command, receivedAt time.Time) (*gatewayv1.Event, error) {
 	ev := &gatewayv1.Event{
 		Id:              EventID(p.SdkAppID, p.Command, body),
-		Type:            EventTypeOf(p.Command),
+		Type:            gatewayv1.EventType_EVENT_TYPE_OTHER,
 		CallbackCommand: p.Command,
 		SdkAppId:        p.SdkAppID,
 		ReceivedAt:      timestamppb.New(receivedAt),
@@ -65,28 +91,18 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		OptPlatform:     p.OptPlatform,
 		ContentType:     p.ContentType,
 	}
-	if ev.Type == gatewayv1.EventType_EVENT_TYPE_OTHER {
-		decodeOther(src, &top, ev)
+	if row == nil {
+		decodeOther(src, top, ev)
 		return ev, nil
 	}
+	ev.Type = row.typ
 
 	var r fieldReader
 	ev.EventTime = r.unixTime("EventTime", top.eventTime, milliseconds)
 	if r.err != nil {
 		return nil, r.err.toError()
 	}
-	var err *fieldError
-	switch ev.Type {
-	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
-		err = decodeStartCall(&top, ev)
-	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
-		err = decodeMemberChanged(&top, ev)
-	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
-		err = decodeEndCall(&top, ev)
-	case gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED:
-		err = decodeLiveMemberStateChanged(&top, ev)
-	}
-	if err != nil {
+	if err := row.decode(top, ev); err != nil {
 		return nil, err.toError()
 	}
 	return ev, nil
@@ -170,6 +186,7 @@ func checkBodyCommand(urlCommand, raw string) *Error {
 // reads; "" is absent or null. When a key appears more than once the last one
 // wins, as with encoding/json.
 type topFields struct {
+	body            string // the whole body, for decoders that read every member
 	command         string // CallbackCommand
 	eventTime       string // EventTime
 	callID          string // CallId
@@ -181,12 +198,15 @@ type topFields struct {
 	eventType       string // EventType
 	eventCause      string // EventCause
 	memberList      string // MemberList
+	eventGroupID    string // EventGroupId (TRTC events)
+	callbackTs      string // CallbackTs (TRTC events)
+	eventInfo       string // EventInfo (TRTC events)
 }
 
 // readTop collects the top-level members of the JSON object body. Keys match
 // exactly; members it does not know are ignored.
 func readTop(body string) topFields {
-	var t topFields
+	t := topFields{body: body}
 	for key, raw := range members(body) {
 		switch key {
 		case "CallbackCommand":
@@ -211,6 +231,12 @@ func readTop(body string) topFields {
 			t.eventCause = raw
 		case "MemberList":
 			t.memberList = raw
+		case "EventGroupId":
+			t.eventGroupID = raw
+		case "CallbackTs":
+			t.callbackTs = raw
+		case "EventInfo":
+			t.eventInfo = raw
 		}
 	}
 	return t

@@ -59,7 +59,7 @@ func TestDecodeRejects(t *testing.T) {
 	changed := query(CommandMemberChanged)
 	ended := query(CommandEndCall)
 	live := query(CommandLiveMemberStateChanged)
-	other := query("Live.CallbackAfterCreateRoom")
+	other := query("Live.CallbackAfterRoomRenamed")
 
 	tests := []struct {
 		name  string
@@ -122,14 +122,45 @@ func TestDecodeRejects(t *testing.T) {
 		// Command mismatch.
 		{"other known command", start, `{"CallbackCommand":"Call.CallbackAfterEndCall"}`, CodeCommandMismatch, `the body's CallbackCommand "Call.CallbackAfterEndCall" contradicts the URL's "Call.CallbackAfterStartCall"`},
 		{"unknown body command for known URL command", changed, `{"CallbackCommand":"Call.CallbackAfterSomething"}`, CodeCommandMismatch, `contradicts the URL's "Call.CallbackAfterMemberChanged"`},
-		{"known body command for unknown URL command", other, `{"CallbackCommand":"Live.CallbackAfterMemberStateChanged"}`, CodeCommandMismatch, `contradicts the URL's "Live.CallbackAfterCreateRoom"`},
-		{"two unknown commands", other, `{"CallbackCommand":"Live.CallbackAfterDestroyRoom"}`, CodeCommandMismatch, `"Live.CallbackAfterDestroyRoom" contradicts`},
+		{"known body command for unknown URL command", other, `{"CallbackCommand":"Live.CallbackAfterMemberStateChanged"}`, CodeCommandMismatch, `contradicts the URL's "Live.CallbackAfterRoomRenamed"`},
+		{"two unknown commands", other, `{"CallbackCommand":"Live.CallbackAfterRoomClosed"}`, CodeCommandMismatch, `"Live.CallbackAfterRoomClosed" contradicts`},
 		{"command number", start, `{"CallbackCommand":1}`, CodeCommandMismatch, `the body's CallbackCommand must be a string naming the URL's command "Call.CallbackAfterStartCall", got a number`},
 		{"command object", other, `{"CallbackCommand":{}}`, CodeCommandMismatch, "got an object"},
 		{"last duplicate command wins", start, `{"CallbackCommand":"Call.CallbackAfterStartCall","CallbackCommand":"Call.CallbackAfterEndCall"}`, CodeCommandMismatch, "contradicts"},
 
+		// The live, group and follow commands: the path names the field.
+		{"room info not an object", query("Live.CallbackAfterCreateRoom"), `{"RoomInfo":[]}`, CodeBadField, "field RoomInfo: want an object, got an array"},
+		{"owner an object", query("Live.CallbackAfterCreateRoom"), `{"RoomInfo":{"Owner_Account":{}}}`, CodeBadField, "field RoomInfo.Owner_Account: want a string or a number, got an object"},
+		{"member count a fraction", query("Live.CallbackAfterUpdateRoomInfo"), `{"RoomInfo":{"MaxMemberCount":1.5}}`, CodeBadField, "field RoomInfo.MaxMemberCount: want a whole number that fits 64 bits, got 1.5"},
+		{"flag a string", query("Live.CallbackAfterUpdateRoomInfo"), `{"RoomInfo":{"IsMessageDisabled":"yes"}}`, CodeBadField, "field RoomInfo.IsMessageDisabled: want a boolean, got a string"},
+		{"category not numbers", query("Live.CallbackAfterCreateRoom"), `{"RoomInfo":{"Category":[1,"x"]}}`, CodeBadField, "field RoomInfo.Category[1]: want a whole number that fits 64 bits"},
+		{"create time negative", query("Live.CallbackAfterCreateRoom"), `{"RoomInfo":{"CreateTime":-1}}`, CodeBadField, "field RoomInfo.CreateTime: want a time of 0 Unix seconds or later"},
+		{"statistic an array", query("Live.CallbackAfterDestroyRoom"), `{"Statistic":[]}`, CodeBadField, "field Statistic: want an object, got an array"},
+		{"statistic count a string", query("Live.CallbackAfterDestroyRoom"), `{"Statistic":{"TotalViewers":"many"}}`, CodeBadField, "field Statistic.TotalViewers: want a whole number that fits 64 bits"},
+		{"metadata element a string", query("Live.CallbackAfterSetMetadata"), `{"Metadata":[{"Key":"k","Value":"v"},"x"]}`, CodeBadField, "field Metadata[1]: want an object, got a string"},
+		{"metadata value a number", query("Live.CallbackAfterSetMetadata"), `{"Metadata":[{"Key":"k","Value":1}]}`, CodeBadField, "field Metadata[0].Value: want a string, got a number"},
+		{"keys not strings", query("Live.CallbackAfterDelMetadata"), `{"Keys":["a",2]}`, CodeBadField, "field Keys[1]: want a string, got a number"},
+		{"threshold count a word", query("Live.CallbackAfterCreateRoomReachingThreshold"), `{"CurRoomCount":"four"}`, CodeBadField, "field CurRoomCount: want a whole number that fits 64 bits, got \"four\""},
+		{"new owner a boolean", query("Live.CallbackAfterChangeOwner"), `{"CurrentOwner_Account":true}`, CodeBadField, "field CurrentOwner_Account: want a string or a number, got a boolean"},
+		{"admin a fraction", query("Live.CallbackAfterModifyAdmin"), `{"Admin_Account":["a",1.5]}`, CodeBadField, "field Admin_Account[1]: want a string or a whole number"},
+		{"opType a number", query("Live.CallbackAfterModifyAdmin"), `{"opType":1}`, CodeBadField, "field opType: want a string, got a number"},
+		{"seat member an object", query("Mic.CallbackAfterSeatInfoChanged"), `{"SeatList":[{"Index":0},{"Member_Account":{}}]}`, CodeBadField, "field SeatList[1].Member_Account: want a string or a number, got an object"},
+		{"seat list an object", query("Mic.CallbackAfterSeatInfoChanged"), `{"SeatList":{}}`, CodeBadField, "field SeatList: want an array, got an object"},
+		{"battle timeout negative", query("Live.CallbackAfterCreateBattle"), `{"Timeout":-5}`, CodeBadField, "field Timeout: want a whole number of 0 or more, got -5"},
+		{"battle duration too long", query("Live.CallbackAfterStartBattle"), `{"Duration":18446744073709551615}`, CodeBadField, "field Duration: want milliseconds up to 10,000 years"},
+		{"battle owner an array", query("Live.CallbackAfterEndBattle"), `{"FromRoomInfo":{"Owner_Account":[]}}`, CodeBadField, "field FromRoomInfo.Owner_Account: want a string or a number, got an array"},
+		{"battle room a number", query("Live.CallbackAfterEndBattle"), `{"ToRoomList":[7]}`, CodeBadField, "field ToRoomList[0]: want an object, got a number"},
+		{"battle score a fraction", query("Live.CallbackAfterEndBattle"), `{"ToRoomList":[{"Score":0.5}]}`, CodeBadField, "field ToRoomList[0].Score: want a whole number"},
+		{"gift receiver an object", query("Live.CallbackBeforeSendGift"), `{"GiftWater":{"To_Account":["a",{}]}}`, CodeBadField, "field GiftWater.To_Account[1]: want a string or a number, got an object"},
+		{"gift time a word", query("Live.CallbackBeforeSendGift"), `{"GiftWater":{"Time":"now"}}`, CodeBadField, "field GiftWater.Time: want a whole number of Unix seconds, got now"},
+		{"message body element a string", query("Group.CallbackAfterSendMsg"), `{"MsgBody":["hi"]}`, CodeBadField, "field MsgBody[0]: want an object, got a string"},
+		{"message type a number", query("Group.CallbackBeforeSendMsg"), `{"MsgBody":[{"MsgType":1}]}`, CodeBadField, "field MsgBody[0].MsgType: want a string, got a number"},
+		{"message seq negative", query("Group.CallbackAfterSendMsg"), `{"MsgSeq":-1}`, CodeBadField, "field MsgSeq: want a whole number of 0 or more, got -1"},
+		{"follow entry an array", query("Follow.CallbackAfterFollowAdd"), `{"FollowList":[[]]}`, CodeBadField, "field FollowList[0]: want an object, got an array"},
+		{"unfollowed a boolean", query("Follow.CallbackAfterFollowDelete"), `{"To_Account":[false]}`, CodeBadField, "field To_Account[0]: want a string or a number, got a boolean"},
+
 		// Envelope fields.
-		{"EventTime string", start, `{"EventTime":"1740464128807"}`, CodeBadField, "field EventTime: want a number of Unix milliseconds, got a string"},
+		{"EventTime not digits", start, `{"EventTime":"soon"}`, CodeBadField, "field EventTime: want a whole number of Unix milliseconds, got soon"},
 		{"EventTime negative", changed, `{"EventTime":-1}`, CodeBadField, "field EventTime: want a time of 0 Unix milliseconds or later, got -1"},
 		{"EventTime fractional", ended, `{"EventTime":1740464128807.5}`, CodeBadField, "field EventTime: want a whole number of Unix milliseconds, got 1740464128807.5"},
 		{"EventTime exponent", live, `{"EventTime":1.7e12}`, CodeBadField, "want a whole number of Unix milliseconds, got 1.7e12"},
@@ -162,7 +193,8 @@ func TestDecodeRejects(t *testing.T) {
 
 		// Call.CallbackAfterEndCall.
 		{"CallRecord string", ended, `{"CallRecord":"x"}`, CodeBadField, "field CallRecord: want an object, got a string"},
-		{"StartTime string", ended, `{"CallRecord":{"StartTime":"1741231146"}}`, CodeBadField, "field CallRecord.StartTime: want a number of Unix seconds, got a string"},
+		{"StartTime not digits", ended, `{"CallRecord":{"StartTime":"noon"}}`, CodeBadField, "field CallRecord.StartTime: want a whole number of Unix seconds, got noon"},
+		{"StartTime object", ended, `{"CallRecord":{"StartTime":{}}}`, CodeBadField, "field CallRecord.StartTime: want a number of Unix seconds, got an object"},
 		{"EndTime fractional", ended, `{"CallRecord":{"EndTime":1741231296.5}}`, CodeBadField, "field CallRecord.EndTime: want a whole number of Unix seconds, got 1741231296.5"},
 		{"AcceptTime negative", ended, `{"CallRecord":{"AcceptTime":-1}}`, CodeBadField, "field CallRecord.AcceptTime: want a time of 0 Unix seconds or later, got -1"},
 		{"AcceptTime in milliseconds past year 9999", ended, `{"CallRecord":{"AcceptTime":1741231150000000}}`, CodeBadField, "field CallRecord.AcceptTime: want Unix seconds from 0 to 253402300799 (year 9999)"},
@@ -284,7 +316,7 @@ func TestDecodeAcceptsCommandSpellings(t *testing.T) {
 		{"CALL.CALLBACKAFTERENDCALL", CommandEndCall, gatewayv1.EventType_EVENT_TYPE_CALL_ENDED},
 		{CommandLiveMemberStateChangedAlias, CommandLiveMemberStateChanged, gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED},
 		{CommandLiveMemberStateChanged, CommandLiveMemberStateChangedAlias, gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED},
-		{"Live.CallbackAfterCreateRoom", "live.callbackaftercreateroom", gatewayv1.EventType_EVENT_TYPE_OTHER},
+		{"Live.CallbackAfterRoomRenamed", "live.callbackafterroomrenamed", gatewayv1.EventType_EVENT_TYPE_OTHER},
 	}
 	for _, tt := range tests {
 		t.Run(tt.url+"/"+tt.body, func(t *testing.T) {
@@ -305,7 +337,11 @@ func TestDecodeOther(t *testing.T) {
 		time     string // RFC 3339, "" for unset
 		accounts []string
 	}{
-		{"nothing to route on", `{"CallbackCommand":"Live.CallbackAfterCreateRoom","RoomInfo":{"RoomId":"nested","Owner_Account":"x"}}`, "", "", "", nil},
+		{"nested keys", `{"CallbackCommand":"Live.CallbackAfterRoomRenamed","RoomInfo":{"RoomId":"nested","Owner_Account":"x"}}`, "", "nested", "", []string{"x"}},
+		{"top-level RoomId wins", `{"Info":{"RoomId":"inner"},"RoomId":"outer"}`, "", "outer", "", nil},
+		{"deep and in arrays", `{"A_Account":"top","EventInfo":{"UserId":144115212830834855,"L":[{"To_Account":["t1",2]},{"RoomId":7}]}}`, "", "7", "", []string{"top", "144115212830834855", "t1", "2"}},
+		{"UserId at the top", `{"UserId":"u1","X":{"UserId":"u1"}}`, "", "", "", []string{"u1"}},
+		{"deeper than the bound", `{"a":` + strings.Repeat(`{"a":`, maxOtherDepth) + `{"B_Account":"deep"}` + strings.Repeat(`}`, maxOtherDepth) + `}`, "", "", "", nil},
 		{"strings", `{"CallId":"c1","RoomId":"r1","EventTime":1703589922780,"Owner_Account":"o1"}`, "c1", "r1", "2023-12-26T11:25:22.78Z", []string{"o1"}},
 		{"numbers keep digits", `{"CallId":144115212830834855,"RoomId":18446744073709551616,"Owner_Account":144115212948889925}`, "144115212830834855", "18446744073709551616", "", []string{"144115212948889925"}},
 		{"EventTime as digit string", `{"EventTime":"1703589922780"}`, "", "", "2023-12-26T11:25:22.78Z", nil},
@@ -323,7 +359,7 @@ func TestDecodeOther(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev := mustDecode(t, query("Live.CallbackAfterCreateRoom"), tt.body)
+			ev := mustDecode(t, query("Live.CallbackAfterRoomRenamed"), tt.body)
 			if ev.GetType() != gatewayv1.EventType_EVENT_TYPE_OTHER {
 				t.Fatalf("type = %v, want OTHER", ev.GetType())
 			}

@@ -57,3 +57,57 @@ func ExampleDecode_invalidJSON() {
 	// 40002 400
 	// invalid JSON at byte 45: invalid character '/' looking for beginning of object key string (line 3, column 23)
 }
+
+// A live command is typed the same way: nested accounts become routing keys,
+// an empty seat has no account, and a member Tencent adds later is kept in
+// extra_json with its digits intact.
+func ExampleDecode_seats() {
+	q, _ := url.ParseQuery("SdkAppid=1400000001&CallbackCommand=mic.callbackafterseatinfochanged")
+	body := []byte(`{
+		"RoomId": "live-1",
+		"SeatList": [
+			{"Index": 0, "Member_Account": 144115233775727695, "IsAudioDisabled": false},
+			{"Index": 1, "IsTakenDisabled": true, "LockedBy": 144115212830834855}
+		],
+		"EventTime": "1703589922780"
+	}`)
+
+	ev, err := callback.Decode(q, body, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ev.GetType(), ev.GetRoomId(), ev.GetUserAccounts(), ev.GetEventTime().AsTime())
+	for _, seat := range ev.GetLiveSeatInfoChanged().GetSeatList() {
+		fmt.Printf("seat %d: %q taken-disabled=%v extra=%s\n", seat.GetIndex(), seat.GetMemberAccount(), seat.GetIsTakenDisabled(), seat.GetExtraJson())
+	}
+
+	// Output:
+	// EVENT_TYPE_LIVE_SEAT_INFO_CHANGED live-1 [144115233775727695] 2023-12-26 11:25:22.78 +0000 UTC
+	// seat 0: "144115233775727695" taken-disabled=false extra=
+	// seat 1: "" taken-disabled=true extra={"LockedBy":144115212830834855}
+}
+
+// A TRTC event names its type in the body and its app in the SdkAppId header;
+// DecodeTRTC gives it the gateway's command name and a typed payload.
+func ExampleDecodeTRTC() {
+	body := []byte(`{"EventGroupId":1,"EventType":103,"CallbackTs":1615554923704,
+		"EventInfo":{"RoomId":12345,"EventTs":1615554922,"UserId":"test","Role":20,"TerminalType":3,"UserType":3,"Reason":1}}`)
+	if !callback.IsTRTCEvent(body) {
+		return
+	}
+	ev, err := callback.DecodeTRTC(1400000001, body, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	room := ev.GetTrtcRoom()
+	fmt.Println(ev.GetType(), ev.GetCallbackCommand(), ev.GetEventTime().AsTime())
+	fmt.Println("room:", ev.GetRoomId(), "numeric:", room.GetHeader().GetRoomIdNumeric(), "users:", ev.GetUserAccounts())
+	fmt.Println(room.GetRole(), room.GetTerminalType(), room.GetEnterReason())
+
+	// Output:
+	// EVENT_TYPE_TRTC_ROOM_ENTERED TRTC.Room.EnterRoom 2021-03-12 13:15:22 +0000 UTC
+	// room: 12345 numeric: true users: [test]
+	// TRTC_ROLE_ANCHOR TRTC_TERMINAL_TYPE_IOS TRTC_ENTER_REASON_NORMAL
+}

@@ -155,7 +155,7 @@ func (r *fieldReader) roomIDType(name, raw string) (text string) {
 	return raw
 }
 
-// unixTime reads a JSON number counting perSecond units per second since the
+// unixTime reads a JSON number, or a JSON string of its digits, counting perSecond units per second since the
 // Unix epoch (seconds or milliseconds). Zero means "never" and reads as nil,
 // as does an absent value.
 func (r *fieldReader) unixTime(name, raw string, perSecond uint64) *timestamppb.Timestamp {
@@ -166,7 +166,13 @@ func (r *fieldReader) unixTime(name, raw string, perSecond uint64) *timestamppb.
 	if perSecond == milliseconds {
 		unit = "Unix milliseconds"
 	}
-	if kindOf(raw) != kindNumber {
+	switch kindOf(raw) {
+	case kindNumber:
+	case kindString:
+		// Tencent sends EventTime as a string of digits in some samples
+		// (Group.CallbackAfterSendMsg); the same digits mean the same time.
+		raw = unquote(raw)
+	default:
 		r.err = wrongType(name, "a number of "+unit, raw)
 		return nil
 	}

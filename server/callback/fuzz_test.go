@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 )
@@ -16,7 +17,8 @@ import (
 // FuzzDecode feeds arbitrary query strings and bodies to Decode. Whatever the
 // input, Decode must not panic; an accepted callback must be an Event that
 // survives the wire and JSON encodings the log and the API use; a rejected one
-// must be an *Error with a 4xx status. The seed corpus is every golden input
+// must be an *Error with a 4xx status; DecodeBodyUntyped must carry every
+// body DecodeBody accepts. The seed corpus is every golden input
 // plus testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
 	for _, tc := range loadCases(f) {
@@ -24,6 +26,17 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, rawQuery string, body []byte) {
 		q, _ := url.ParseQuery(rawQuery) // keeps what parsed, as net/http does
+		if p, err := ParseParams(q); err == nil {
+			// The untyped fallback of before callbacks accepts what the typed
+			// decoders accept and more, always keeping the body.
+			if un, err := DecodeBodyUntyped(p, body, receivedAt); err == nil {
+				if un.GetType() != gatewayv1.EventType_EVENT_TYPE_OTHER || un.GetOther().GetJson() != string(body) {
+					t.Fatalf("untyped event %v does not carry the body", un)
+				}
+			} else if _, typedErr := DecodeBody(p, body, receivedAt); typedErr == nil {
+				t.Fatalf("DecodeBodyUntyped refused %q, which DecodeBody accepts: %v", body, err)
+			}
+		}
 		ev, err := Decode(q, body, receivedAt)
 		if err != nil {
 			var e *Error
@@ -48,6 +61,8 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("other.json %q differs from the body %q", other.GetJson(), body)
 		}
 
+		checkKeptJSON(t, ev.ProtoReflect())
+
 		wire, err := proto.Marshal(ev)
 		if err != nil {
 			t.Fatalf("proto.Marshal: %v", err)
@@ -67,6 +82,33 @@ func FuzzDecode(f *testing.F) {
 		if err != nil || !proto.Equal(ev, again) {
 			t.Fatalf("decoding twice gave a different result: %v, %v", again, err)
 		}
+	})
+}
+
+// checkKeptJSON fails t unless every extra_json in m, at any depth, is empty
+// or a JSON object, and every msg_content_json valid JSON: what the decoder
+// keeps for later must parse.
+func checkKeptJSON(t *testing.T, m protoreflect.Message) {
+	t.Helper()
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Name() == "extra_json":
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(v.String()), &obj); err != nil || obj == nil {
+				t.Fatalf("%s = %q is not a JSON object: %v", fd.FullName(), v.String(), err)
+			}
+		case fd.Name() == "msg_content_json":
+			if !json.Valid([]byte(v.String())) {
+				t.Fatalf("%s = %q is not JSON", fd.FullName(), v.String())
+			}
+		case fd.Kind() == protoreflect.MessageKind && fd.IsList():
+			for i := range v.List().Len() {
+				checkKeptJSON(t, v.List().Get(i).Message())
+			}
+		case fd.Kind() == protoreflect.MessageKind && !fd.IsMap():
+			checkKeptJSON(t, v.Message())
+		}
+		return true
 	})
 }
 

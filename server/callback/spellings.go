@@ -98,3 +98,40 @@ func roomIDTypeOf(text string) gatewayv1.RoomIdType {
 		return gatewayv1.RoomIdType_ROOM_ID_TYPE_UNSPECIFIED
 	}
 }
+
+var liveTakeSeatModes = spellings[gatewayv1.LiveTakeSeatMode]{
+	"none":        gatewayv1.LiveTakeSeatMode_LIVE_TAKE_SEAT_MODE_NONE,
+	"freetotake":  gatewayv1.LiveTakeSeatMode_LIVE_TAKE_SEAT_MODE_FREE_TO_TAKE,
+	"applytotake": gatewayv1.LiveTakeSeatMode_LIVE_TAKE_SEAT_MODE_APPLY_TO_TAKE,
+}
+
+var liveRoomDestroyTypes = spellings[gatewayv1.LiveRoomDestroyType]{
+	"destroybyuser":   gatewayv1.LiveRoomDestroyType_LIVE_ROOM_DESTROY_TYPE_BY_USER,
+	"destroybysystem": gatewayv1.LiveRoomDestroyType_LIVE_ROOM_DESTROY_TYPE_BY_SYSTEM,
+}
+
+var liveAdminOps = spellings[gatewayv1.LiveAdminOp]{
+	"add":    gatewayv1.LiveAdminOp_LIVE_ADMIN_OP_ADD,
+	"delete": gatewayv1.LiveAdminOp_LIVE_ADMIN_OP_DELETE,
+}
+
+var groupTypes = spellings[gatewayv1.GroupType]{
+	"avchatroom": gatewayv1.GroupType_GROUP_TYPE_AV_CHAT_ROOM,
+	"public":     gatewayv1.GroupType_GROUP_TYPE_PUBLIC,
+	"private":    gatewayv1.GroupType_GROUP_TYPE_PRIVATE,
+	"work":       gatewayv1.GroupType_GROUP_TYPE_PRIVATE,
+	"chatroom":   gatewayv1.GroupType_GROUP_TYPE_CHAT_ROOM,
+	"meeting":    gatewayv1.GroupType_GROUP_TYPE_CHAT_ROOM,
+	"community":  gatewayv1.GroupType_GROUP_TYPE_COMMUNITY,
+}
+
+var msgTypes = spellings[gatewayv1.MsgType]{
+	"timtextelem":      gatewayv1.MsgType_MSG_TYPE_TEXT,
+	"timcustomelem":    gatewayv1.MsgType_MSG_TYPE_CUSTOM,
+	"timfaceelem":      gatewayv1.MsgType_MSG_TYPE_FACE,
+	"timlocationelem":  gatewayv1.MsgType_MSG_TYPE_LOCATION,
+	"timimageelem":     gatewayv1.MsgType_MSG_TYPE_IMAGE,
+	"timsoundelem":     gatewayv1.MsgType_MSG_TYPE_SOUND,
+	"timvideofileelem": gatewayv1.MsgType_MSG_TYPE_VIDEO_FILE,
+	"timfileelem":      gatewayv1.MsgType_MSG_TYPE_FILE,
+}

@@ -19,7 +19,7 @@ func TestEventTypeOf(t *testing.T) {
 		{"Live.CallbackAfterMemberStateChanged", gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED},
 		{"Live.CallbackMemberStateChanged", gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED},
 		{"live.callbackmemberstatechanged", gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED},
-		{"Live.CallbackAfterCreateRoom", gatewayv1.EventType_EVENT_TYPE_OTHER},
+		{"Live.CallbackAfterRoomRenamed", gatewayv1.EventType_EVENT_TYPE_OTHER},
 		{"Call.CallbackAfterStartCall ", gatewayv1.EventType_EVENT_TYPE_OTHER},
 		{"Call.Callback_After_Start_Call", gatewayv1.EventType_EVENT_TYPE_OTHER},
 		{"", gatewayv1.EventType_EVENT_TYPE_OTHER},

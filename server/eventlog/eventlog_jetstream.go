@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
 // Defaults of JetStreamOptions.
@@ -119,8 +120,8 @@ type JetStreamOptions struct {
 //	<prefix>.<sdkappid>.<type>
 //
 // where prefix is JetStreamOptions.SubjectPrefix ("trtc"), sdkappid is the
-// event's SdkAppid in decimal and type is the event type's name in lower case
-// without its EVENT_TYPE_ prefix: call_started, call_member_changed,
+// event's SdkAppid in decimal and type is callback.TypeToken of its type, the
+// name in lower case without its EVENT_TYPE_ prefix: call_started, call_member_changed,
 // call_ended, live_member_state_changed, other (unspecified for an event
 // without a type). Teams can therefore consume one application or one kind
 // of event with plain NATS tools, e.g. "nats sub 'trtc.1400000001.call_ended'".
@@ -307,22 +308,9 @@ func streamEpoch(name string, created time.Time) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// subjectTypes maps each known event type to its subject token.
-var subjectTypes = func() map[gatewayv1.EventType]string {
-	m := make(map[gatewayv1.EventType]string, len(gatewayv1.EventType_name))
-	for v, name := range gatewayv1.EventType_name {
-		m[gatewayv1.EventType(v)] = strings.ToLower(strings.TrimPrefix(name, "EVENT_TYPE_"))
-	}
-	return m
-}()
-
 // Subject returns the subject an event is stored on (see JetStream).
 func (l *JetStream) Subject(ev *gatewayv1.Event) string {
-	typ, ok := subjectTypes[ev.GetType()]
-	if !ok {
-		// A type this build does not know still gets a valid, stable token.
-		typ = strconv.Itoa(int(ev.GetType()))
-	}
+	typ := callback.TypeToken(ev.GetType()) // a type this build does not know still gets a valid, stable token
 	b := make([]byte, 0, len(l.prefix)+len(typ)+12)
 	b = append(b, l.prefix...)
 	b = append(b, '.')

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
 // Limits on one filter field, so a single subscriber cannot make the index or
@@ -27,7 +28,10 @@ var ErrInvalidFilter = errors.New("invalid filter")
 type Filter struct {
 	// EventTypes accepts events of these types.
 	EventTypes []gatewayv1.EventType
-	// CallbackCommands accepts events whose Tencent command is exactly one of these.
+	// CallbackCommands accepts events whose Tencent command is one of these,
+	// compared by callback.CommandKey: in any letter case, and every spelling
+	// of a known command (Live.CallbackMemberStateChanged and
+	// Live.CallbackAfterMemberStateChanged) is the same command.
 	CallbackCommands []string
 	// SdkAppIDs accepts events from these applications.
 	SdkAppIDs []uint32
@@ -139,11 +143,38 @@ func (f Filter) Match(ev *gatewayv1.Event) bool {
 		return false
 	}
 	return acceptsOne(f.EventTypes, ev.GetType()) &&
-		acceptsOne(f.CallbackCommands, ev.GetCallbackCommand()) &&
+		acceptsCommand(f.CallbackCommands, ev.GetCallbackCommand()) &&
 		acceptsOne(f.SdkAppIDs, ev.GetSdkAppId()) &&
 		acceptsOne(f.CallIDs, ev.GetCallId()) &&
 		acceptsOne(f.RoomIDs, ev.GetRoomId()) &&
 		acceptsAny(f.UserAccounts, ev.GetUserAccounts())
+}
+
+// acceptsCommand reports whether command is one of accepted by
+// callback.CommandKey, or accepted is empty.
+func acceptsCommand(accepted []string, command string) bool {
+	if len(accepted) == 0 {
+		return true
+	}
+	key := callback.CommandKey(command)
+	for _, a := range accepted {
+		if callback.CommandKey(a) == key {
+			return true
+		}
+	}
+	return false
+}
+
+// commandKeys returns callback.CommandKey of each command.
+func commandKeys(commands []string) []string {
+	if len(commands) == 0 {
+		return nil
+	}
+	keys := make([]string, len(commands))
+	for i, c := range commands {
+		keys[i] = callback.CommandKey(c)
+	}
+	return keys
 }
 
 func acceptsOne[T comparable](accepted []T, v T) bool {
@@ -221,7 +252,7 @@ type matcher struct {
 func compile(f Filter) matcher {
 	return matcher{
 		types:    newValueSet(f.EventTypes),
-		commands: newValueSet(f.CallbackCommands),
+		commands: newValueSet(commandKeys(f.CallbackCommands)),
 		apps:     newValueSet(f.SdkAppIDs),
 		calls:    newValueSet(f.CallIDs),
 		rooms:    newValueSet(f.RoomIDs),
@@ -232,7 +263,7 @@ func compile(f Filter) matcher {
 // match is Filter.Match for the compiled filter.
 func (m *matcher) match(ev *gatewayv1.Event) bool {
 	return m.types.accepts(ev.GetType()) &&
-		m.commands.accepts(ev.GetCallbackCommand()) &&
+		(m.commands.acceptsAll() || m.commands.has(callback.CommandKey(ev.GetCallbackCommand()))) &&
 		m.apps.accepts(ev.GetSdkAppId()) &&
 		m.calls.accepts(ev.GetCallId()) &&
 		m.rooms.accepts(ev.GetRoomId()) &&

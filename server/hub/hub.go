@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 )
 
@@ -220,7 +221,7 @@ func (h *Hub) gather(dst []*Subscription, ev *gatewayv1.Event) []*Subscription {
 		dst = h.collect(dst, indexKey{field: fieldSdkApp, num: ev.GetSdkAppId()})
 	}
 	if h.indexed[fieldCommand].Load() > 0 {
-		dst = h.collect(dst, indexKey{field: fieldCommand, str: ev.GetCallbackCommand()})
+		dst = h.collect(dst, indexKey{field: fieldCommand, str: callback.CommandKey(ev.GetCallbackCommand())})
 	}
 	if h.indexed[fieldEventType].Load() > 0 {
 		dst = h.collect(dst, indexKey{field: fieldEventType, num: uint32(ev.GetType())})
@@ -389,7 +390,7 @@ func indexKeys(f Filter) (field, []indexKey) {
 	case len(f.SdkAppIDs) > 0:
 		return fieldSdkApp, numberKeys(fieldSdkApp, f.SdkAppIDs)
 	case len(f.CallbackCommands) > 0:
-		return fieldCommand, stringKeys(fieldCommand, f.CallbackCommands)
+		return fieldCommand, stringKeys(fieldCommand, commandKeys(f.CallbackCommands))
 	case len(f.EventTypes) > 0:
 		return fieldEventType, numberKeys(fieldEventType, f.EventTypes)
 	default:

@@ -146,7 +146,8 @@ func TestSubscribeDeliversMatchingEventsAfterCursor(t *testing.T) {
 func TestIndexAgreesWithBruteForceMatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2024, 7))
 	types := []gatewayv1.EventType{started, gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED, ended, live, other}
-	commands := []string{"Call.CallbackAfterStartCall", "Call.CallbackAfterEndCall", "Live.CallbackMemberStateChanged", "Call.Unknown"}
+	// Several spellings of one command, so the index and Match must agree on CommandKey.
+	commands := []string{"Call.CallbackAfterStartCall", "call.callbackafterstartcall", "Call.CallbackAfterEndCall", "Live.CallbackMemberStateChanged", "Live.CallbackAfterMemberStateChanged", "Call.Unknown", "CALL.UNKNOWN"}
 	apps := []uint32{1400000001, 1400000002, 1400000003}
 	pool := func(prefix string, n int) []string {
 		s := make([]string, n)

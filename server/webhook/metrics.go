@@ -6,15 +6,16 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
 // metrics are the webhook's Prometheus collectors. The command label is the
 // event type, never the raw command text, so a sender cannot create series at will.
 type metrics struct {
-	requests *prometheus.CounterVec
-	latency  prometheus.Histogram
+	requests       *prometheus.CounterVec
+	latency        prometheus.Histogram
+	beforeUnlogged *prometheus.CounterVec
+	beforeUntyped  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -28,9 +29,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time from receiving a webhook to answering it, including the log append.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}),
+		beforeUnlogged: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trtcgw_before_callbacks_unlogged_total",
+			Help: "Before callbacks (gifts, group messages) answered \"allow\" although the log did not take them within the budget, by event type.",
+		}, []string{"type"}),
+		beforeUntyped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trtcgw_before_callbacks_untyped_total",
+			Help: "Before callbacks with a field of an unexpected type, allowed and logged as EVENT_TYPE_OTHER, by the type they would have had.",
+		}, []string{"type"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.latency} {
+		for _, c := range []prometheus.Collector{m.requests, m.latency, m.beforeUnlogged, m.beforeUntyped} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -42,23 +51,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 func (m *metrics) observe(command string, code callback.Code, d time.Duration) {
 	typ := "unknown"
 	if command != "" {
-		typ = typeLabel(callback.EventTypeOf(command))
+		typ = callback.TypeToken(callback.EventTypeOf(command))
 	}
 	m.requests.WithLabelValues(typ, strconv.Itoa(int(code))).Inc()
 	m.latency.Observe(d.Seconds())
-}
-
-func typeLabel(t gatewayv1.EventType) string {
-	switch t {
-	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
-		return "call_started"
-	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
-		return "call_member_changed"
-	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
-		return "call_ended"
-	case gatewayv1.EventType_EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED:
-		return "live_member_state_changed"
-	default:
-		return "other"
-	}
 }

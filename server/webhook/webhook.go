@@ -40,6 +40,13 @@ type Authenticator interface {
 	Authenticate(p callback.Params, now time.Time) error
 }
 
+// TRTCAuthenticator checks the Sign header of a TRTC event (room, media,
+// recording, transcription) against its raw body for its app; a non-nil
+// error must be a *callback.Error.
+type TRTCAuthenticator interface {
+	AuthenticateTRTC(sdkAppID uint32, sign string, body []byte) error
+}
+
 // Options configure a Handler.
 type Options struct {
 	// Log is where accepted events go. Required.
@@ -60,8 +67,17 @@ type Options struct {
 	// every eventlog.Log bounds its appends (the memory log never waits, the
 	// JetStream log waits at most its PublishTimeout, 5s by default).
 	AppendTimeout time.Duration
+	// BeforeBudget bounds how long a "before" callback
+	// (Live.CallbackBeforeSendGift, Group.CallbackBeforeSendMsg) waits for
+	// the log before the gateway answers "allow" without it; 0 means
+	// DefaultBeforeBudget. Tencent waits at most 2 s for these answers and
+	// blocks the gift or message when none comes, so the budget stays well
+	// below that.
+	BeforeBudget time.Duration
 	// Auth verifies webhook authentication; nil accepts every request.
 	Auth Authenticator
+	// TRTCAuth verifies the Sign header of TRTC events; nil accepts every one.
+	TRTCAuth TRTCAuthenticator
 	// RateLimit caps each source address's request rate; the zero value is no limit.
 	RateLimit RateLimit
 	// Logger receives one line per rejected callback (debug for accepted ones).
@@ -71,6 +87,10 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
+
+// DefaultBeforeBudget is the default of Options.BeforeBudget: 1.5 s of
+// Tencent's 2 s, leaving room for the network and the answer itself.
+const DefaultBeforeBudget = 1500 * time.Millisecond
 
 // DefaultMaxHeaderBytes is the default of Options.MaxHeaderBytes.
 const DefaultMaxHeaderBytes = 64 << 10
@@ -103,7 +123,9 @@ type Handler struct {
 	maxBody       int64
 	maxHeader     int
 	appendTimeout time.Duration
+	beforeBudget  time.Duration
 	auth          Authenticator
+	trtcAuth      TRTCAuthenticator
 	limiter       *ipLimiter // nil when there is no rate limit
 	logger        *slog.Logger
 	now           func() time.Time
@@ -121,13 +143,18 @@ func New(opts Options) (*Handler, error) {
 		maxBody:       opts.MaxBody,
 		maxHeader:     opts.MaxHeaderBytes,
 		appendTimeout: opts.AppendTimeout,
+		beforeBudget:  opts.BeforeBudget,
 		auth:          opts.Auth,
+		trtcAuth:      opts.TRTCAuth,
 		logger:        opts.Logger,
 		now:           opts.Now,
 		warnings:      rate.NewLimiter(10, 20),
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = 1 << 20
+	}
+	if h.beforeBudget <= 0 {
+		h.beforeBudget = DefaultBeforeBudget
 	}
 	if h.maxHeader <= 0 {
 		h.maxHeader = DefaultMaxHeaderBytes
@@ -159,10 +186,12 @@ func New(opts Options) (*Handler, error) {
 
 // ServeHTTP answers every request in Tencent's JSON shape: 200 with
 // ActionStatus OK once the event is in the log, otherwise FAIL with the
-// status and code of the first check that failed.
+// status and code of the first check that failed. A TRTC event (no command
+// in the URL, EventGroupId in the body) is answered in that family's shape
+// instead: {"code":0}, or {"code":<n>,"message":"…"} with the same status.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.now()
-	command, err := h.serve(r, start)
+	command, trtc, err := h.serve(r, start)
 	if err != nil {
 		e := callback.AsError(err)
 		if e.Code == callback.CodeRateLimited {
@@ -182,17 +211,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.Code == callback.CodeMethodNotAllowed {
 			w.Header().Set("Allow", http.MethodPost)
 		}
-		writeResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		if trtc {
+			writeTRTCResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		} else {
+			writeResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		}
 		h.metrics.observe(command, e.Code, h.now().Sub(start))
 		return
 	}
-	writeResponse(w, http.StatusOK, callback.CodeOK, "")
+	if trtc {
+		writeTRTCResponse(w, http.StatusOK, callback.CodeOK, "")
+	} else {
+		writeResponse(w, http.StatusOK, callback.CodeOK, "")
+	}
 	h.metrics.observe(command, callback.CodeOK, h.now().Sub(start))
 }
 
 // serve runs every check in order and appends the event; it returns the
-// command (for metrics and logs, once known) and the first failure.
-func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
+// command (for metrics and logs, once known), whether the request is a TRTC
+// event (answered in that family's shape), and the first failure.
+func (h *Handler) serve(r *http.Request, now time.Time) (command string, trtc bool, err error) {
+	command, err = h.serveIM(r, now, &trtc)
+	return command, trtc, err
+}
+
+// serveIM serves an IM-style callback, whose URL names the command, and hands
+// a request whose URL names none to serveTRTC; *trtc is set when it did.
+func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, error) {
 	if h.limiter != nil && !h.limiter.allow(r.RemoteAddr, now) {
 		return "", h.limiter.rejection()
 	}
@@ -214,7 +259,12 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	}
 	p, err := callback.ParseParams(query)
 	if err != nil {
-		return "", err
+		if callback.QueryNamesCommand(query) {
+			return "", err
+		}
+		// No command in the URL: a TRTC event if its body says so, else the
+		// same rejection as before TRTC events were served.
+		return h.serveTRTC(r, now, err, trtc)
 	}
 	if h.allowed != nil {
 		if _, ok := h.allowed[p.SdkAppID]; !ok {
@@ -231,13 +281,80 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 		return p.Command, err
 	}
 	ev, err := callback.DecodeBody(p, body, now)
+	before := callback.IsBefore(p.Command)
+	if before && err != nil && callback.AsError(err).Code == callback.CodeBadField {
+		// A decision must not be refused because Tencent changed a field:
+		// keep the callback untyped, byte for byte, and allow it.
+		h.metrics.beforeUntyped.WithLabelValues(callback.TypeToken(callback.EventTypeOf(p.Command))).Inc()
+		h.logger.Warn("before callback kept untyped: a field has an unexpected type", "command", p.Command, "sdk_app_id", p.SdkAppID, "reason", callback.AsError(err).Message)
+		ev, err = callback.DecodeBodyUntyped(p, body, now)
+	}
 	// The event holds copies of what it took from the body, so the buffer
 	// can serve the next request.
 	release()
 	if err != nil {
 		return p.Command, err
 	}
-	ctx := r.Context()
+	if before {
+		return p.Command, h.appendBefore(r.Context(), p, ev)
+	}
+	return p.Command, h.append(r.Context(), ev)
+}
+
+// serveTRTC serves a request whose URL names no command. When its body is a
+// TRTC event (a JSON object with EventGroupId) it is checked, decoded and
+// appended with *trtc set; otherwise notIM, the query's own rejection, is
+// returned as it always was.
+func (h *Handler) serveTRTC(r *http.Request, now time.Time, notIM error, trtc *bool) (string, error) {
+	body, release, err := h.readBody(r)
+	if err != nil {
+		return "", notIM
+	}
+	defer release()
+	if !callback.IsTRTCEvent(body) {
+		return "", notIM
+	}
+	*trtc = true
+	app, err := trtcApp(r.Header.Values("SdkAppId"))
+	if err != nil {
+		return "", err
+	}
+	if h.allowed != nil {
+		if _, ok := h.allowed[app]; !ok {
+			return "", callback.Errorf(callback.CodeAppNotAllowed, "SdkAppId %d is not served by this gateway", app)
+		}
+	}
+	if h.trtcAuth != nil {
+		if err := h.trtcAuth.AuthenticateTRTC(app, r.Header.Get("Sign"), body); err != nil {
+			return "", err
+		}
+	}
+	ev, err := callback.DecodeTRTC(app, body, now)
+	if err != nil {
+		return "", err
+	}
+	return ev.GetCallbackCommand(), h.append(r.Context(), ev)
+}
+
+// trtcApp reads the SdkAppId header of a TRTC event.
+func trtcApp(values []string) (uint32, error) {
+	if len(values) == 0 || values[0] == "" {
+		return 0, callback.Errorf(callback.CodeBadQuery, "header SdkAppId is missing: TRTC event callbacks name their application in it")
+	}
+	for _, v := range values[1:] {
+		if v != values[0] {
+			return 0, callback.Errorf(callback.CodeBadQuery, "header SdkAppId is given twice with different values")
+		}
+	}
+	id, err := strconv.ParseUint(values[0], 10, 32)
+	if err != nil || id == 0 {
+		return 0, callback.Errorf(callback.CodeBadQuery, "header SdkAppId %q must be a decimal number from 1 to 4294967295", callback.Clip(values[0]))
+	}
+	return uint32(id), nil
+}
+
+// append puts ev in the log, bounded by the append timeout when one is set.
+func (h *Handler) append(ctx context.Context, ev *gatewayv1.Event) error {
 	if h.appendTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.appendTimeout)
@@ -245,14 +362,38 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	}
 	seq, err := h.log.Append(ctx, ev)
 	if err != nil {
-		return p.Command, &callback.Error{
+		return &callback.Error{
 			Code:    callback.CodeLogUnavailable,
 			Message: "the event log cannot take the callback right now; retry later",
-			Err:     fmt.Errorf("append %s: %w", p.Command, err),
+			Err:     fmt.Errorf("append %s: %w", ev.GetCallbackCommand(), err),
 		}
 	}
+	h.logger.Debug("webhook accepted", "command", ev.GetCallbackCommand(), "sdk_app_id", ev.GetSdkAppId(), "sequence", seq, "id", ev.GetId())
+	return nil
+}
+
+// appendBefore logs a "before" callback, a decision Tencent waits at most 2 s
+// for, and always allows it: the gateway observes gifts and messages, it
+// does not judge them, and an unwell observer must never block a gift. The
+// append gets h.beforeBudget (or the append timeout, when shorter); when
+// the log is slow or down the callback is still answered "allow" in time,
+// counted in trtcgw_before_callbacks_unlogged_total and logged as a warning
+// (the event is then not in the log and no subscriber sees it).
+func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatewayv1.Event) error {
+	budget := h.beforeBudget
+	if h.appendTimeout > 0 && h.appendTimeout < budget {
+		budget = h.appendTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	seq, err := h.log.Append(ctx, ev)
+	if err != nil {
+		h.metrics.beforeUnlogged.WithLabelValues(callback.TypeToken(ev.GetType())).Inc()
+		h.logger.Warn("before callback allowed without being logged", "command", p.Command, "sdk_app_id", p.SdkAppID, "id", ev.GetId(), "budget", budget, "err", err)
+		return nil
+	}
 	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
-	return p.Command, nil
+	return nil
 }
 
 // bodyBuffers recycles request body buffers: a callback body is read into
@@ -352,6 +493,38 @@ func writeResponse(w http.ResponseWriter, status int, code callback.Code, info s
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+var trtcOKBody = []byte(`{"code":0}`)
+
+var trtcOKBodyLength = []string{strconv.Itoa(len(trtcOKBody))}
+
+// writeTRTCResponse writes the answer TRTC's event callbacks expect: status
+// 200 with {"code":0} (Tencent ignores the body but recommends this one, under
+// 2000 bytes), or a failure as {"code":<n>,"message":"…"}.
+func writeTRTCResponse(w http.ResponseWriter, status int, code callback.Code, message string) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = noSniff
+	if code == callback.CodeOK {
+		h["Content-Length"] = trtcOKBodyLength
+		w.WriteHeader(status)
+		_, _ = w.Write(trtcOKBody)
+		return
+	}
+	body, err := json.Marshal(trtcResponse{Code: int(code), Message: message})
+	if err != nil { // unreachable: the struct always marshals
+		body = []byte(`{"code":50001,"message":"internal error"}`)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// trtcResponse is the failure body of a TRTC event callback.
+type trtcResponse struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }
 
 // response is Tencent's response body; field order matches Tencent's samples.

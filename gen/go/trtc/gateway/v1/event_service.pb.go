@@ -27,7 +27,10 @@ type SubscribeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only these event types.
 	EventTypes []EventType `protobuf:"varint,1,rep,packed,name=event_types,json=eventTypes,proto3,enum=trtc.gateway.v1.EventType" json:"event_types,omitempty"`
-	// Only these Tencent commands, exact names (e.g. "Live.CallbackAfterCreateRoom").
+	// Only these Tencent commands (e.g. "Live.CallbackAfterCreateRoom"), in any
+	// letter case; every spelling of one command is that command
+	// (Live.CallbackMemberStateChanged = Live.CallbackAfterMemberStateChanged).
+	// Events keep the spelling Tencent used in callback_command.
 	CallbackCommands []string `protobuf:"bytes,2,rep,name=callback_commands,json=callbackCommands,proto3" json:"callback_commands,omitempty"`
 	// Only these applications.
 	SdkAppIds []uint32 `protobuf:"varint,3,rep,packed,name=sdk_app_ids,json=sdkAppIds,proto3" json:"sdk_app_ids,omitempty"`

@@ -33,7 +33,8 @@ type Event struct {
 	Id string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
 	// Which callback this is.
 	Type EventType `protobuf:"varint,4,opt,name=type,proto3,enum=trtc.gateway.v1.EventType" json:"type,omitempty"`
-	// The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall".
+	// The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall"; for a TRTC event
+	// (no command in the URL) the gateway's name for its group and type, e.g. "TRTC.Room.EnterRoom".
 	CallbackCommand string `protobuf:"bytes,5,opt,name=callback_command,json=callbackCommand,proto3" json:"callback_command,omitempty"`
 	// The Tencent application that sent it ("SdkAppid").
 	SdkAppId uint32 `protobuf:"varint,6,opt,name=sdk_app_id,json=sdkAppId,proto3" json:"sdk_app_id,omitempty"`
@@ -61,7 +62,29 @@ type Event struct {
 	//	*Event_CallMemberChanged
 	//	*Event_CallEnded
 	//	*Event_LiveMemberStateChanged
+	//	*Event_LiveRoomCreated
+	//	*Event_LiveRoomDestroyed
+	//	*Event_LiveRoomInfoUpdated
+	//	*Event_LiveMetadataSet
+	//	*Event_LiveMetadataDeleted
+	//	*Event_LiveRoomCountThresholdReached
+	//	*Event_LiveOwnerChanged
+	//	*Event_LiveAdminModified
+	//	*Event_LiveSeatInfoChanged
+	//	*Event_LiveBattleCreated
+	//	*Event_LiveBattleStarted
+	//	*Event_LiveBattleEnded
+	//	*Event_LiveGiftSending
+	//	*Event_GroupMessageSending
+	//	*Event_GroupMessageSent
+	//	*Event_FollowAdded
+	//	*Event_FollowDeleted
 	//	*Event_Other
+	//	*Event_TrtcRoom
+	//	*Event_TrtcMedia
+	//	*Event_TrtcCloudRecording
+	//	*Event_TrtcWebRecording
+	//	*Event_TrtcTranscription
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -238,10 +261,208 @@ func (x *Event) GetLiveMemberStateChanged() *LiveMemberStateChanged {
 	return nil
 }
 
+func (x *Event) GetLiveRoomCreated() *LiveRoomCreated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveRoomCreated); ok {
+			return x.LiveRoomCreated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveRoomDestroyed() *LiveRoomDestroyed {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveRoomDestroyed); ok {
+			return x.LiveRoomDestroyed
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveRoomInfoUpdated() *LiveRoomInfoUpdated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveRoomInfoUpdated); ok {
+			return x.LiveRoomInfoUpdated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveMetadataSet() *LiveMetadataSet {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveMetadataSet); ok {
+			return x.LiveMetadataSet
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveMetadataDeleted() *LiveMetadataDeleted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveMetadataDeleted); ok {
+			return x.LiveMetadataDeleted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveRoomCountThresholdReached() *LiveRoomCountThresholdReached {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveRoomCountThresholdReached); ok {
+			return x.LiveRoomCountThresholdReached
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveOwnerChanged() *LiveOwnerChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveOwnerChanged); ok {
+			return x.LiveOwnerChanged
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveAdminModified() *LiveAdminModified {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveAdminModified); ok {
+			return x.LiveAdminModified
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveSeatInfoChanged() *LiveSeatInfoChanged {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveSeatInfoChanged); ok {
+			return x.LiveSeatInfoChanged
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveBattleCreated() *LiveBattleCreated {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveBattleCreated); ok {
+			return x.LiveBattleCreated
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveBattleStarted() *LiveBattle {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveBattleStarted); ok {
+			return x.LiveBattleStarted
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveBattleEnded() *LiveBattle {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveBattleEnded); ok {
+			return x.LiveBattleEnded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetLiveGiftSending() *LiveGiftSending {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_LiveGiftSending); ok {
+			return x.LiveGiftSending
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetGroupMessageSending() *GroupMessage {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_GroupMessageSending); ok {
+			return x.GroupMessageSending
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetGroupMessageSent() *GroupMessage {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_GroupMessageSent); ok {
+			return x.GroupMessageSent
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetFollowAdded() *FollowAdded {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_FollowAdded); ok {
+			return x.FollowAdded
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetFollowDeleted() *FollowDeleted {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_FollowDeleted); ok {
+			return x.FollowDeleted
+		}
+	}
+	return nil
+}
+
 func (x *Event) GetOther() *OtherCallback {
 	if x != nil {
 		if x, ok := x.Payload.(*Event_Other); ok {
 			return x.Other
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcRoom() *TrtcRoomEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcRoom); ok {
+			return x.TrtcRoom
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcMedia() *TrtcMediaEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcMedia); ok {
+			return x.TrtcMedia
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcCloudRecording() *TrtcCloudRecordingEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcCloudRecording); ok {
+			return x.TrtcCloudRecording
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcWebRecording() *TrtcWebRecordingEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcWebRecording); ok {
+			return x.TrtcWebRecording
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcTranscription() *TrtcTranscriptionEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcTranscription); ok {
+			return x.TrtcTranscription
 		}
 	}
 	return nil
@@ -271,9 +492,119 @@ type Event_LiveMemberStateChanged struct {
 	LiveMemberStateChanged *LiveMemberStateChanged `protobuf:"bytes,23,opt,name=live_member_state_changed,json=liveMemberStateChanged,proto3,oneof"`
 }
 
+type Event_LiveRoomCreated struct {
+	// Set when type is EVENT_TYPE_LIVE_ROOM_CREATED.
+	LiveRoomCreated *LiveRoomCreated `protobuf:"bytes,24,opt,name=live_room_created,json=liveRoomCreated,proto3,oneof"`
+}
+
+type Event_LiveRoomDestroyed struct {
+	// Set when type is EVENT_TYPE_LIVE_ROOM_DESTROYED.
+	LiveRoomDestroyed *LiveRoomDestroyed `protobuf:"bytes,25,opt,name=live_room_destroyed,json=liveRoomDestroyed,proto3,oneof"`
+}
+
+type Event_LiveRoomInfoUpdated struct {
+	// Set when type is EVENT_TYPE_LIVE_ROOM_INFO_UPDATED.
+	LiveRoomInfoUpdated *LiveRoomInfoUpdated `protobuf:"bytes,26,opt,name=live_room_info_updated,json=liveRoomInfoUpdated,proto3,oneof"`
+}
+
+type Event_LiveMetadataSet struct {
+	// Set when type is EVENT_TYPE_LIVE_METADATA_SET.
+	LiveMetadataSet *LiveMetadataSet `protobuf:"bytes,27,opt,name=live_metadata_set,json=liveMetadataSet,proto3,oneof"`
+}
+
+type Event_LiveMetadataDeleted struct {
+	// Set when type is EVENT_TYPE_LIVE_METADATA_DELETED.
+	LiveMetadataDeleted *LiveMetadataDeleted `protobuf:"bytes,28,opt,name=live_metadata_deleted,json=liveMetadataDeleted,proto3,oneof"`
+}
+
+type Event_LiveRoomCountThresholdReached struct {
+	// Set when type is EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED.
+	LiveRoomCountThresholdReached *LiveRoomCountThresholdReached `protobuf:"bytes,29,opt,name=live_room_count_threshold_reached,json=liveRoomCountThresholdReached,proto3,oneof"`
+}
+
+type Event_LiveOwnerChanged struct {
+	// Set when type is EVENT_TYPE_LIVE_OWNER_CHANGED.
+	LiveOwnerChanged *LiveOwnerChanged `protobuf:"bytes,31,opt,name=live_owner_changed,json=liveOwnerChanged,proto3,oneof"`
+}
+
+type Event_LiveAdminModified struct {
+	// Set when type is EVENT_TYPE_LIVE_ADMIN_MODIFIED.
+	LiveAdminModified *LiveAdminModified `protobuf:"bytes,32,opt,name=live_admin_modified,json=liveAdminModified,proto3,oneof"`
+}
+
+type Event_LiveSeatInfoChanged struct {
+	// Set when type is EVENT_TYPE_LIVE_SEAT_INFO_CHANGED.
+	LiveSeatInfoChanged *LiveSeatInfoChanged `protobuf:"bytes,33,opt,name=live_seat_info_changed,json=liveSeatInfoChanged,proto3,oneof"`
+}
+
+type Event_LiveBattleCreated struct {
+	// Set when type is EVENT_TYPE_LIVE_BATTLE_CREATED.
+	LiveBattleCreated *LiveBattleCreated `protobuf:"bytes,34,opt,name=live_battle_created,json=liveBattleCreated,proto3,oneof"`
+}
+
+type Event_LiveBattleStarted struct {
+	// Set when type is EVENT_TYPE_LIVE_BATTLE_STARTED.
+	LiveBattleStarted *LiveBattle `protobuf:"bytes,35,opt,name=live_battle_started,json=liveBattleStarted,proto3,oneof"`
+}
+
+type Event_LiveBattleEnded struct {
+	// Set when type is EVENT_TYPE_LIVE_BATTLE_ENDED.
+	LiveBattleEnded *LiveBattle `protobuf:"bytes,36,opt,name=live_battle_ended,json=liveBattleEnded,proto3,oneof"`
+}
+
+type Event_LiveGiftSending struct {
+	// Set when type is EVENT_TYPE_LIVE_GIFT_SENDING.
+	LiveGiftSending *LiveGiftSending `protobuf:"bytes,37,opt,name=live_gift_sending,json=liveGiftSending,proto3,oneof"`
+}
+
+type Event_GroupMessageSending struct {
+	// Set when type is EVENT_TYPE_GROUP_MESSAGE_SENDING.
+	GroupMessageSending *GroupMessage `protobuf:"bytes,38,opt,name=group_message_sending,json=groupMessageSending,proto3,oneof"`
+}
+
+type Event_GroupMessageSent struct {
+	// Set when type is EVENT_TYPE_GROUP_MESSAGE_SENT.
+	GroupMessageSent *GroupMessage `protobuf:"bytes,39,opt,name=group_message_sent,json=groupMessageSent,proto3,oneof"`
+}
+
+type Event_FollowAdded struct {
+	// Set when type is EVENT_TYPE_FOLLOW_ADDED.
+	FollowAdded *FollowAdded `protobuf:"bytes,40,opt,name=follow_added,json=followAdded,proto3,oneof"`
+}
+
+type Event_FollowDeleted struct {
+	// Set when type is EVENT_TYPE_FOLLOW_DELETED.
+	FollowDeleted *FollowDeleted `protobuf:"bytes,41,opt,name=follow_deleted,json=followDeleted,proto3,oneof"`
+}
+
 type Event_Other struct {
 	// Set when type is EVENT_TYPE_OTHER.
 	Other *OtherCallback `protobuf:"bytes,30,opt,name=other,proto3,oneof"`
+}
+
+type Event_TrtcRoom struct {
+	// Set for TRTC room events (EVENT_TYPE_TRTC_ROOM_*, event types 101-105).
+	TrtcRoom *TrtcRoomEvent `protobuf:"bytes,80,opt,name=trtc_room,json=trtcRoom,proto3,oneof"`
+}
+
+type Event_TrtcMedia struct {
+	// Set for TRTC media events (EVENT_TYPE_TRTC_VIDEO_*, _AUDIO_*, _SUB_STREAM_*, event types 201-206).
+	TrtcMedia *TrtcMediaEvent `protobuf:"bytes,81,opt,name=trtc_media,json=trtcMedia,proto3,oneof"`
+}
+
+type Event_TrtcCloudRecording struct {
+	// Set for cloud recording events (EVENT_TYPE_TRTC_RECORDING_*, 301-312) and EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED.
+	TrtcCloudRecording *TrtcCloudRecordingEvent `protobuf:"bytes,82,opt,name=trtc_cloud_recording,json=trtcCloudRecording,proto3,oneof"`
+}
+
+type Event_TrtcWebRecording struct {
+	// Set for web-page recording events (EVENT_TYPE_TRTC_WEB_RECORDING_*, 801-804).
+	TrtcWebRecording *TrtcWebRecordingEvent `protobuf:"bytes,83,opt,name=trtc_web_recording,json=trtcWebRecording,proto3,oneof"`
+}
+
+type Event_TrtcTranscription struct {
+	// Set for AI transcription events (EVENT_TYPE_TRTC_TRANSCRIPTION_*, 1401-1404).
+	TrtcTranscription *TrtcTranscriptionEvent `protobuf:"bytes,84,opt,name=trtc_transcription,json=trtcTranscription,proto3,oneof"`
 }
 
 func (*Event_CallStarted) isEvent_Payload() {}
@@ -284,13 +615,57 @@ func (*Event_CallEnded) isEvent_Payload() {}
 
 func (*Event_LiveMemberStateChanged) isEvent_Payload() {}
 
+func (*Event_LiveRoomCreated) isEvent_Payload() {}
+
+func (*Event_LiveRoomDestroyed) isEvent_Payload() {}
+
+func (*Event_LiveRoomInfoUpdated) isEvent_Payload() {}
+
+func (*Event_LiveMetadataSet) isEvent_Payload() {}
+
+func (*Event_LiveMetadataDeleted) isEvent_Payload() {}
+
+func (*Event_LiveRoomCountThresholdReached) isEvent_Payload() {}
+
+func (*Event_LiveOwnerChanged) isEvent_Payload() {}
+
+func (*Event_LiveAdminModified) isEvent_Payload() {}
+
+func (*Event_LiveSeatInfoChanged) isEvent_Payload() {}
+
+func (*Event_LiveBattleCreated) isEvent_Payload() {}
+
+func (*Event_LiveBattleStarted) isEvent_Payload() {}
+
+func (*Event_LiveBattleEnded) isEvent_Payload() {}
+
+func (*Event_LiveGiftSending) isEvent_Payload() {}
+
+func (*Event_GroupMessageSending) isEvent_Payload() {}
+
+func (*Event_GroupMessageSent) isEvent_Payload() {}
+
+func (*Event_FollowAdded) isEvent_Payload() {}
+
+func (*Event_FollowDeleted) isEvent_Payload() {}
+
 func (*Event_Other) isEvent_Payload() {}
+
+func (*Event_TrtcRoom) isEvent_Payload() {}
+
+func (*Event_TrtcMedia) isEvent_Payload() {}
+
+func (*Event_TrtcCloudRecording) isEvent_Payload() {}
+
+func (*Event_TrtcWebRecording) isEvent_Payload() {}
+
+func (*Event_TrtcTranscription) isEvent_Payload() {}
 
 var File_trtc_gateway_v1_events_proto protoreflect.FileDescriptor
 
 const file_trtc_gateway_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ctrtc/gateway/v1/events.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftrtc/gateway/v1/callbacks.proto\x1a\x1btrtc/gateway/v1/enums.proto\"\xf3\x06\n" +
+	"\x1ctrtc/gateway/v1/events.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftrtc/gateway/v1/callbacks.proto\x1a\x1btrtc/gateway/v1/enums.proto\x1a$trtc/gateway/v1/live_callbacks.proto\x1a!trtc/gateway/v1/trtc_events.proto\"\xa5\x15\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x14\n" +
 	"\x05epoch\x18\x02 \x01(\tR\x05epoch\x12\x0e\n" +
@@ -314,8 +689,31 @@ const file_trtc_gateway_v1_events_proto_rawDesc = "" +
 	"\x13call_member_changed\x18\x15 \x01(\v2\".trtc.gateway.v1.CallMemberChangedH\x00R\x11callMemberChanged\x12;\n" +
 	"\n" +
 	"call_ended\x18\x16 \x01(\v2\x1a.trtc.gateway.v1.CallEndedH\x00R\tcallEnded\x12d\n" +
-	"\x19live_member_state_changed\x18\x17 \x01(\v2'.trtc.gateway.v1.LiveMemberStateChangedH\x00R\x16liveMemberStateChanged\x126\n" +
-	"\x05other\x18\x1e \x01(\v2\x1e.trtc.gateway.v1.OtherCallbackH\x00R\x05otherB\t\n" +
+	"\x19live_member_state_changed\x18\x17 \x01(\v2'.trtc.gateway.v1.LiveMemberStateChangedH\x00R\x16liveMemberStateChanged\x12N\n" +
+	"\x11live_room_created\x18\x18 \x01(\v2 .trtc.gateway.v1.LiveRoomCreatedH\x00R\x0fliveRoomCreated\x12T\n" +
+	"\x13live_room_destroyed\x18\x19 \x01(\v2\".trtc.gateway.v1.LiveRoomDestroyedH\x00R\x11liveRoomDestroyed\x12[\n" +
+	"\x16live_room_info_updated\x18\x1a \x01(\v2$.trtc.gateway.v1.LiveRoomInfoUpdatedH\x00R\x13liveRoomInfoUpdated\x12N\n" +
+	"\x11live_metadata_set\x18\x1b \x01(\v2 .trtc.gateway.v1.LiveMetadataSetH\x00R\x0fliveMetadataSet\x12Z\n" +
+	"\x15live_metadata_deleted\x18\x1c \x01(\v2$.trtc.gateway.v1.LiveMetadataDeletedH\x00R\x13liveMetadataDeleted\x12z\n" +
+	"!live_room_count_threshold_reached\x18\x1d \x01(\v2..trtc.gateway.v1.LiveRoomCountThresholdReachedH\x00R\x1dliveRoomCountThresholdReached\x12Q\n" +
+	"\x12live_owner_changed\x18\x1f \x01(\v2!.trtc.gateway.v1.LiveOwnerChangedH\x00R\x10liveOwnerChanged\x12T\n" +
+	"\x13live_admin_modified\x18  \x01(\v2\".trtc.gateway.v1.LiveAdminModifiedH\x00R\x11liveAdminModified\x12[\n" +
+	"\x16live_seat_info_changed\x18! \x01(\v2$.trtc.gateway.v1.LiveSeatInfoChangedH\x00R\x13liveSeatInfoChanged\x12T\n" +
+	"\x13live_battle_created\x18\" \x01(\v2\".trtc.gateway.v1.LiveBattleCreatedH\x00R\x11liveBattleCreated\x12M\n" +
+	"\x13live_battle_started\x18# \x01(\v2\x1b.trtc.gateway.v1.LiveBattleH\x00R\x11liveBattleStarted\x12I\n" +
+	"\x11live_battle_ended\x18$ \x01(\v2\x1b.trtc.gateway.v1.LiveBattleH\x00R\x0fliveBattleEnded\x12N\n" +
+	"\x11live_gift_sending\x18% \x01(\v2 .trtc.gateway.v1.LiveGiftSendingH\x00R\x0fliveGiftSending\x12S\n" +
+	"\x15group_message_sending\x18& \x01(\v2\x1d.trtc.gateway.v1.GroupMessageH\x00R\x13groupMessageSending\x12M\n" +
+	"\x12group_message_sent\x18' \x01(\v2\x1d.trtc.gateway.v1.GroupMessageH\x00R\x10groupMessageSent\x12A\n" +
+	"\ffollow_added\x18( \x01(\v2\x1c.trtc.gateway.v1.FollowAddedH\x00R\vfollowAdded\x12G\n" +
+	"\x0efollow_deleted\x18) \x01(\v2\x1e.trtc.gateway.v1.FollowDeletedH\x00R\rfollowDeleted\x126\n" +
+	"\x05other\x18\x1e \x01(\v2\x1e.trtc.gateway.v1.OtherCallbackH\x00R\x05other\x12=\n" +
+	"\ttrtc_room\x18P \x01(\v2\x1e.trtc.gateway.v1.TrtcRoomEventH\x00R\btrtcRoom\x12@\n" +
+	"\n" +
+	"trtc_media\x18Q \x01(\v2\x1f.trtc.gateway.v1.TrtcMediaEventH\x00R\ttrtcMedia\x12\\\n" +
+	"\x14trtc_cloud_recording\x18R \x01(\v2(.trtc.gateway.v1.TrtcCloudRecordingEventH\x00R\x12trtcCloudRecording\x12V\n" +
+	"\x12trtc_web_recording\x18S \x01(\v2&.trtc.gateway.v1.TrtcWebRecordingEventH\x00R\x10trtcWebRecording\x12X\n" +
+	"\x12trtc_transcription\x18T \x01(\v2'.trtc.gateway.v1.TrtcTranscriptionEventH\x00R\x11trtcTranscriptionB\t\n" +
 	"\apayloadBGZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1b\x06proto3"
 
 var (
@@ -332,29 +730,71 @@ func file_trtc_gateway_v1_events_proto_rawDescGZIP() []byte {
 
 var file_trtc_gateway_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_trtc_gateway_v1_events_proto_goTypes = []any{
-	(*Event)(nil),                  // 0: trtc.gateway.v1.Event
-	(EventType)(0),                 // 1: trtc.gateway.v1.EventType
-	(*timestamppb.Timestamp)(nil),  // 2: google.protobuf.Timestamp
-	(*CallStarted)(nil),            // 3: trtc.gateway.v1.CallStarted
-	(*CallMemberChanged)(nil),      // 4: trtc.gateway.v1.CallMemberChanged
-	(*CallEnded)(nil),              // 5: trtc.gateway.v1.CallEnded
-	(*LiveMemberStateChanged)(nil), // 6: trtc.gateway.v1.LiveMemberStateChanged
-	(*OtherCallback)(nil),          // 7: trtc.gateway.v1.OtherCallback
+	(*Event)(nil),                         // 0: trtc.gateway.v1.Event
+	(EventType)(0),                        // 1: trtc.gateway.v1.EventType
+	(*timestamppb.Timestamp)(nil),         // 2: google.protobuf.Timestamp
+	(*CallStarted)(nil),                   // 3: trtc.gateway.v1.CallStarted
+	(*CallMemberChanged)(nil),             // 4: trtc.gateway.v1.CallMemberChanged
+	(*CallEnded)(nil),                     // 5: trtc.gateway.v1.CallEnded
+	(*LiveMemberStateChanged)(nil),        // 6: trtc.gateway.v1.LiveMemberStateChanged
+	(*LiveRoomCreated)(nil),               // 7: trtc.gateway.v1.LiveRoomCreated
+	(*LiveRoomDestroyed)(nil),             // 8: trtc.gateway.v1.LiveRoomDestroyed
+	(*LiveRoomInfoUpdated)(nil),           // 9: trtc.gateway.v1.LiveRoomInfoUpdated
+	(*LiveMetadataSet)(nil),               // 10: trtc.gateway.v1.LiveMetadataSet
+	(*LiveMetadataDeleted)(nil),           // 11: trtc.gateway.v1.LiveMetadataDeleted
+	(*LiveRoomCountThresholdReached)(nil), // 12: trtc.gateway.v1.LiveRoomCountThresholdReached
+	(*LiveOwnerChanged)(nil),              // 13: trtc.gateway.v1.LiveOwnerChanged
+	(*LiveAdminModified)(nil),             // 14: trtc.gateway.v1.LiveAdminModified
+	(*LiveSeatInfoChanged)(nil),           // 15: trtc.gateway.v1.LiveSeatInfoChanged
+	(*LiveBattleCreated)(nil),             // 16: trtc.gateway.v1.LiveBattleCreated
+	(*LiveBattle)(nil),                    // 17: trtc.gateway.v1.LiveBattle
+	(*LiveGiftSending)(nil),               // 18: trtc.gateway.v1.LiveGiftSending
+	(*GroupMessage)(nil),                  // 19: trtc.gateway.v1.GroupMessage
+	(*FollowAdded)(nil),                   // 20: trtc.gateway.v1.FollowAdded
+	(*FollowDeleted)(nil),                 // 21: trtc.gateway.v1.FollowDeleted
+	(*OtherCallback)(nil),                 // 22: trtc.gateway.v1.OtherCallback
+	(*TrtcRoomEvent)(nil),                 // 23: trtc.gateway.v1.TrtcRoomEvent
+	(*TrtcMediaEvent)(nil),                // 24: trtc.gateway.v1.TrtcMediaEvent
+	(*TrtcCloudRecordingEvent)(nil),       // 25: trtc.gateway.v1.TrtcCloudRecordingEvent
+	(*TrtcWebRecordingEvent)(nil),         // 26: trtc.gateway.v1.TrtcWebRecordingEvent
+	(*TrtcTranscriptionEvent)(nil),        // 27: trtc.gateway.v1.TrtcTranscriptionEvent
 }
 var file_trtc_gateway_v1_events_proto_depIdxs = []int32{
-	1, // 0: trtc.gateway.v1.Event.type:type_name -> trtc.gateway.v1.EventType
-	2, // 1: trtc.gateway.v1.Event.event_time:type_name -> google.protobuf.Timestamp
-	2, // 2: trtc.gateway.v1.Event.received_at:type_name -> google.protobuf.Timestamp
-	3, // 3: trtc.gateway.v1.Event.call_started:type_name -> trtc.gateway.v1.CallStarted
-	4, // 4: trtc.gateway.v1.Event.call_member_changed:type_name -> trtc.gateway.v1.CallMemberChanged
-	5, // 5: trtc.gateway.v1.Event.call_ended:type_name -> trtc.gateway.v1.CallEnded
-	6, // 6: trtc.gateway.v1.Event.live_member_state_changed:type_name -> trtc.gateway.v1.LiveMemberStateChanged
-	7, // 7: trtc.gateway.v1.Event.other:type_name -> trtc.gateway.v1.OtherCallback
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	1,  // 0: trtc.gateway.v1.Event.type:type_name -> trtc.gateway.v1.EventType
+	2,  // 1: trtc.gateway.v1.Event.event_time:type_name -> google.protobuf.Timestamp
+	2,  // 2: trtc.gateway.v1.Event.received_at:type_name -> google.protobuf.Timestamp
+	3,  // 3: trtc.gateway.v1.Event.call_started:type_name -> trtc.gateway.v1.CallStarted
+	4,  // 4: trtc.gateway.v1.Event.call_member_changed:type_name -> trtc.gateway.v1.CallMemberChanged
+	5,  // 5: trtc.gateway.v1.Event.call_ended:type_name -> trtc.gateway.v1.CallEnded
+	6,  // 6: trtc.gateway.v1.Event.live_member_state_changed:type_name -> trtc.gateway.v1.LiveMemberStateChanged
+	7,  // 7: trtc.gateway.v1.Event.live_room_created:type_name -> trtc.gateway.v1.LiveRoomCreated
+	8,  // 8: trtc.gateway.v1.Event.live_room_destroyed:type_name -> trtc.gateway.v1.LiveRoomDestroyed
+	9,  // 9: trtc.gateway.v1.Event.live_room_info_updated:type_name -> trtc.gateway.v1.LiveRoomInfoUpdated
+	10, // 10: trtc.gateway.v1.Event.live_metadata_set:type_name -> trtc.gateway.v1.LiveMetadataSet
+	11, // 11: trtc.gateway.v1.Event.live_metadata_deleted:type_name -> trtc.gateway.v1.LiveMetadataDeleted
+	12, // 12: trtc.gateway.v1.Event.live_room_count_threshold_reached:type_name -> trtc.gateway.v1.LiveRoomCountThresholdReached
+	13, // 13: trtc.gateway.v1.Event.live_owner_changed:type_name -> trtc.gateway.v1.LiveOwnerChanged
+	14, // 14: trtc.gateway.v1.Event.live_admin_modified:type_name -> trtc.gateway.v1.LiveAdminModified
+	15, // 15: trtc.gateway.v1.Event.live_seat_info_changed:type_name -> trtc.gateway.v1.LiveSeatInfoChanged
+	16, // 16: trtc.gateway.v1.Event.live_battle_created:type_name -> trtc.gateway.v1.LiveBattleCreated
+	17, // 17: trtc.gateway.v1.Event.live_battle_started:type_name -> trtc.gateway.v1.LiveBattle
+	17, // 18: trtc.gateway.v1.Event.live_battle_ended:type_name -> trtc.gateway.v1.LiveBattle
+	18, // 19: trtc.gateway.v1.Event.live_gift_sending:type_name -> trtc.gateway.v1.LiveGiftSending
+	19, // 20: trtc.gateway.v1.Event.group_message_sending:type_name -> trtc.gateway.v1.GroupMessage
+	19, // 21: trtc.gateway.v1.Event.group_message_sent:type_name -> trtc.gateway.v1.GroupMessage
+	20, // 22: trtc.gateway.v1.Event.follow_added:type_name -> trtc.gateway.v1.FollowAdded
+	21, // 23: trtc.gateway.v1.Event.follow_deleted:type_name -> trtc.gateway.v1.FollowDeleted
+	22, // 24: trtc.gateway.v1.Event.other:type_name -> trtc.gateway.v1.OtherCallback
+	23, // 25: trtc.gateway.v1.Event.trtc_room:type_name -> trtc.gateway.v1.TrtcRoomEvent
+	24, // 26: trtc.gateway.v1.Event.trtc_media:type_name -> trtc.gateway.v1.TrtcMediaEvent
+	25, // 27: trtc.gateway.v1.Event.trtc_cloud_recording:type_name -> trtc.gateway.v1.TrtcCloudRecordingEvent
+	26, // 28: trtc.gateway.v1.Event.trtc_web_recording:type_name -> trtc.gateway.v1.TrtcWebRecordingEvent
+	27, // 29: trtc.gateway.v1.Event.trtc_transcription:type_name -> trtc.gateway.v1.TrtcTranscriptionEvent
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_trtc_gateway_v1_events_proto_init() }
@@ -364,12 +804,36 @@ func file_trtc_gateway_v1_events_proto_init() {
 	}
 	file_trtc_gateway_v1_callbacks_proto_init()
 	file_trtc_gateway_v1_enums_proto_init()
+	file_trtc_gateway_v1_live_callbacks_proto_init()
+	file_trtc_gateway_v1_trtc_events_proto_init()
 	file_trtc_gateway_v1_events_proto_msgTypes[0].OneofWrappers = []any{
 		(*Event_CallStarted)(nil),
 		(*Event_CallMemberChanged)(nil),
 		(*Event_CallEnded)(nil),
 		(*Event_LiveMemberStateChanged)(nil),
+		(*Event_LiveRoomCreated)(nil),
+		(*Event_LiveRoomDestroyed)(nil),
+		(*Event_LiveRoomInfoUpdated)(nil),
+		(*Event_LiveMetadataSet)(nil),
+		(*Event_LiveMetadataDeleted)(nil),
+		(*Event_LiveRoomCountThresholdReached)(nil),
+		(*Event_LiveOwnerChanged)(nil),
+		(*Event_LiveAdminModified)(nil),
+		(*Event_LiveSeatInfoChanged)(nil),
+		(*Event_LiveBattleCreated)(nil),
+		(*Event_LiveBattleStarted)(nil),
+		(*Event_LiveBattleEnded)(nil),
+		(*Event_LiveGiftSending)(nil),
+		(*Event_GroupMessageSending)(nil),
+		(*Event_GroupMessageSent)(nil),
+		(*Event_FollowAdded)(nil),
+		(*Event_FollowDeleted)(nil),
 		(*Event_Other)(nil),
+		(*Event_TrtcRoom)(nil),
+		(*Event_TrtcMedia)(nil),
+		(*Event_TrtcCloudRecording)(nil),
+		(*Event_TrtcWebRecording)(nil),
+		(*Event_TrtcTranscription)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

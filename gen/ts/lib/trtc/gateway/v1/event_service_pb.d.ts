@@ -27,7 +27,10 @@ export declare type SubscribeRequest = Message<"trtc.gateway.v1.SubscribeRequest
   eventTypes: EventType[];
 
   /**
-   * Only these Tencent commands, exact names (e.g. "Live.CallbackAfterCreateRoom").
+   * Only these Tencent commands (e.g. "Live.CallbackAfterCreateRoom"), in any
+   * letter case; every spelling of one command is that command
+   * (Live.CallbackMemberStateChanged = Live.CallbackAfterMemberStateChanged).
+   * Events keep the spelling Tencent used in callback_command.
    *
    * @generated from field: repeated string callback_commands = 2;
    */

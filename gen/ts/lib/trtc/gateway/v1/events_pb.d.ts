@@ -7,6 +7,8 @@ import type { Message } from "@bufbuild/protobuf";
 import type { EventType } from "./enums_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { CallEnded, CallMemberChanged, CallStarted, LiveMemberStateChanged, OtherCallback } from "./callbacks_pb.js";
+import type { FollowAdded, FollowDeleted, GroupMessage, LiveAdminModified, LiveBattle, LiveBattleCreated, LiveGiftSending, LiveMetadataDeleted, LiveMetadataSet, LiveOwnerChanged, LiveRoomCountThresholdReached, LiveRoomCreated, LiveRoomDestroyed, LiveRoomInfoUpdated, LiveSeatInfoChanged } from "./live_callbacks_pb.js";
+import type { TrtcCloudRecordingEvent, TrtcMediaEvent, TrtcRoomEvent, TrtcTranscriptionEvent, TrtcWebRecordingEvent } from "./trtc_events_pb.js";
 
 /**
  * Describes the file trtc/gateway/v1/events.proto.
@@ -48,7 +50,8 @@ export declare type Event = Message<"trtc.gateway.v1.Event"> & {
   type: EventType;
 
   /**
-   * The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall".
+   * The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall"; for a TRTC event
+   * (no command in the URL) the gateway's name for its group and type, e.g. "TRTC.Room.EnterRoom".
    *
    * @generated from field: string callback_command = 5;
    */
@@ -156,12 +159,188 @@ export declare type Event = Message<"trtc.gateway.v1.Event"> & {
     case: "liveMemberStateChanged";
   } | {
     /**
+     * Set when type is EVENT_TYPE_LIVE_ROOM_CREATED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveRoomCreated live_room_created = 24;
+     */
+    value: LiveRoomCreated;
+    case: "liveRoomCreated";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_ROOM_DESTROYED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveRoomDestroyed live_room_destroyed = 25;
+     */
+    value: LiveRoomDestroyed;
+    case: "liveRoomDestroyed";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_ROOM_INFO_UPDATED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveRoomInfoUpdated live_room_info_updated = 26;
+     */
+    value: LiveRoomInfoUpdated;
+    case: "liveRoomInfoUpdated";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_METADATA_SET.
+     *
+     * @generated from field: trtc.gateway.v1.LiveMetadataSet live_metadata_set = 27;
+     */
+    value: LiveMetadataSet;
+    case: "liveMetadataSet";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_METADATA_DELETED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveMetadataDeleted live_metadata_deleted = 28;
+     */
+    value: LiveMetadataDeleted;
+    case: "liveMetadataDeleted";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveRoomCountThresholdReached live_room_count_threshold_reached = 29;
+     */
+    value: LiveRoomCountThresholdReached;
+    case: "liveRoomCountThresholdReached";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_OWNER_CHANGED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveOwnerChanged live_owner_changed = 31;
+     */
+    value: LiveOwnerChanged;
+    case: "liveOwnerChanged";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_ADMIN_MODIFIED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveAdminModified live_admin_modified = 32;
+     */
+    value: LiveAdminModified;
+    case: "liveAdminModified";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_SEAT_INFO_CHANGED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveSeatInfoChanged live_seat_info_changed = 33;
+     */
+    value: LiveSeatInfoChanged;
+    case: "liveSeatInfoChanged";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_BATTLE_CREATED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveBattleCreated live_battle_created = 34;
+     */
+    value: LiveBattleCreated;
+    case: "liveBattleCreated";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_BATTLE_STARTED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveBattle live_battle_started = 35;
+     */
+    value: LiveBattle;
+    case: "liveBattleStarted";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_BATTLE_ENDED.
+     *
+     * @generated from field: trtc.gateway.v1.LiveBattle live_battle_ended = 36;
+     */
+    value: LiveBattle;
+    case: "liveBattleEnded";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_LIVE_GIFT_SENDING.
+     *
+     * @generated from field: trtc.gateway.v1.LiveGiftSending live_gift_sending = 37;
+     */
+    value: LiveGiftSending;
+    case: "liveGiftSending";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_GROUP_MESSAGE_SENDING.
+     *
+     * @generated from field: trtc.gateway.v1.GroupMessage group_message_sending = 38;
+     */
+    value: GroupMessage;
+    case: "groupMessageSending";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_GROUP_MESSAGE_SENT.
+     *
+     * @generated from field: trtc.gateway.v1.GroupMessage group_message_sent = 39;
+     */
+    value: GroupMessage;
+    case: "groupMessageSent";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_FOLLOW_ADDED.
+     *
+     * @generated from field: trtc.gateway.v1.FollowAdded follow_added = 40;
+     */
+    value: FollowAdded;
+    case: "followAdded";
+  } | {
+    /**
+     * Set when type is EVENT_TYPE_FOLLOW_DELETED.
+     *
+     * @generated from field: trtc.gateway.v1.FollowDeleted follow_deleted = 41;
+     */
+    value: FollowDeleted;
+    case: "followDeleted";
+  } | {
+    /**
      * Set when type is EVENT_TYPE_OTHER.
      *
      * @generated from field: trtc.gateway.v1.OtherCallback other = 30;
      */
     value: OtherCallback;
     case: "other";
+  } | {
+    /**
+     * Set for TRTC room events (EVENT_TYPE_TRTC_ROOM_*, event types 101-105).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcRoomEvent trtc_room = 80;
+     */
+    value: TrtcRoomEvent;
+    case: "trtcRoom";
+  } | {
+    /**
+     * Set for TRTC media events (EVENT_TYPE_TRTC_VIDEO_*, _AUDIO_*, _SUB_STREAM_*, event types 201-206).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcMediaEvent trtc_media = 81;
+     */
+    value: TrtcMediaEvent;
+    case: "trtcMedia";
+  } | {
+    /**
+     * Set for cloud recording events (EVENT_TYPE_TRTC_RECORDING_*, 301-312) and EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED.
+     *
+     * @generated from field: trtc.gateway.v1.TrtcCloudRecordingEvent trtc_cloud_recording = 82;
+     */
+    value: TrtcCloudRecordingEvent;
+    case: "trtcCloudRecording";
+  } | {
+    /**
+     * Set for web-page recording events (EVENT_TYPE_TRTC_WEB_RECORDING_*, 801-804).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcWebRecordingEvent trtc_web_recording = 83;
+     */
+    value: TrtcWebRecordingEvent;
+    case: "trtcWebRecording";
+  } | {
+    /**
+     * Set for AI transcription events (EVENT_TYPE_TRTC_TRANSCRIPTION_*, 1401-1404).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcTranscriptionEvent trtc_transcription = 84;
+     */
+    value: TrtcTranscriptionEvent;
+    case: "trtcTranscription";
   } | { case: undefined; value?: undefined };
 };
 
