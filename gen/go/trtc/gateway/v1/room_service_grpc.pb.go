@@ -27,10 +27,13 @@ const (
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// RoomService answers who is in a live room right now, from the gateway's
-// log. A room is live from its first event until its last member goes
-// offline, or until it expires: no event for it within the room TTL of log
-// time (see the README, "Rooms").
+// RoomService answers what a live room looks like right now, from the
+// gateway's log: its info, owner, admins, metadata, seats and battle from the
+// TUILiveKit callbacks, its online members, and who is in its TRTC room and
+// publishes what. A room is live from its creation (or first event) until it
+// is destroyed, its last member leaves a room whose creation was not seen, or
+// it expires: no event for it within the room TTL (see the README, "Calls and
+// rooms").
 type RoomServiceClient interface {
 	// GetRoom returns a live room and a page of its online members.
 	// NOT_FOUND when the room is not live.
@@ -71,10 +74,13 @@ func (c *roomServiceClient) ListRooms(ctx context.Context, in *ListRoomsRequest,
 // All implementations must embed UnimplementedRoomServiceServer
 // for forward compatibility.
 //
-// RoomService answers who is in a live room right now, from the gateway's
-// log. A room is live from its first event until its last member goes
-// offline, or until it expires: no event for it within the room TTL of log
-// time (see the README, "Rooms").
+// RoomService answers what a live room looks like right now, from the
+// gateway's log: its info, owner, admins, metadata, seats and battle from the
+// TUILiveKit callbacks, its online members, and who is in its TRTC room and
+// publishes what. A room is live from its creation (or first event) until it
+// is destroyed, its last member leaves a room whose creation was not seen, or
+// it expires: no event for it within the room TTL (see the README, "Calls and
+// rooms").
 type RoomServiceServer interface {
 	// GetRoom returns a live room and a page of its online members.
 	// NOT_FOUND when the room is not live.
