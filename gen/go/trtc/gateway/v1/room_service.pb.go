@@ -486,8 +486,8 @@ type Room struct {
 	// last event's time plus the room TTL, counted in log time.
 	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
 	// Which of the room's events the answer was built from; complete is false
-	// when events before the room's first one had already left the log, so
-	// members who entered earlier may be missing.
+	// when the room's creation was not seen and events before its first one had
+	// already left the log, so members who entered earlier may be missing.
 	Coverage *Coverage `protobuf:"bytes,6,opt,name=coverage,proto3" json:"coverage,omitempty"`
 	// The room's info from Live.CallbackAfterCreateRoom with every
 	// Live.CallbackAfterUpdateRoomInfo since merged in (fields an update does

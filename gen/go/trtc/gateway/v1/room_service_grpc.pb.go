@@ -36,7 +36,7 @@ const (
 // rooms").
 type RoomServiceClient interface {
 	// GetRoom returns a live room and a page of its online members.
-	// NOT_FOUND when the room is not live.
+	// NOT_FOUND when the room is not live (destroyed, emptied or expired).
 	GetRoom(ctx context.Context, in *GetRoomRequest, opts ...grpc.CallOption) (*GetRoomResponse, error)
 	// ListRooms returns the rooms of an application that are live now, a page at a time.
 	ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*ListRoomsResponse, error)
@@ -83,7 +83,7 @@ func (c *roomServiceClient) ListRooms(ctx context.Context, in *ListRoomsRequest,
 // rooms").
 type RoomServiceServer interface {
 	// GetRoom returns a live room and a page of its online members.
-	// NOT_FOUND when the room is not live.
+	// NOT_FOUND when the room is not live (destroyed, emptied or expired).
 	GetRoom(context.Context, *GetRoomRequest) (*GetRoomResponse, error)
 	// ListRooms returns the rooms of an application that are live now, a page at a time.
 	ListRooms(context.Context, *ListRoomsRequest) (*ListRoomsResponse, error)

@@ -45,7 +45,7 @@ class RoomServiceServicer(object):
 
     def GetRoom(self, request, context):
         """GetRoom returns a live room and a page of its online members.
-        NOT_FOUND when the room is not live.
+        NOT_FOUND when the room is not live (destroyed, emptied or expired).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -312,8 +312,8 @@ export declare type Room = Message<"trtc.gateway.v1.Room"> & {
 
   /**
    * Which of the room's events the answer was built from; complete is false
-   * when events before the room's first one had already left the log, so
-   * members who entered earlier may be missing.
+   * when the room's creation was not seen and events before its first one had
+   * already left the log, so members who entered earlier may be missing.
    *
    * @generated from field: trtc.gateway.v1.Coverage coverage = 6;
    */
@@ -391,7 +391,7 @@ export declare const RoomSchema: GenMessage<Room>;
 export declare const RoomService: GenService<{
   /**
    * GetRoom returns a live room and a page of its online members.
-   * NOT_FOUND when the room is not live.
+   * NOT_FOUND when the room is not live (destroyed, emptied or expired).
    *
    * @generated from rpc trtc.gateway.v1.RoomService.GetRoom
    */
