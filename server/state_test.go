@@ -516,3 +516,45 @@ func TestReplicasGiveIdenticalAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveRoomEndToEnd posts a live room's creation, a member coming online
+// and its anchor entering TRTC and publishing video through the webhook,
+// and reads the room back through the JSON API.
+func TestLiveRoomEndToEnd(t *testing.T) {
+	s := startGateway(t, nil)
+	postOK(t, s, testApp, "Live.CallbackAfterCreateRoom", []byte(`{"CallbackCommand":"Live.CallbackAfterCreateRoom","Operator_Account":"admin","RoomInfo":{"RoomId":"stage","RoomName":"Stage","RoomType":"Live","Owner_Account":"anchor","CreateTime":1739954000},"EventTime":1739954000000}`))
+	postOK(t, s, testApp, cmdLive, []byte(`{"CallbackCommand":"Live.CallbackAfterMemberStateChanged","RoomId":"stage","EventType":"Online","EventCause":"Enter","MemberList":[{"Member_Account":"viewer1"}],"EventTime":1739954002000}`))
+	for _, body := range []string{
+		`{"EventGroupId":1,"EventType":103,"CallbackTs":1739954012100,"EventInfo":{"RoomId":"stage","EventTs":1739954012,"UserId":"anchor","Role":20,"TerminalType":3,"UserType":3,"Reason":1,"EventMsTs":1739954012000}}`,
+		`{"EventGroupId":2,"EventType":201,"CallbackTs":1739954013100,"EventInfo":{"RoomId":"stage","EventTs":1739954013,"EventMsTs":1739954013000,"UserId":"anchor","Reason":0}}`,
+	} {
+		if code, answer := postTRTC(t, s, testApp, "", []byte(body)); code != http.StatusOK {
+			t.Fatalf("post TRTC event: %d %v", code, answer)
+		}
+	}
+	path := fmt.Sprintf("/v1/apps/%d/rooms/stage", testApp)
+	room := eventually(t, func() (map[string]any, error) {
+		code, m := getJSON(t, s, path, nil)
+		if code != http.StatusOK || lookup(m, "room.trtcUserCount") == nil {
+			return nil, fmt.Errorf("GET %s: %d %v", path, code, m)
+		}
+		return m, nil
+	})
+	users, _ := room["trtcUsers"].([]any)
+	for _, tc := range []struct {
+		path string
+		want any
+	}{
+		{"room.info.roomName", "Stage"},
+		{"room.ownerAccount", "anchor"},
+		{"room.onlineMemberCount", float64(1)},
+		{"room.coverage.complete", true},
+	} {
+		if got := lookup(room, tc.path); got != tc.want {
+			t.Errorf("%s = %v, want %v (%v)", tc.path, got, tc.want, room)
+		}
+	}
+	if len(users) != 1 || lookup(users[0], "userId") != "anchor" || lookup(users[0], "publishingVideo") != true {
+		t.Errorf("trtcUsers = %v, want anchor publishing video", users)
+	}
+}

@@ -42,6 +42,7 @@ type room struct {
 	lastTime int64 // the last event's EventTime (else its receipt)
 	lastRecv int64 // when the gateway received the last event: the TTL counts from it
 	complete bool
+	liveState
 }
 
 type retained struct {
@@ -75,8 +76,8 @@ func New(ttl time.Duration) *Projection {
 // TTL is how long a room stays live without an event.
 func (p *Projection) TTL() time.Duration { return p.ttl }
 
-// Apply folds one event into the projection; events other than live-room
-// member state changes are ignored.
+// Apply folds one event into the projection; events that concern no live
+// or TRTC room are ignored.
 func (p *Projection) Apply(ev *gatewayv1.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -88,17 +89,38 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 		recv = 0
 	}
 	p.expire(recv)
+	if p.applyBattle(ev, recv) {
+		return
+	}
 	ch := ev.GetLiveMemberStateChanged()
+	id := liveRoomID(ev)
+	if ch != nil {
+		id = ch.GetRoomId()
+		if id == "" {
+			id = ev.GetRoomId()
+		}
+	}
+	if id == "" {
+		return
+	}
+	r := p.touch(ev, id, recv)
+	t := r.lastTime
 	if ch == nil {
-		return
+		if !r.applyLive(ev, t) {
+			p.drop(r.key) // destroyed or dismissed
+			return
+		}
+	} else {
+		r.applyMembers(ch, t)
 	}
-	id := ch.GetRoomId()
-	if id == "" {
-		id = ev.GetRoomId()
+	if !r.created && len(r.online) == 0 && len(r.trtc) == 0 {
+		p.drop(r.key) // the last member left a room whose creation was not seen
 	}
-	if id == "" {
-		return
-	}
+}
+
+// touch returns room id of ev's app, filed anew when unknown, with ev
+// counted as its newest event.
+func (p *Projection) touch(ev *gatewayv1.Event, id string, recv int64) *room {
 	k := key{app: ev.GetSdkAppId(), id: id}
 	r := p.rooms[k]
 	if r == nil {
@@ -113,7 +135,11 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 		r.lastTime = t.AsTime().UnixNano()
 	}
 	p.fifo = append(p.fifo, retained{seq: r.lastSeq, key: k})
-	t := r.lastTime
+	return r
+}
+
+// applyMembers folds a live member state change into r.
+func (r *room) applyMembers(ch *gatewayv1.LiveMemberStateChanged, t int64) {
 	switch ch.GetEventType() {
 	case gatewayv1.LiveEventType_LIVE_EVENT_TYPE_ONLINE:
 		for _, m := range ch.GetMemberList() {
@@ -129,9 +155,6 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 				delete(r.online, m.GetMemberAccount())
 			}
 		}
-	}
-	if len(r.online) == 0 {
-		p.drop(k) // the last member left: the room is not live
 	}
 }
 
@@ -205,14 +228,14 @@ func (p *Projection) live(r *room, now int64) bool {
 }
 
 // Room returns room id of app with up to limit online members after the
-// account after, in account order, and whether more follow; nil when the
-// room is not live at now.
-func (p *Projection) Room(app uint32, id string, now time.Time, after string, limit int) (rm *gatewayv1.Room, members []string, more bool) {
+// account after, in account order, whether more follow, and who is in its
+// TRTC room; nil when the room is not live at now.
+func (p *Projection) Room(app uint32, id string, now time.Time, after string, limit int) (rm *gatewayv1.Room, members []string, more bool, trtc []*gatewayv1.TrtcRoomUser) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	r := p.rooms[key{app: app, id: id}]
 	if r == nil || !p.live(r, now.UnixNano()) {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
 	all := make([]string, 0, len(r.online))
 	for m := range r.online {
@@ -224,7 +247,7 @@ func (p *Projection) Room(app uint32, id string, now time.Time, after string, li
 	if len(all) > limit {
 		all, more = all[:limit], true
 	}
-	return p.view(r), all, more
+	return p.view(r), all, more, r.trtcUsers()
 }
 
 // Rooms returns up to limit live rooms of app after room id after, in id
@@ -253,7 +276,7 @@ func (p *Projection) Rooms(app uint32, now time.Time, after string, limit int) (
 }
 
 func (p *Projection) view(r *room) *gatewayv1.Room {
-	return &gatewayv1.Room{
+	rm := &gatewayv1.Room{
 		SdkAppId:          r.app,
 		RoomId:            r.id,
 		OnlineMemberCount: int32(min(len(r.online), 1<<31-1)),
@@ -263,10 +286,12 @@ func (p *Projection) view(r *room) *gatewayv1.Room {
 			FirstSequence: r.firstSeq,
 			LastSequence:  r.lastSeq,
 			EventCount:    r.events,
-			StartSeen:     r.complete,
-			Complete:      r.complete,
+			StartSeen:     r.complete || r.created,
+			Complete:      r.complete || r.created,
 		},
 	}
+	r.fill(rm)
+	return rm
 }
 
 // Len is how many rooms the projection holds, expired or not.

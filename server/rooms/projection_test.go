@@ -34,11 +34,11 @@ func TestOnlineMembers(t *testing.T) {
 	p.Apply(memberEvent(2, "r1", false, time.Second, "b"))
 	p.Apply(memberEvent(3, "r2", true, 2*time.Second, "z"))
 	now := t0.Add(time.Minute)
-	rm, members, more := p.Room(1, "r1", now, "", 1)
+	rm, members, more, _ := p.Room(1, "r1", now, "", 1)
 	if rm.GetOnlineMemberCount() != 2 || strings.Join(members, ",") != "a" || !more {
 		t.Fatalf("Room page 1 = %v %v %v", rm, members, more)
 	}
-	_, members, more = p.Room(1, "r1", now, "a", 1)
+	_, members, more, _ = p.Room(1, "r1", now, "a", 1)
 	if strings.Join(members, ",") != "c" || more {
 		t.Fatalf("Room page 2 = %v %v", members, more)
 	}
@@ -51,7 +51,7 @@ func TestOnlineMembers(t *testing.T) {
 	}
 	// The last member leaving ends the room.
 	p.Apply(memberEvent(4, "r2", false, 3*time.Second, "z"))
-	if rm, _, _ := p.Room(1, "r2", now, "", 10); rm != nil {
+	if rm, _, _, _ := p.Room(1, "r2", now, "", 10); rm != nil {
 		t.Errorf("r2 after its last member left = %v, want not live", rm)
 	}
 }
@@ -59,10 +59,10 @@ func TestOnlineMembers(t *testing.T) {
 func TestRoomExpiresAfterTTL(t *testing.T) {
 	p := New(time.Hour)
 	p.Apply(memberEvent(7, "r", true, 0, "a"))
-	if rm, _, _ := p.Room(1, "r", t0.Add(59*time.Minute), "", 10); rm == nil || rm.GetCoverage().GetComplete() {
+	if rm, _, _, _ := p.Room(1, "r", t0.Add(59*time.Minute), "", 10); rm == nil || rm.GetCoverage().GetComplete() {
 		t.Fatalf("before the TTL: %v, want live and incomplete (the log did not start at 1)", rm)
 	}
-	if rm, _, _ := p.Room(1, "r", t0.Add(time.Hour), "", 10); rm != nil {
+	if rm, _, _, _ := p.Room(1, "r", t0.Add(time.Hour), "", 10); rm != nil {
 		t.Errorf("at the TTL: %v, want expired", rm)
 	}
 	// Another event, received after the TTL, forgets the room for good.
@@ -92,7 +92,7 @@ func TestLateOfflineKeepsTheMember(t *testing.T) {
 	late.EventTime = timestamppb.New(t0.Add(5 * time.Second))
 	p.Apply(online)
 	p.Apply(late)
-	if _, members, _ := p.Room(1, "r", t0.Add(time.Minute), "", 10); strings.Join(members, ",") != "a,b" {
+	if _, members, _, _ := p.Room(1, "r", t0.Add(time.Minute), "", 10); strings.Join(members, ",") != "a,b" {
 		t.Errorf("members = %v, want a and b: the offline predates a's online", members)
 	}
 }

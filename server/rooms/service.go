@@ -79,13 +79,13 @@ func (s *Service) GetRoom(ctx context.Context, req *gatewayv1.GetRoomRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	rm, members, more := s.opts.Projection.Room(req.GetSdkAppId(), req.GetRoomId(), s.opts.Now(), after, size)
+	rm, members, more, trtc := s.opts.Projection.Room(req.GetSdkAppId(), req.GetRoomId(), s.opts.Now(), after, size)
 	if rm == nil {
 		return nil, status.Errorf(codes.NotFound,
-			"room %q of SdkAppid %d is not live: the event log holds no online member of it (its last member went offline, it expired %s after its last event, or it never had an event)",
+			"room %q of SdkAppid %d is not live: it was destroyed, its last member went offline, it expired %s after its last event, or the event log holds no event of it",
 			req.GetRoomId(), req.GetSdkAppId(), s.opts.Projection.TTL())
 	}
-	resp := &gatewayv1.GetRoomResponse{Room: rm, OnlineMembers: members}
+	resp := &gatewayv1.GetRoomResponse{Room: rm, OnlineMembers: members, TrtcUsers: trtc}
 	if more {
 		resp.NextMemberPageToken = pagetoken.Encode(fp, []byte(members[len(members)-1]))
 	}
