@@ -208,9 +208,11 @@ func NewGenerator(m *Model, id int, now func() time.Time) *Generator {
 			id:  fmt.Sprintf("live-%08x-%d-%d", m.RunID, id, r),
 			app: (id + r) % len(m.Apps),
 		})
-		// Live rooms come in pairs of one app, so that streamers can battle.
-		g.lives = append(g.lives, g.newLiveRoom((id+r/2)%len(m.Apps)))
 		g.trtcs = append(g.trtcs, g.newTRTCRoom((id+r)%len(m.Apps)))
+	}
+	// Two live rooms of one app, so that their streamers can battle.
+	for range 2 {
+		g.lives = append(g.lives, g.newLiveRoom(id%len(m.Apps)))
 	}
 	return g
 }
