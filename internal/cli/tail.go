@@ -235,7 +235,7 @@ func (t *tailer) explain(st *status.Status) error {
 	case codes.FailedPrecondition:
 		return fmt.Errorf("the gateway's log was recreated since this cursor (new epoch; FAILED_PRECONDITION: %s): the old sequences are gone; start again with --from-start%s", msg, t.fileHint())
 	case codes.OutOfRange:
-		return fmt.Errorf("the cursor is older than the gateway still keeps (OUT_OF_RANGE: %s): events were lost to retention; start again with --from-start%s", msg, t.fileHint())
+		return fmt.Errorf("the cursor is outside the gateway's log (OUT_OF_RANGE: %s): start again with --from-start%s", msg, t.fileHint())
 	case codes.InvalidArgument:
 		return fmt.Errorf("the gateway refused the subscription (INVALID_ARGUMENT: %s)", msg)
 	case codes.ResourceExhausted:
