@@ -98,6 +98,10 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./server/callback
 	$(GO) test -run='^$$' -fuzz=FuzzWebhook -fuzztime=$(FUZZTIME) ./server/webhook
+	$(GO) test -run='^$$' -fuzz=FuzzClassify -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz=FuzzCursorFile -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz=FuzzSecretFlag -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz=FuzzParseMix -fuzztime=$(FUZZTIME) ./internal/traffic
 
 clean:
 	rm -rf $(BIN)
