@@ -143,3 +143,13 @@ func TestSimulateSignedMix(t *testing.T) {
 		t.Errorf("summary does not list the commands:\n%s", r.stdout)
 	}
 }
+
+// TestSimulateDuration stops on --duration, with every callback it counts
+// answered: what was cut off by the end of the run is not counted as sent.
+func TestSimulateDuration(t *testing.T) {
+	s := startGateway(t, nil)
+	r := runCmd(t, nil, "", "simulate", "--url", "http://"+s.WebhookAddr()+"/webhook", "--duration", "200ms", "--rate", "0", "--conns", "2", "--mix", "calls,viewers")
+	if r.code != 0 || !strings.Contains(r.stdout, "failed   0") || strings.Contains(r.stdout, "sent     0 ") {
+		t.Fatalf("simulate --duration: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
