@@ -124,7 +124,8 @@ func (s *secretFlag) Set(v string) error {
 func (s *secretFlag) resolve(name string) error {
 	s.all, s.perApp = "", map[uint32]string{}
 	for _, v := range s.raw {
-		if !strings.Contains(v, "=") && !strings.Contains(v, ",") {
+		if app, _, pair := strings.Cut(v, "="); !strings.Contains(v, ",") && (!pair || !isDigits(app)) {
+			// A bare secret, which may hold '=' (base64 padding) but not after digits only.
 			if v == "" {
 				return fmt.Errorf("--%s is empty", name)
 			}
@@ -134,7 +135,7 @@ func (s *secretFlag) resolve(name string) error {
 		for i, pair := range strings.Split(v, ",") {
 			app, secret, ok := strings.Cut(strings.TrimSpace(pair), "=")
 			if !ok || secret == "" {
-				return fmt.Errorf("--%s: item %d is not SdkAppid=secret (a bare secret may not contain ',' or '=')", name, i+1)
+				return fmt.Errorf("--%s: item %d is not SdkAppid=secret (a bare secret may not contain ',')", name, i+1)
 			}
 			id, err := parseApp(app)
 			if err != nil {
@@ -152,4 +153,13 @@ func (s *secretFlag) of(app uint32) string {
 		return v
 	}
 	return s.all
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
