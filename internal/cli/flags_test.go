@@ -5,14 +5,12 @@ import "testing"
 func TestSecretFlag(t *testing.T) {
 	for _, tc := range []struct {
 		in   []string
-		all  string
-		per  map[uint32]string
 		err  string
 		app  uint32
 		want string
 	}{
-		{in: []string{"123654"}, all: "123654", app: 1, want: "123654"},
-		{in: []string{"dG9rZW4="}, all: "dG9rZW4=", app: 1, want: "dG9rZW4="},
+		{in: []string{"123654"}, app: 1, want: "123654"},
+		{in: []string{"dG9rZW4="}, app: 1, want: "dG9rZW4="},
 		{in: []string{"1400000001=a,1400000002=b=="}, app: 1400000002, want: "b=="},
 		{in: []string{"1400000001=a"}, app: 1400000003, want: ""},
 		{in: []string{"fallback", "1400000001=a"}, app: 1400000003, want: "fallback"},
