@@ -135,13 +135,31 @@ func firstFlag(fs *flag.FlagSet) string {
 	return name
 }
 
-// parse reads the flags, then the environment for every flag not given.
+// parse reads the flags, which may come before or after the arguments
+// ("calls get ID --json"; "--" ends the flags), then the environment for
+// every flag not given. fs.Args() are the arguments afterwards.
 func parse(fs *flag.FlagSet, env Env, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			// The flag package has printed the problem and the usage already.
+			return usageError{err}
 		}
-		// The flag package has printed the problem and the usage already.
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...)
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
 		return usageError{err}
 	}
 	if err := ApplyEnv(fs, env.Getenv); err != nil {

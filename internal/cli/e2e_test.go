@@ -28,8 +28,12 @@ func TestSendSeedsAppearInTail(t *testing.T) {
 	s := startGateway(t, func(c *server.Config) { c.WebhookTokens = map[uint32]string{testApp: "seed-token"} })
 	vars := map[string]string{"TRTCGW_WEBHOOK_TOKEN": fmt.Sprintf("%d=seed-token", testApp)}
 	url := "http://" + s.WebhookAddr() + "/webhook"
-	for _, sd := range seeds {
-		r := runCmd(t, vars, "", "send", "--url", url, "--sdk-app-id", fmt.Sprint(testApp), seedPath(sd.file))
+	for i, sd := range seeds {
+		args := []string{"--url", url, "--sdk-app-id", fmt.Sprint(testApp), seedPath(sd.file)}
+		if i%2 == 1 { // flags may follow the file
+			args = []string{seedPath(sd.file), "--url", url, "--sdk-app-id", fmt.Sprint(testApp)}
+		}
+		r := runCmd(t, vars, "", "send", args...)
 		if r.code != 0 || !strings.Contains(r.stdout, `"ActionStatus":"OK"`) {
 			t.Fatalf("send %s: exit %d\nstdout %s\nstderr %s", sd.file, r.code, r.stdout, r.stderr)
 		}

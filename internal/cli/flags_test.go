@@ -1,6 +1,9 @@
 package cli
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSecretFlag(t *testing.T) {
 	for _, tc := range []struct {
@@ -35,6 +38,30 @@ func TestSecretFlag(t *testing.T) {
 		}
 		if s.String() == "" && len(tc.in) > 0 || (s.String() != "" && s.String() != "<redacted>") {
 			t.Errorf("%q: String() = %q", tc.in, s.String())
+		}
+	}
+}
+
+// TestFlagsAfterArguments checks that flags may follow the arguments, and
+// that "--" makes the rest arguments.
+func TestFlagsAfterArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		json bool
+		rest []string
+	}{
+		{[]string{"id", "--json"}, true, []string{"id"}},
+		{[]string{"--json", "a", "b"}, true, []string{"a", "b"}},
+		{[]string{"a", "--", "--json", "-x"}, false, []string{"a", "--json", "-x"}},
+		{[]string{"-"}, false, []string{"-"}},
+	} {
+		fs := newFlagSet(Env{Getenv: func(string) string { return "" }}, "t", "")
+		j := fs.Bool("json", false, "")
+		if err := parse(fs, Env{Getenv: func(string) string { return "" }}, tc.args); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if *j != tc.json || strings.Join(fs.Args(), " ") != strings.Join(tc.rest, " ") {
+			t.Errorf("%q: json %v args %q, want %v %q", tc.args, *j, fs.Args(), tc.json, tc.rest)
 		}
 	}
 }
