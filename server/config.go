@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/rooms"
 )
 
 // Config is everything the gateway needs to run; cmd/trtc-gateway fills it
@@ -61,6 +62,10 @@ type Config struct {
 	Heartbeat time.Duration
 	// ShutdownTimeout bounds the graceful part of shutdown.
 	ShutdownTimeout time.Duration
+	// RoomTTL is how long a live room stays live without an event (a
+	// destroy callback may never come); 0 is DefaultRoomTTL. See the README,
+	// "Calls and rooms".
+	RoomTTL time.Duration
 
 	// WebhookTokens maps an SdkAppid to its Tencent webhook authentication
 	// token: that app's callbacks must carry a valid Sign and RequestTime.
@@ -92,26 +97,66 @@ type Config struct {
 	Log eventlog.Log
 }
 
+// The defaults of a plain `trtc-gateway` run, one named constant each; the
+// flags of cmd/trtc-gateway show them and Validate checks whatever replaces them.
+const (
+	// DefaultWebhookAddr is where Tencent posts its callbacks.
+	DefaultWebhookAddr = ":8080"
+	// DefaultGRPCAddr is the gRPC API listener.
+	DefaultGRPCAddr = ":9090"
+	// DefaultHTTPAddr is the JSON API listener.
+	DefaultHTTPAddr = ":8081"
+	// DefaultStore is the durable, embedded JetStream log.
+	DefaultStore = "jetstream"
+	// DefaultRetention is how many of the newest events are kept for replay.
+	DefaultRetention = 100000
+	// DefaultDataDir is where the embedded NATS server keeps its files.
+	DefaultDataDir = "./data"
+	// DefaultStreamReplicas stores each event on one NATS server.
+	DefaultStreamReplicas = 1
+	// DefaultDedupWindow is how long a retried callback is recognised as a
+	// duplicate (JetStream's own default, so the two never disagree).
+	DefaultDedupWindow = 2 * time.Minute
+	// DefaultMaxBody is the largest webhook body accepted, in bytes.
+	DefaultMaxBody = 1 << 20
+	// DefaultQueue is each subscriber's live buffer, in events.
+	DefaultQueue = 1024
+	// DefaultHeartbeat is the idle interval after which a stream gets a heartbeat.
+	DefaultHeartbeat = 15 * time.Second
+	// DefaultShutdownTimeout bounds the graceful part of shutdown.
+	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultRoomTTL is how long a live room stays live without an event.
+	DefaultRoomTTL = rooms.DefaultTTL
+	// DefaultWebhookAuthWindow is how far a signed callback's RequestTime may
+	// be from the gateway's clock.
+	DefaultWebhookAuthWindow = time.Minute
+	// DefaultMaxConns caps each listener's open connections.
+	DefaultMaxConns = 4096
+	// DefaultGRPCMaxStreams caps the concurrent streams of one gRPC connection.
+	DefaultGRPCMaxStreams = 100
+)
+
 // DefaultConfig returns the configuration of a plain `trtc-gateway` run.
 func DefaultConfig() Config {
 	return Config{
-		WebhookAddr:     ":8080",
-		GRPCAddr:        ":9090",
-		HTTPAddr:        ":8081",
-		Store:           "jetstream",
-		Retention:       100000,
-		DataDir:         "./data",
+		WebhookAddr:     DefaultWebhookAddr,
+		GRPCAddr:        DefaultGRPCAddr,
+		HTTPAddr:        DefaultHTTPAddr,
+		Store:           DefaultStore,
+		Retention:       DefaultRetention,
+		DataDir:         DefaultDataDir,
 		Stream:          eventlog.DefaultStreamName,
-		StreamReplicas:  1,
-		DedupWindow:     2 * time.Minute,
-		MaxBody:         1 << 20,
-		Queue:           1024,
-		Heartbeat:       15 * time.Second,
-		ShutdownTimeout: 10 * time.Second,
+		StreamReplicas:  DefaultStreamReplicas,
+		DedupWindow:     DefaultDedupWindow,
+		MaxBody:         DefaultMaxBody,
+		Queue:           DefaultQueue,
+		Heartbeat:       DefaultHeartbeat,
+		ShutdownTimeout: DefaultShutdownTimeout,
+		RoomTTL:         DefaultRoomTTL,
 
-		WebhookAuthWindow: time.Minute,
-		MaxConns:          4096,
-		GRPCMaxStreams:    100,
+		WebhookAuthWindow: DefaultWebhookAuthWindow,
+		MaxConns:          DefaultMaxConns,
+		GRPCMaxStreams:    DefaultGRPCMaxStreams,
 	}
 }
 
@@ -179,6 +224,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Queue <= 0 {
 		errs = append(errs, fmt.Errorf("--queue=%d must be positive", c.Queue))
+	}
+	if c.RoomTTL < 0 {
+		errs = append(errs, fmt.Errorf("--room-ttl=%s must be positive (0 is the default, %s)", c.RoomTTL, DefaultRoomTTL))
 	}
 	if c.Heartbeat <= 0 {
 		errs = append(errs, fmt.Errorf("--heartbeat=%s must be positive", c.Heartbeat))

@@ -5,35 +5,26 @@ package server
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
-	"time"
 
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/net/netutil"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
-	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/test/bufconn"
-	"google.golang.org/protobuf/encoding/protojson"
 
-	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/api"
 	"github.com/trtc-gateway/trtc-gateway/server/apiauth"
+	"github.com/trtc-gateway/trtc-gateway/server/calls"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/follower"
 	"github.com/trtc-gateway/trtc-gateway/server/hub"
+	"github.com/trtc-gateway/trtc-gateway/server/rooms"
 	"github.com/trtc-gateway/trtc-gateway/server/tlsconfig"
 	"github.com/trtc-gateway/trtc-gateway/server/webhook"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
@@ -47,6 +38,11 @@ type Server struct {
 	log        eventlog.Log
 	closeStore func() // releases what the log runs on (NATS connection, embedded server)
 	hub        *hub.Hub
+	follower   *follower.Follower
+	calls      *calls.Projection
+	rooms      *rooms.Projection
+	callSvc    *calls.Service
+	roomSvc    *rooms.Service
 	events     *api.EventService
 	health     *health.Server
 	grpc       *grpc.Server
@@ -58,7 +54,7 @@ type Server struct {
 	lnWebhk    net.Listener
 	lnGRPC     net.Listener
 	lnHTTP     net.Listener
-	hubStop    context.CancelFunc
+	hubStop    context.CancelFunc // stops the follower, and with it the hub
 	hubDone    chan error
 	serveErr   chan error
 
@@ -129,34 +125,21 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if s.log, s.closeStore, err = openStore(ctx, cfg, logger); err != nil {
 		return nil, err
 	}
-	_, head, err := s.log.Bounds(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the event log's head: %w", err)
+	if err := s.startState(ctx); err != nil {
+		return nil, err
 	}
-	s.hub = hub.New(hub.Options{Start: head})
-	hubCtx, hubStop := context.WithCancel(context.Background())
-	s.hubStop, s.hubDone = hubStop, make(chan error, 1)
-	go func() {
-		err := s.hub.Run(hubCtx, s.log)
-		if err != nil && hubCtx.Err() == nil {
-			// Without its follower no subscriber gets a live event again:
-			// stop, so that the process is restarted and follows anew.
-			select {
-			case s.serveErr <- fmt.Errorf("following the event log: %w", err):
-			default:
-			}
-		}
-		s.hubDone <- err
-	}()
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerHubMetrics(reg, s.hub)
+	s.registerStateMetrics(reg)
 
 	if s.events, err = api.NewEventService(api.Options{
 		Log: s.log, Hub: s.hub, Queue: cfg.Queue, Heartbeat: cfg.Heartbeat, Logger: logger,
 		Authorize: narrowApps(apiAuth),
 	}); err != nil {
+		return nil, err
+	}
+	if err := s.newStateServices(apiAuth); err != nil {
 		return nil, err
 	}
 	wh, err := webhook.New(webhook.Options{
@@ -166,122 +149,17 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-
-	// gRPC: the public API listener, and an in-process server for grpc-gateway.
-	// Both authenticate; only the public one has TLS and the per-connection
-	// limits, since the in-process one carries every JSON stream over one connection.
-	grpcOpts := []grpc.ServerOption{
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-		// Events are encoded once and the bytes shared by every stream.
-		grpc.ForceServerCodecV2(api.Codec()),
-	}
-	if apiAuth != nil {
-		grpcOpts = append(grpcOpts, grpc.ChainUnaryInterceptor(apiAuth.UnaryInterceptor()), grpc.ChainStreamInterceptor(apiAuth.StreamInterceptor()))
-	}
-	s.grpcIn = grpc.NewServer(grpcOpts...)
-	grpcOpts = append(grpcOpts, grpc.MaxConcurrentStreams(cfg.GRPCMaxStreams), grpc.MaxHeaderListSize(64<<10))
-	if apiTLS != nil {
-		grpcOpts = append(grpcOpts, grpc.Creds(credentials.NewTLS(apiTLS)))
-	}
-	s.grpc = grpc.NewServer(grpcOpts...)
-	s.health = health.NewServer()
-	for _, srv := range []*grpc.Server{s.grpc, s.grpcIn} {
-		gatewayv1.RegisterEventServiceServer(srv, s.events)
-		healthpb.RegisterHealthServer(srv, s.health)
-	}
-	reflection.Register(s.grpc)
-
-	s.inproc = bufconn.Listen(1 << 20)
-	s.gwConn, err = grpc.NewClient("passthrough:///in-process",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return s.inproc.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-	)
+	s.newGRPC(apiAuth, apiTLS)
+	httpAPI, err := s.newGateway(ctx, reg)
 	if err != nil {
-		return nil, fmt.Errorf("connecting grpc-gateway to the gRPC server: %w", err)
-	}
-	gw := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-		}),
-	)
-	if err := gatewayv1.RegisterEventServiceHandler(ctx, gw, s.gwConn); err != nil {
-		return nil, fmt.Errorf("registering the JSON API: %w", err)
-	}
-	httpMux := http.NewServeMux()
-	httpMux.Handle("/v1/", gw)
-	httpMux.HandleFunc("GET /healthz", s.healthz)
-	httpMux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-
-	s.webhook = &http.Server{
-		Handler:           wh,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    webhook.ServerMaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
-	}
-	s.httpAPI = &http.Server{
-		Handler:           httpMux,
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
-	}
-
-	if s.lnWebhk, err = listen(ctx, cfg.WebhookAddr, "--webhook-addr"); err != nil {
 		return nil, err
 	}
-	if s.lnGRPC, err = listen(ctx, cfg.GRPCAddr, "--grpc-addr"); err != nil {
+	s.newHTTPServers(wh, httpAPI)
+	if err := s.bind(ctx, webhookTLS, apiTLS); err != nil {
 		return nil, err
 	}
-	if s.lnHTTP, err = listen(ctx, cfg.HTTPAddr, "--http-addr"); err != nil {
-		return nil, err
-	}
-	s.lnWebhk, s.lnGRPC, s.lnHTTP = limitConns(s.lnWebhk, cfg.MaxConns), limitConns(s.lnGRPC, cfg.MaxConns), limitConns(s.lnHTTP, cfg.MaxConns)
-	if webhookTLS != nil {
-		s.lnWebhk = tls.NewListener(s.lnWebhk, withALPN(webhookTLS, "h2", "http/1.1"))
-	}
-	if apiTLS != nil {
-		s.lnHTTP = tls.NewListener(s.lnHTTP, withALPN(apiTLS, "h2", "http/1.1"))
-	}
-
-	go s.serve("grpc", func() error { return s.grpc.Serve(s.lnGRPC) })
-	go s.serve("grpc-in-process", func() error { return s.grpcIn.Serve(s.inproc) })
-	go s.serve("http", func() error { return s.httpAPI.Serve(s.lnHTTP) })
-	go s.serve("webhook", func() error { return s.webhook.Serve(s.lnWebhk) })
-	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	s.health.SetServingStatus(gatewayv1.EventService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
-	for _, l := range []struct {
-		name string
-		ln   net.Listener
-	}{{"webhook", s.lnWebhk}, {"grpc", s.lnGRPC}, {"http", s.lnHTTP}} {
-		logger.Info("listening", "listener", l.name, "addr", l.ln.Addr().String())
-	}
+	s.serveAll()
 	return s, nil
-}
-
-func listen(ctx context.Context, addr, flag string) (net.Listener, error) {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", flag, addr, err)
-	}
-	return ln, nil
-}
-
-// serve runs one listener's loop and reports an unexpected end.
-func (s *Server) serve(name string, loop func() error) {
-	err := loop()
-	if err == nil || errors.Is(err, http.ErrServerClosed) || errors.Is(err, grpc.ErrServerStopped) {
-		return
-	}
-	select {
-	case s.serveErr <- fmt.Errorf("%s listener: %w", name, err):
-	default:
-	}
 }
 
 // WebhookAddr is the bound address of the webhook listener.
@@ -295,18 +173,6 @@ func (s *Server) HTTPAddr() string { return s.lnHTTP.Addr().String() }
 
 // Log is the gateway's event log.
 func (s *Server) Log() eventlog.Log { return s.log }
-
-// healthz answers 200 while the gateway serves and 503 once it shuts down.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	resp, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
-	w.Header().Set("Content-Type", "application/json")
-	if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write([]byte(`{"status":"NOT_SERVING"}` + "\n"))
-		return
-	}
-	_, _ = w.Write([]byte(`{"status":"SERVING"}` + "\n"))
-}
 
 // Shutdown stops the gateway without losing an acknowledged callback: it stops
 // taking webhooks and lets in-flight ones finish (their events are appended),
@@ -369,21 +235,6 @@ func (s *Server) closeAll() {
 	if s.closeStore != nil {
 		s.closeStore()
 	}
-}
-
-// limitConns caps ln's open connections at n; 0 is no cap.
-func limitConns(ln net.Listener, n int) net.Listener {
-	if n <= 0 {
-		return ln
-	}
-	return netutil.LimitListener(ln, n)
-}
-
-// withALPN returns cfg offering the application protocols protos.
-func withALPN(cfg *tls.Config, protos ...string) *tls.Config {
-	cfg = cfg.Clone()
-	cfg.NextProtos = protos
-	return cfg
 }
 
 // narrowApps returns the EventService's Authorize for a: each subscriber's
