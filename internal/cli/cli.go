@@ -1,6 +1,7 @@
 // Package cli holds the client subcommands of the trtc-gateway binary:
-// tail (follow the event stream), send (post one callback as Tencent would)
-// and simulate (post realistic traffic). With no subcommand the binary
+// tail (follow the event stream), send (post one callback as Tencent would),
+// simulate (post realistic traffic), and calls and rooms (query the state
+// the gateway derives from its log). With no subcommand the binary
 // serves; cmd/trtc-gateway dispatches here first.
 //
 // Every flag of a subcommand can also be set with TRTCGW_<FLAG>, the flag's
@@ -54,6 +55,8 @@ var commands = []command{
 	{"tail", "follow the event stream: one line per event, or JSON lines", runTail},
 	{"send", "post one callback (a file or stdin) as Tencent would, and print the answer", runSend},
 	{"simulate", "post realistic callback traffic at a rate, and summarise the answers", runSimulate},
+	{"calls", "get a call (members, timeline, record) or list call records (CallService)", runCalls},
+	{"rooms", "get a live room and its online members, or list live rooms (RoomService)", runRooms},
 }
 
 // IsCommand reports whether name is a subcommand.

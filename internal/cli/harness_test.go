@@ -173,3 +173,16 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// waitFor polls cond until it holds, failing after waitLimit: for state the
+// gateway derives from its log asynchronously.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s", waitLimit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
