@@ -79,19 +79,19 @@ func (f *stateFlags) appID() (uint32, error) {
 }
 
 // splitVerb takes "get" or "list" off the front of args.
-func splitVerb(args []string, usage string, env Env) (string, []string, error) {
+func splitVerb(name string, args []string, usage string, env Env) (string, []string, error) {
 	if len(args) == 0 || (args[0] != "get" && args[0] != "list") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprintln(env.Stderr, strings.TrimSpace(usage))
 			return "", nil, flag.ErrHelp
 		}
-		return "", nil, usagef("say get or list (see --help)")
+		return "", nil, usagef("say get or list, e.g. trtc-gateway %s list --sdk-app-id 1400000001", name)
 	}
 	return args[0], args[1:], nil
 }
 
 func runCalls(ctx context.Context, env Env, args []string) error {
-	verb, args, err := splitVerb(args, callsUsage, env)
+	verb, args, err := splitVerb("calls", args, callsUsage, env)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func runCalls(ctx context.Context, env Env, args []string) error {
 }
 
 func runRooms(ctx context.Context, env Env, args []string) error {
-	verb, args, err := splitVerb(args, roomsUsage, env)
+	verb, args, err := splitVerb("rooms", args, roomsUsage, env)
 	if err != nil {
 		return err
 	}
