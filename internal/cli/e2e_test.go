@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -155,5 +157,28 @@ func TestSimulateDuration(t *testing.T) {
 	r := runCmd(t, nil, "", "simulate", "--url", "http://"+s.WebhookAddr()+"/webhook", "--duration", "200ms", "--rate", "0", "--conns", "2", "--mix", "calls,viewers")
 	if r.code != 0 || !strings.Contains(r.stdout, "failed   0") || strings.Contains(r.stdout, "sent     0 ") {
 		t.Fatalf("simulate --duration: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestSimulateProgressOnlyOnTerminal checks the progress line is drawn (and
+// cleared before the summary) on a terminal, and absent in a pipe.
+func TestSimulateProgressOnlyOnTerminal(t *testing.T) {
+	s := startGateway(t, nil)
+	for _, tty := range []bool{false, true} {
+		var out, errb bytes.Buffer
+		env := testEnv(nil, "", &out, &errb)
+		env.IsTerminal = func(stream any) bool { return tty && stream == any(&errb) }
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		code := Main(ctx, env, "simulate", []string{"--url", "http://" + s.WebhookAddr() + "/webhook", "--count", "5", "--rate", "0"})
+		cancel()
+		if code != 0 {
+			t.Fatalf("simulate: exit %d\n%s", code, errb.String())
+		}
+		if got := strings.Contains(errb.String(), "\r\x1b[K"); got != tty {
+			t.Errorf("terminal %v: progress drawn %v: %q", tty, got, errb.String())
+		}
+		if strings.Contains(out.String(), "\x1b[") {
+			t.Errorf("escape codes in the summary: %q", out.String())
+		}
 	}
 }
