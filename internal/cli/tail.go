@@ -64,7 +64,7 @@ func runTail(ctx context.Context, env Env, args []string) error {
 	fromStart := fs.Bool("from-start", false, "replay every event the gateway still retains, then follow")
 	after := fs.Uint64("after", 0, "replay from the event after this sequence, then follow (with --epoch)")
 	epoch := fs.String("epoch", "", "the epoch --after belongs to; a different log is refused with FAILED_PRECONDITION")
-	cursorFile := fs.String("cursor-file", "", "save the cursor here after each event, and resume from it when it exists")
+	cursorFile := fs.String("cursor-file", "", "save the cursor here after each event, and resume from it when it exists (--from-start and --after then apply only to the run that creates it)")
 	colour := fs.String("color", "auto", "auto (on a terminal, unless NO_COLOR is set), always or never")
 	if err := parse(fs, env, args); err != nil {
 		return err
