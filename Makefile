@@ -110,8 +110,17 @@ bench:
 ## fuzz: run each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./server/callback
-	$(GO) test -run='^$$' -fuzz=FuzzWebhook -fuzztime=$(FUZZTIME) ./server/webhook
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./server/callback
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeTRTC$$' -fuzztime=$(FUZZTIME) ./server/callback
+	$(GO) test -run='^$$' -fuzz='^FuzzValidJSON$$' -fuzztime=$(FUZZTIME) ./server/callback
+	$(GO) test -run='^$$' -fuzz='^FuzzWebhook$$' -fuzztime=$(FUZZTIME) ./server/webhook
+	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./server/calls
+	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./server/rooms
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./server/pagetoken
+	$(GO) test -run='^$$' -fuzz='^FuzzClassify$$' -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz='^FuzzCursorFile$$' -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz='^FuzzSecretFlag$$' -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz='^FuzzParseMix$$' -fuzztime=$(FUZZTIME) ./internal/traffic
 
 clean:
 	rm -rf $(BIN)

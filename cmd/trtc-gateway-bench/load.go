@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
@@ -16,9 +17,9 @@ type load struct {
 	// rate is the total callbacks per second across connections; 0 sends as
 	// fast as the connections allow (each waits for its answer).
 	rate    int
-	traffic *traffic
+	traffic *traffic.Model
 	// expect returns how many subscribers an accepted callback reaches.
-	expect func(webhook) uint64
+	expect func(traffic.Webhook) uint64
 }
 
 // senderStats is what one connection measured.
@@ -79,7 +80,7 @@ func pace(ctx context.Context, rate int, tokens chan<- time.Time) {
 }
 
 func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.Time, st *senderStats) {
-	g := newGenerator(l.traffic, w, time.Now)
+	g := traffic.NewGenerator(l.traffic, w, time.Now)
 	c := newHTTPConn(l.addr)
 	defer c.close()
 	clientIP := fmt.Sprintf("203.0.113.%d", w%250+1)
@@ -99,14 +100,14 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 		} else if ctx.Err() != nil {
 			return
 		}
-		wh := g.next()
-		qk := queryKey{wh.app, wh.command}
+		wh := g.Next()
+		qk := queryKey{wh.App, wh.Command}
 		query, ok := queries[qk]
 		if !ok {
-			query = webhookQuery(wh.app, wh.command, clientIP)
+			query = traffic.IMQuery(wh.App, wh.Command, clientIP, "iOS")
 			queries[qk] = query
 		}
-		key, _ := idKey(callback.EventID(wh.app, wh.command, wh.body))
+		key, _ := idKey(callback.EventID(wh.App, wh.Command, wh.Body))
 		sent := r.clock.now()
 		if !r.sent.put(key, sent) {
 			st.dupIDs++
@@ -115,7 +116,7 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 		if tokens != nil && r.inWindow(sent) {
 			st.lag.record(time.Since(due))
 		}
-		resp, err := c.post(ctx, query, wh.body)
+		resp, err := c.post(ctx, query, wh.Body)
 		answered := r.clock.now()
 		if err != nil {
 			st.ioErrors++

@@ -4,6 +4,9 @@
 // Every flag can also be set with an environment variable TRTCGW_<FLAG>, the
 // flag's name in capitals with dashes as underscores (e.g. TRTCGW_GRPC_ADDR);
 // a flag on the command line wins over the environment.
+//
+// With a subcommand first (tail, send, simulate; see internal/cli) it is a
+// client of a gateway instead.
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/cli"
 	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
@@ -27,6 +31,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
+		code := cli.Main(ctx, cli.OSEnv(), os.Args[1], os.Args[2:])
+		stop()
+		os.Exit(code)
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "trtc-gateway:", err)
@@ -50,6 +59,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	cfg := server.DefaultConfig()
 	fs := flag.NewFlagSet("trtc-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: trtc-gateway [flags]            serve: receive callbacks, stream events\n       trtc-gateway <command> [flags]  a client of a gateway (<command> --help):\n%s\nFlags:\n", cli.CommandsHelp())
+		fs.PrintDefaults()
+	}
 	apps := &appIDList{}
 	var logLevel, logFormat string
 	registerFlags(fs, &cfg, apps, &logLevel, &logFormat)
@@ -60,7 +73,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	if fs.NArg() > 0 {
 		return cfg, nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	err := applyEnv(fs, getenv)
+	err := cli.ApplyEnv(fs, getenv)
 	if err != nil {
 		return cfg, nil, err
 	}
