@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/trtc-gateway/trtc-gateway/server"
+	"github.com/trtc-gateway/trtc-gateway/server/hub"
 )
 
 // closedAddr is a loopback address nothing listens on.
@@ -28,6 +29,11 @@ func TestFailuresAreClear(t *testing.T) {
 	s := startGateway(t, func(c *server.Config) { c.WebhookTokens = map[uint32]string{testApp: "right-token"} })
 	url := "http://" + s.WebhookAddr() + "/webhook"
 	app := fmt.Sprint(testApp)
+	// A filter the gateway refuses: more call ids than one field may list.
+	var tooManyCallIDs []string
+	for i := range hub.MaxFilterValues + 1 {
+		tooManyCallIDs = append(tooManyCallIDs, "--call-id", fmt.Sprint("c", i))
+	}
 	dir := t.TempDir()
 	badJSON := filepath.Join(dir, "bad.json")
 	os.WriteFile(badJSON, []byte(`{"CallbackCommand":"Call.CallbackAfterStartCall",`), 0o600)
@@ -68,7 +74,7 @@ func TestFailuresAreClear(t *testing.T) {
 			args: []string{"send", "--url", url, "--sdk-app-id", app, seedPath("start_call.json")},
 			code: 2, want: `--webhook-token: item 2: SdkAppid "x"`},
 		{name: "simulate wrong token", vars: map[string]string{"TRTCGW_WEBHOOK_TOKEN": "wrong-token"},
-			args: []string{"simulate", "--url", url, "--count", "5", "--rate", "0"},
+			args: []string{"simulate", "--url", url, "--count", "5", "--rate", "0", "--mix", "calls,live"},
 			code: 1, want: "5 of 5 callbacks were not accepted"},
 		{name: "simulate unreachable", args: []string{"simulate", "--url", "http://" + down + "/webhook", "--count", "3", "--rate", "0"},
 			code: 1, want: "3 of 3 callbacks were not accepted"},
@@ -80,7 +86,7 @@ func TestFailuresAreClear(t *testing.T) {
 			code: 1, want: "the gateway's log was recreated since this cursor (new epoch; FAILED_PRECONDITION"},
 		{name: "tail future cursor", args: []string{"tail", "--addr", s.GRPCAddr(), "--after", "99", "--epoch", ""},
 			code: 1, want: "the cursor is outside the gateway's log (OUT_OF_RANGE: after_sequence 99"},
-		{name: "tail bad filter", args: []string{"tail", "--addr", s.GRPCAddr(), "--call-id", strings.Repeat("c", 4096)},
+		{name: "tail bad filter", args: append([]string{"tail", "--addr", s.GRPCAddr()}, tooManyCallIDs...),
 			code: 1, want: "the gateway refused the subscription (INVALID_ARGUMENT: invalid filter"},
 		{name: "tail bad event type", args: []string{"tail", "--addr", s.GRPCAddr(), "--event-type", "CALL_RINGING"},
 			code: 2, want: `unknown event type "CALL_RINGING"`},
