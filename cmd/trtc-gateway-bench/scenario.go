@@ -76,6 +76,9 @@ type target struct {
 	warnings func() int
 	// window, when set, is told when the measured window starts and ends.
 	window func(start bool)
+	// centrifugo says the target is Centrifugo: callbacks go to its
+	// /api/publish and subscribers read its unidirectional gRPC stream.
+	centrifugo bool
 }
 
 // Result is what one scenario measured. Rates are per second of the
