@@ -40,14 +40,24 @@ func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http
 			MarshalOptions:   protojson.MarshalOptions{},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
 		}),
+		// grpc-gateway keeps the query parser in a package variable; every
+		// gateway in the process sets the same one.
+		runtime.SetQueryParameterParser(&strictQuery{}),
+		runtime.WithErrorHandler(writeError),
+		runtime.WithRoutingErrorHandler(routingError),
+		runtime.WithForwardResponseOption(flushStreamHeaders),
+		runtime.WithMiddlewares(refusedStreamAsStatus),
 	)
 	if err := gatewayv1.RegisterEventServiceHandler(ctx, gw, s.gwConn); err != nil {
 		return nil, fmt.Errorf("registering the JSON API: %w", err)
 	}
+	// Every answer of this listener other than /healthz and /metrics, errors
+	// included, is grpc-gateway's JSON: unknown paths and wrong methods too.
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", gw)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("/healthz", onlyGet(gw, http.HandlerFunc(s.healthz)))
+	mux.Handle("/metrics", onlyGet(gw, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	mux.Handle("/", notFoundHandler(gw))
 	return mux, nil
 }
 

@@ -23,8 +23,8 @@ func registerHubMetrics(reg prometheus.Registerer, h *hub.Hub) {
 			Help: "Events queued to subscribers (one per matching subscriber).",
 		}, func() float64 { return float64(h.Stats().Delivered) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "trtcgw_subscribers_cut_off_total",
-			Help: "Subscribers cut off because they fell behind (RESOURCE_EXHAUSTED).",
-		}, func() float64 { return float64(h.Stats().CutOff) }),
+			Name: "trtcgw_subscriber_fallbacks_total",
+			Help: "Times a subscriber's queue overflowed and its stream went on reading the log at its own pace instead of being cut off.",
+		}, func() float64 { return float64(h.Stats().Overflowed) }),
 	)
 }

@@ -413,14 +413,12 @@ func TestSubscriberTokensOverJSON(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := jsonSubscribe(t, http.DefaultClient, base, tt.query, tt.header)
 			body, _ := io.ReadAll(resp.Body)
-			// A streaming call's error comes as one line {"error": {"code", "message"}}.
+			// A refused stream answers like every JSON API error: a google.rpc.Status.
 			var e struct {
-				Error struct {
-					Code    int    `json:"code"`
-					Message string `json:"message"`
-				} `json:"error"`
+				Code    int    `json:"code"`
+				Message string `json:"message"`
 			}
-			if resp.StatusCode != tt.status || json.Unmarshal(body, &e) != nil || !strings.Contains(e.Error.Message, tt.msg) {
+			if resp.StatusCode != tt.status || json.Unmarshal(body, &e) != nil || !strings.Contains(e.Message, tt.msg) {
 				t.Errorf("got %d %s, want %d with a JSON error mentioning %q", resp.StatusCode, body, tt.status, tt.msg)
 			}
 			assertNoSecret(t, "the response", string(body)+fmt.Sprint(resp.Header), tokenA, tokenOps)

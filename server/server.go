@@ -126,7 +126,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 
 	if s.events, err = api.NewEventService(api.Options{
 		Log: s.log, Hub: s.hub, Queue: cfg.Queue, Heartbeat: cfg.Heartbeat, Logger: logger,
-		Authorize: narrowApps(apiAuth),
+		Authorize: narrowApps(apiAuth), Registerer: reg,
 	}); err != nil {
 		return nil, err
 	}

@@ -115,6 +115,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.sc.SubsApp, "subs-app", 0, "subscribers each receiving one SdkAppid")
 	fs.IntVar(&o.sc.SubsCall, "subs-call", 0, "subscribers each receiving one call (its own CallId)")
 	fs.IntVar(&o.sc.SubsIdle, "subs-idle", 0, "subscribers filtered on a CallId that never occurs")
+	fs.IntVar(&o.sc.SubsSlow, "subs-slow", 0, "subscribers receiving every event but reading only --slow-rate a second")
+	fs.IntVar(&o.sc.SlowRate, "slow-rate", 0, "events per second each --subs-slow subscriber reads")
 	fs.IntVar(&o.sc.GRPCConns, "grpc-conns", 0, "gRPC connections for the subscribers; 0 is one per subscriber up to 100, then 50 subscribers per connection")
 	fs.IntVar(&o.sc.Apps, "apps", 4, "SdkAppids the traffic spreads over (1-8)")
 	fs.Float64Var(&o.sc.LiveShare, "live-share", 0.2, "fraction of callbacks that are live-room membership changes")
@@ -182,7 +184,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if o.baseline {
 			sc := o.sc
 			sc.Name, sc.Store, sc.NATSNodes = "bare", "bare", 0
-			sc.SubsAll, sc.SubsApp, sc.SubsCall, sc.SubsIdle = 0, 0, 0, 0
+			sc.SubsAll, sc.SubsApp, sc.SubsCall, sc.SubsIdle, sc.SubsSlow = 0, 0, 0, 0, 0
 			fmt.Fprintf(os.Stderr, "== bare: %s\n", describe(sc))
 			res, err := measure(ctx, cfg, sc, nil)
 			if err != nil {

@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/internal/gatewayproc"
@@ -23,6 +21,7 @@ import (
 // bare handler.
 type child struct {
 	name  string
+	proc  *gatewayproc.Process
 	cmd   *exec.Cmd
 	pid   int
 	addrs map[string]string // listener name to address, set once ready
@@ -30,7 +29,6 @@ type child struct {
 	mu     sync.Mutex
 	tail   []string // the last lines of its stderr, for error reports
 	warned int      // log lines at WARN or ERROR
-	exited chan struct{}
 	// dataDir, when set, is removed once the process has stopped.
 	dataDir string
 	// onStop, when set, runs once the process has stopped: it stops what
@@ -46,57 +44,37 @@ func startChild(ctx context.Context, name, cpus string, argv []string, want ...s
 	if cpus != "" {
 		argv = append([]string{"taskset", "-c", cpus}, argv...)
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout = io.Discard
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	// taskset execs the program, so the pid is the gateway's own.
-	c := &child{name: name, cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{})}
-	watch := gatewayproc.NewWatcher(nil, func(line []byte) {
-		var l struct {
-			Level string `json:"level"`
-		}
-		_ = json.Unmarshal(line, &l)
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if len(c.tail) == 20 {
-			c.tail = c.tail[1:]
-		}
-		c.tail = append(c.tail, string(line))
-		if l.Level == "WARN" || l.Level == "ERROR" {
-			c.warned++
-		}
+	c := &child{name: name}
+	p, err := gatewayproc.Start(ctx, gatewayproc.Options{
+		Argv: argv,
+		Want: want,
+		OnLine: func(line []byte) {
+			var l struct {
+				Level string `json:"level"`
+			}
+			_ = json.Unmarshal(line, &l)
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if len(c.tail) == 20 {
+				c.tail = c.tail[1:]
+			}
+			c.tail = append(c.tail, string(line))
+			if l.Level == "WARN" || l.Level == "ERROR" {
+				c.warned++
+			}
+		},
 	})
-	go func() {
-		watch.Consume(stderr)
-		_ = cmd.Wait()
-		close(c.exited)
-	}()
-	wctx, cancel := context.WithTimeoutCause(ctx, 60*time.Second, errStartTimeout)
-	defer cancel()
-	addrs, err := watch.Wait(wctx, c.exited, want...)
 	switch {
 	case err == nil:
-		c.addrs = addrs
-		return c, nil
-	case errors.Is(err, gatewayproc.ErrExited):
-		return nil, fmt.Errorf("%s exited before listening: %s", name, c.lastLines())
-	case errors.Is(err, errStartTimeout):
-		c.stop()
-		return nil, fmt.Errorf("%s did not log its listening lines within 60s: %s", name, c.lastLines())
+	case errors.Is(err, gatewayproc.ErrExited), errors.Is(err, gatewayproc.ErrStartTimeout):
+		return nil, fmt.Errorf("%s: %w: %s", name, err, c.lastLines())
 	default:
-		c.stop()
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	// taskset execs the program, so the pid is the gateway's own.
+	c.proc, c.cmd, c.pid, c.addrs = p, p.Cmd, p.Pid(), p.Addrs
+	return c, nil
 }
-
-// errStartTimeout is the cause of startChild's deadline.
-var errStartTimeout = errors.New("start timed out")
 
 func (c *child) lastLines() string {
 	c.mu.Lock()
@@ -113,17 +91,7 @@ func (c *child) warnings() int {
 // stop asks the process to shut down gracefully and kills it if it has not
 // within 15 seconds.
 func (c *child) stop() {
-	select {
-	case <-c.exited:
-	default:
-		_ = c.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-c.exited:
-		case <-time.After(15 * time.Second):
-			_ = c.cmd.Process.Kill()
-			<-c.exited
-		}
-	}
+	_ = c.proc.Stop(15 * time.Second)
 	if c.dataDir != "" {
 		_ = os.RemoveAll(c.dataDir)
 	}
@@ -187,10 +155,8 @@ func buildGateway(ctx context.Context, dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/trtc-gateway")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/trtc-gateway (run from the repository root, or pass --gateway-bin): %w", err)
+	if err := gatewayproc.Build(ctx, bin); err != nil {
+		return "", fmt.Errorf("%w (run inside the repository, or pass --gateway-bin)", err)
 	}
 	return bin, nil
 }

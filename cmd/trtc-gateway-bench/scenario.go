@@ -40,6 +40,13 @@ type Scenario struct {
 	SubsCall int `json:"subs_call"`
 	// SubsIdle subscribers each filter on a CallId no event carries.
 	SubsIdle int `json:"subs_idle"`
+	// SubsSlow subscribers each receive every event but read at most
+	// SlowRate of them a second, slower than the callbacks arrive: their
+	// queues overflow, and the gateway must serve them from its log
+	// without cutting them off or skipping an event.
+	SubsSlow int `json:"subs_slow,omitempty"`
+	// SlowRate is the events per second each slow subscriber reads.
+	SlowRate int `json:"slow_rate,omitempty"`
 	// GRPCConns is how many gRPC connections carry the subscribers; 0 is
 	// one per subscriber up to 100, then 50 subscribers per connection.
 	GRPCConns int `json:"grpc_conns"`
@@ -52,7 +59,9 @@ type Scenario struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
-func (sc Scenario) subscribers() int { return sc.SubsAll + sc.SubsApp + sc.SubsCall + sc.SubsIdle }
+func (sc Scenario) subscribers() int {
+	return sc.SubsAll + sc.SubsApp + sc.SubsCall + sc.SubsIdle + sc.SubsSlow
+}
 
 // grpcConns is how many gRPC connections carry the subscribers: GRPCConns,
 // or one per subscriber up to 100, then 50 per connection (the gateway
@@ -99,16 +108,23 @@ type Result struct {
 
 	// Errors: callbacks not answered OK, connection failures, deliveries
 	// expected but not received, deliveries of unknown ids or out of order,
+	// sequences skipped by a subscriber that receives every event,
 	// subscribers cut off, streams ended with another error.
 	Failed       uint64 `json:"failed"`
 	IOErrors     uint64 `json:"io_errors"`
 	Lost         int64  `json:"lost"`
 	Unmatched    uint64 `json:"unmatched"`
 	OutOfOrder   uint64 `json:"out_of_order"`
+	Gaps         uint64 `json:"gaps"`
 	CutOff       uint64 `json:"cut_off"`
 	StreamErrors uint64 `json:"stream_errors"`
 	FirstError   string `json:"first_error,omitempty"`
 	Warnings     int    `json:"gateway_warnings"`
+	// Fallbacks is how often, during the run, a subscriber's queue
+	// overflowed and the gateway went on serving it from the log
+	// (trtcgw_subscriber_fallbacks_total); -1 when the gateway does not
+	// report it.
+	Fallbacks int `json:"fallbacks"`
 
 	// GatewayCPUSeconds is the measured process's CPU time in the window;
 	// GatewayCores the same divided by the window; CPUPerWebhook in µs.
@@ -130,7 +146,7 @@ type Result struct {
 
 func (r *Result) errors() uint64 {
 	lost := uint64(max(r.Lost, 0))
-	return r.Failed + r.IOErrors + lost + r.Unmatched + r.OutOfOrder + r.CutOff + r.StreamErrors
+	return r.Failed + r.IOErrors + lost + r.Unmatched + r.OutOfOrder + r.Gaps + r.CutOff + r.StreamErrors
 }
 
 var defaultApps = []uint32{1400000001, 1400000002, 1400000003, 1400000004, 1400000005, 1400000006, 1400000007, 1400000008}
@@ -149,10 +165,12 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		return nil, fmt.Errorf("--duration=%s --warmup=%s: the window must be positive and the warm-up not negative", sc.Duration, sc.Warmup)
 	case sc.LiveShare < 0 || sc.LiveShare > 1:
 		return nil, fmt.Errorf("--live-share=%g: use a fraction from 0 to 1", sc.LiveShare)
+	case sc.SubsSlow < 0 || (sc.SubsSlow > 0 && sc.SlowRate <= 0):
+		return nil, fmt.Errorf("--subs-slow=%d --slow-rate=%d: slow subscribers need a positive reading rate", sc.SubsSlow, sc.SlowRate)
 	}
 	tr := &traffic{apps: defaultApps[:sc.Apps], liveShare: sc.LiveShare, activeCalls: 8, runID: rand.Uint32()}
 	r := newSession()
-	res := &Result{Scenario: sc}
+	res := &Result{Scenario: sc, Fallbacks: -1}
 	fail := func(err string) {
 		if res.FirstError == "" {
 			res.FirstError = err
@@ -167,7 +185,13 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		if tgt.grpc == "" {
 			return nil, errors.New("subscribers need the gateway's gRPC address")
 		}
-		before, gauge := subscriberGauge(ctx, tgt.http)
+		before, gauge := gatewayMetric(ctx, tgt.http, "trtcgw_subscribers")
+		fallbacks0, fallbacksOK := gatewayMetric(ctx, tgt.http, "trtcgw_subscriber_fallbacks_total")
+		defer func() {
+			if fallbacks1, ok := gatewayMetric(ctx, tgt.http, "trtcgw_subscriber_fallbacks_total"); ok && fallbacksOK {
+				res.Fallbacks = fallbacks1 - fallbacks0
+			}
+		}()
 		var err error
 		if set, err = dialSubscribers(tgt.grpc, sc.grpcConns()); err != nil {
 			return nil, err
@@ -177,7 +201,12 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 			return set.open(subCtx, r, &subscriber{kind: kind, req: req})
 		}
 		for range sc.SubsAll {
-			if err := add("all", &gatewayv1.SubscribeRequest{}); err != nil {
+			if err := set.open(subCtx, r, &subscriber{kind: "all", req: &gatewayv1.SubscribeRequest{}, everyEvent: true}); err != nil {
+				return nil, err
+			}
+		}
+		for range sc.SubsSlow {
+			if err := set.open(subCtx, r, &subscriber{kind: "slow", req: &gatewayv1.SubscribeRequest{}, everyEvent: true, pace: sc.SlowRate}); err != nil {
 				return nil, err
 			}
 		}
@@ -202,7 +231,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		if gauge {
 			deadline := time.Now().Add(2 * time.Minute)
 			for {
-				now, _ := subscriberGauge(ctx, tgt.http)
+				now, _ := gatewayMetric(ctx, tgt.http, "trtcgw_subscribers")
 				if now >= before+n {
 					break
 				}
@@ -219,7 +248,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 			}
 		}
 	}
-	subsAll, subsCall := uint64(sc.SubsAll), int64(sc.SubsCall)
+	subsAll, subsCall := uint64(sc.SubsAll+sc.SubsSlow), int64(sc.SubsCall)
 	l := &load{
 		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr,
 		expect: func(wh webhook) uint64 {
@@ -280,7 +309,8 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 
 	if set != nil {
 		// Wait for the deliveries still in flight: until every expected one
-		// arrived, or nothing arrived for 2 seconds.
+		// arrived, or nothing arrived for 2 seconds. Slow subscribers keep
+		// receiving at their own rate until they have read the backlog.
 		last, idle := set.received.Load(), time.Now()
 		for set.received.Load() < expected && time.Since(idle) < 2*time.Second {
 			if err := sleep(ctx, 20*time.Millisecond); err != nil {
@@ -295,11 +325,15 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		var lat histogram
 		var received, inWindow uint64
 		for _, s := range set.subs {
-			lat.merge(&s.hist)
+			if s.pace == 0 {
+				// A slow subscriber's latency is its own backlog, not the gateway's.
+				lat.merge(&s.hist)
+			}
 			received += s.received
 			inWindow += s.inWindow
 			res.Unmatched += s.unmatched
 			res.OutOfOrder += s.outOfOrder
+			res.Gaps += s.gaps
 			switch {
 			case s.end == nil:
 			case status.Code(s.end) == codes.ResourceExhausted:
@@ -355,9 +389,9 @@ func procsCPU(pids []int) float64 {
 	return s
 }
 
-// subscriberGauge reads trtcgw_subscribers from the gateway's /metrics; ok
-// is false when it cannot.
-func subscriberGauge(ctx context.Context, httpAddr string) (n int, ok bool) {
+// gatewayMetric reads the metric name (a gauge or a counter without labels)
+// from the gateway's /metrics; ok is false when it cannot.
+func gatewayMetric(ctx context.Context, httpAddr, name string) (n int, ok bool) {
 	if httpAddr == "" {
 		return 0, false
 	}
@@ -372,7 +406,7 @@ func subscriberGauge(ctx context.Context, httpAddr string) (n int, ok bool) {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, found := strings.CutPrefix(sc.Text(), "trtcgw_subscribers "); found {
+		if v, found := strings.CutPrefix(sc.Text(), name+" "); found {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			return int(f), err == nil
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -157,12 +158,19 @@ func idKey[S ~string | ~[]byte](id S) (uint64, bool) {
 type subscriber struct {
 	kind string
 	req  *gatewayv1.SubscribeRequest
+	// everyEvent says the subscriber's filter takes every event, so each
+	// sequence after its first must be the one after the last.
+	everyEvent bool
+	// pace, when positive, is the most events a second it reads: a client
+	// slower than the callbacks arrive.
+	pace int
 
 	hist       histogram // send → receipt, for callbacks sent in the window
 	received   uint64    // events received in all
 	inWindow   uint64    // events received while measuring
 	unmatched  uint64    // events whose id this run never sent
 	outOfOrder uint64    // events whose sequence was not after the previous one
+	gaps       uint64    // with everyEvent, times a sequence was skipped
 	last       uint64
 	// end is how the stream ended: nil when the benchmark closed it.
 	end error
@@ -222,7 +230,25 @@ func (set *subscriberSet) open(ctx context.Context, r *session, s *subscriber) e
 
 func (set *subscriberSet) read(ctx context.Context, r *session, s *subscriber, cs grpc.ClientStream) error {
 	var f frame
+	var paceStart time.Time
 	for {
+		if s.pace > 0 {
+			// Read no faster than pace: the stream's flow control then
+			// stalls the gateway's sends, as a slow client's does.
+			if paceStart.IsZero() {
+				paceStart = time.Now()
+			}
+			due := paceStart.Add(time.Duration(s.received) * time.Second / time.Duration(s.pace))
+			if wait := time.Until(due); wait > time.Millisecond {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return nil
+				}
+			}
+		}
 		if err := cs.RecvMsg(&f); err != nil {
 			if ctx.Err() != nil || errors.Is(err, io.EOF) || status.Code(err) == codes.Canceled {
 				return nil
@@ -237,6 +263,8 @@ func (set *subscriberSet) read(ctx context.Context, r *session, s *subscriber, c
 		set.received.Add(1)
 		if f.seq <= s.last {
 			s.outOfOrder++
+		} else if s.everyEvent && s.last != 0 && f.seq != s.last+1 {
+			s.gaps++
 		}
 		s.last = f.seq
 		if r.measuring() {

@@ -193,7 +193,34 @@ func standardSuite(cfg suiteConfig) []suiteRow {
 			target: noTarget(func(r *Result, _ *suiteResults) string {
 				return fmt.Sprintf("p50 %.2f ms, p99 %.2f ms", r.Latency.P50, r.Latency.P99)
 			})},
+		// Subscribers slower than ingest (issue 14): 10 read at half the
+		// callback rate beside one that keeps up. Their queues overflow
+		// within seconds; the gateway must serve them from the log until
+		// they have read everything, never cutting one off or skipping an
+		// event.
+		{Scenario: with("S5-slow", "memory", slowSubscribers(fixed)), target: slowTarget},
+		{Scenario: with("S5-slow-durable", "jetstream", slowSubscribers(fixed)), target: slowTarget},
 	}
+}
+
+// slowSubscribers shapes the S5 rows: 2000 callbacks a second, one
+// subscriber that keeps up and ten that read 1000 events a second.
+func slowSubscribers(fixed func(*Scenario, int)) func(*Scenario) {
+	return func(sc *Scenario) {
+		fixed(sc, 2000)
+		sc.SubsAll, sc.SubsSlow, sc.SlowRate = 1, 10, 1000
+	}
+}
+
+// slowTarget is met when no slow subscriber was cut off or skipped an
+// event, and the gateway did fall back to its log for them (otherwise they
+// were not slow).
+var slowTarget = check{
+	text: "0 cut off, 0 gaps, every event delivered",
+	met: func(r *Result, _ *suiteResults) (bool, string) {
+		return r.CutOff == 0 && r.Gaps == 0 && r.Lost == 0 && r.OutOfOrder == 0 && r.Fallbacks > 0,
+			fmt.Sprintf("%d cut off, %d gaps, %d lost, %d fallbacks to the log", r.CutOff, r.Gaps, max(r.Lost, 0), r.Fallbacks)
+	},
 }
 
 // gatewayFlags says which optional flags the gateway binary has.
@@ -417,7 +444,8 @@ func describe(sc Scenario) string {
 	for _, s := range []struct {
 		n    int
 		kind string
-	}{{sc.SubsAll, "all"}, {sc.SubsApp, "one app"}, {sc.SubsCall, "own CallId"}, {sc.SubsIdle, "non-matching"}} {
+	}{{sc.SubsAll, "all"}, {sc.SubsApp, "one app"}, {sc.SubsCall, "own CallId"}, {sc.SubsIdle, "non-matching"},
+		{sc.SubsSlow, fmt.Sprintf("all, reading %s/s", thousands(float64(sc.SlowRate)))}} {
 		if s.n > 0 {
 			subs = append(subs, fmt.Sprintf("%s × %s", thousands(float64(s.n)), s.kind))
 		}
@@ -440,6 +468,10 @@ func oneLine(r *Result) string {
 	}
 	s += fmt.Sprintf(", errors %d, gateway %.2f cores (%.1f µs/webhook), peak RSS %s, load %.2f cores",
 		r.errors(), r.GatewayCores, r.CPUPerWebhookUs, mib(r.PeakRSS), r.LoadCores)
+	if r.SubsSlow > 0 {
+		s += fmt.Sprintf(", slow subscribers: %d fallbacks to the log, %d cut off, %d gaps, %d out of order, %d lost",
+			r.Fallbacks, r.CutOff, r.Gaps, r.OutOfOrder, max(r.Lost, 0))
+	}
 	if r.NATSNodes > 0 {
 		s += fmt.Sprintf(", NATS nodes %.2f cores, peak RSS %s", r.NATSCores, mib(r.NATSPeakRSS))
 	}

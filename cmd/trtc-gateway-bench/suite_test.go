@@ -69,3 +69,34 @@ func TestClusterRowReport(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowRows checks that the S5 rows' slow subscribers read slower than
+// the callbacks arrive, and that their target fails on a cut-off, a gap or
+// when nothing fell back to the log.
+func TestSlowRows(t *testing.T) {
+	rows := standardSuite(suiteConfig{conns: 16, warmup: time.Second, duration: time.Second})
+	for _, name := range []string{"S5-slow", "S5-slow-durable"} {
+		i := slices.IndexFunc(rows, func(r suiteRow) bool { return r.Name == name })
+		if i < 0 {
+			t.Fatalf("no row %s", name)
+		}
+		r := rows[i]
+		if r.SubsSlow == 0 || r.Rate == 0 || r.SlowRate >= r.Rate {
+			t.Errorf("%s: %d slow subscribers reading %d/s at %d callbacks/s, want them slower than ingest", name, r.SubsSlow, r.SlowRate, r.Rate)
+		}
+		for _, tt := range []struct {
+			res  Result
+			want bool
+		}{
+			{Result{Fallbacks: 10}, true},
+			{Result{Fallbacks: 10, CutOff: 1}, false},
+			{Result{Fallbacks: 10, Gaps: 1}, false},
+			{Result{Fallbacks: 10, Lost: 5}, false},
+			{Result{Fallbacks: 0}, false},
+		} {
+			if ok, measured := r.target.met(&tt.res, nil); ok != tt.want {
+				t.Errorf("%s: target met = %t for %s, want %t", name, ok, measured, tt.want)
+			}
+		}
+	}
+}

@@ -96,7 +96,7 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 	fs.IntVar(&cfg.StreamReplicas, "stream-replicas", cfg.StreamReplicas, "jetstream: NATS servers storing each event (1-5; 3 on a 3-node cluster)")
 	fs.DurationVar(&cfg.DedupWindow, "dedup-window", cfg.DedupWindow, "a retried callback (same SdkAppid, command and body) within this window is not logged twice; 0 disables it (memory store only; jetstream needs at least 100ms)")
 	fs.Int64Var(&cfg.MaxBody, "max-body", cfg.MaxBody, "largest webhook body accepted, in bytes")
-	fs.IntVar(&cfg.Queue, "queue", cfg.Queue, "per-subscriber buffer, in events; a subscriber that falls this far behind is cut off")
+	fs.IntVar(&cfg.Queue, "queue", cfg.Queue, "per-subscriber buffer, in events; a subscriber that falls this far behind reads the log until it has caught up")
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", cfg.Heartbeat, "idle interval after which a stream gets a heartbeat")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
 	fs.StringVar(logLevel, "log-level", "info", "debug, info, warn or error")

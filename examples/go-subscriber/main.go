@@ -2,7 +2,11 @@
 // subscribes with a filter, prints each event as one JSON line, and after a
 // dropped stream resumes right after the last event it printed.
 //
-//	go run ./examples/go-subscriber -addr localhost:9090 -call-id 055662e1-bc8a-469c-a334-1126c8c17d58
+//	go run ./examples/go-subscriber -addr localhost:9090 -call-id 055662e1-bc8a-469c-a334-1126c8c17d58 -after-sequence 0
+//
+// Without -after-sequence it starts at the live tail: only events logged after
+// it subscribed are printed. -after-sequence 0 first replays every event the
+// log still holds.
 package main
 
 import (
@@ -13,6 +17,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -33,9 +38,19 @@ func main() {
 	callIDs := flag.String("call-id", "", "only these calls (comma-separated)")
 	types := flag.String("type", "", "only these event types, e.g. EVENT_TYPE_CALL_ENDED (comma-separated)")
 	max := flag.Int("n", 0, "exit after this many events (0: run until interrupted)")
+	epoch := flag.String("epoch", "", "the epoch -after-sequence belongs to")
+	req := &gatewayv1.SubscribeRequest{}
+	flag.Func("after-sequence", "start by replaying the events after sequence `N` (0: all retained; default: live tail)", func(v string) error {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return errors.New("want a sequence number, 0 or more")
+		}
+		req.AfterSequence = proto.Uint64(n)
+		return nil
+	})
 	flag.Parse()
 
-	req := &gatewayv1.SubscribeRequest{CallIds: split(*callIDs)}
+	req.CallIds, req.Epoch = split(*callIDs), *epoch
 	for _, t := range split(*types) {
 		v, ok := gatewayv1.EventType_value[t]
 		if !ok {

@@ -6,7 +6,9 @@
 //
 // A Watcher consumes the process's stderr, copies every line to a sink,
 // collects the listeners' addresses and lets a caller wait for the ones it
-// needs. Starting, signalling and reaping the process stay with the caller.
+// needs. Build, Start and Process are the rest of the harness every caller
+// shares (test/durability, test/sdk, the load tool): build the binary, start
+// it in its own process group, wait until it listens, signal and stop it.
 package gatewayproc
 
 import (

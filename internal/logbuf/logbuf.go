@@ -4,6 +4,7 @@ package logbuf
 
 import (
 	"bytes"
+	"strings"
 	"sync"
 )
 
@@ -25,4 +26,18 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Tail returns about the last n bytes written, from the start of a line and
+// marked "…" when cut, for failure messages of long-running processes.
+func (b *Buffer) Tail(n int) string {
+	s := b.String()
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return "…\n" + s
 }

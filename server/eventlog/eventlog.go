@@ -28,11 +28,14 @@ type Log interface {
 	// Read returns up to limit events with a sequence greater than after, in
 	// order. It returns an empty slice when after is the head. It fails with
 	// an *OutOfRangeError when events after `after` were already dropped by
-	// retention.
+	// retention; after = 0 is never out of range: it means from the oldest
+	// event still retained (see FromStart).
 	Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error)
 	// Follow calls fn with every event whose sequence is greater than after,
 	// in order, waiting for new ones, until ctx ends (it then returns
 	// ctx.Err()), fn returns an error (returned as is), or the log fails.
+	// Unlike Read, Follow takes 0 literally, as the cursor of a reader that
+	// has seen nothing: a follower must never skip events unnoticed.
 	Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error
 	// Bounds returns the oldest retained and the newest sequence. An empty
 	// log returns oldest = head + 1.
@@ -43,6 +46,13 @@ type Log interface {
 	// Close releases the log's resources; Append, Read and Follow fail after it.
 	Close() error
 }
+
+// FromStart is the cursor with which Read reads a log from its oldest
+// retained event, however much retention has dropped: the "replay everything
+// still retained" of a subscriber's after_sequence=0. Any other cursor older
+// than retention is an *OutOfRangeError, since events the reader has not
+// seen are gone.
+const FromStart uint64 = 0
 
 // ErrUnavailable means the log cannot take or serve events right now (closed,
 // full, or its backing store is unreachable); the caller may retry later.

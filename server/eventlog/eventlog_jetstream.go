@@ -463,12 +463,17 @@ func (l *JetStream) state(ctx context.Context) (streamState, error) {
 	return st, nil
 }
 
+// jsFromStartRetries bounds how often a read from FromStart moves
+// on to the new oldest event when retention removes the oldest one between
+// looking it up and reading it.
+const jsFromStartRetries = 3
+
 // Read returns up to limit events with a sequence greater than after, in
 // order, reading them through a short-lived consumer. It returns every event
 // the stream leader had stored when Read started (up to limit), waiting for
 // the server that holds the consumer to catch up if it is behind the leader.
 // It fails with an *OutOfRangeError when after+1 was already removed by
-// retention.
+// retention; from FromStart it reads from the oldest retained event.
 func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("eventlog: read: limit must be positive, got %d", limit)
@@ -479,9 +484,24 @@ func (l *JetStream) Read(ctx context.Context, after uint64, limit int) ([]*gatew
 	}
 	defer end()
 
+	for attempt := 0; ; attempt++ {
+		evs, err := l.read(ctx, after, limit, after == FromStart)
+		var oor *OutOfRangeError
+		if after == FromStart && errors.As(err, &oor) && attempt < jsFromStartRetries {
+			continue // retention moved the oldest event while it was read
+		}
+		return evs, err
+	}
+}
+
+// read is Read once; fromStart starts at the oldest retained event.
+func (l *JetStream) read(ctx context.Context, after uint64, limit int, fromStart bool) ([]*gatewayv1.Event, error) {
 	st, err := l.state(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if fromStart && st.oldest > 1 {
+		after = st.oldest - 1
 	}
 	if after+1 < st.oldest {
 		return nil, &OutOfRangeError{After: after, Oldest: st.oldest}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -17,56 +16,10 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
+	"github.com/trtc-gateway/trtc-gateway/internal/natscluster"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
-
-// freePorts returns n loopback ports that were free a moment ago. Every
-// cluster member must know every route address before it starts, so the
-// route ports cannot be left to the servers to pick.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	ports := make([]int, n)
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-	}
-	return ports
-}
-
-// startCluster starts a three-node NATS cluster on loopback, each node with
-// its own data directory and a client port.
-func startCluster(t *testing.T) []*natsembed.Server {
-	t.Helper()
-	ports := freePorts(t, 3)
-	routes := make([]string, len(ports))
-	for i, p := range ports {
-		routes[i] = fmt.Sprintf("nats-route://127.0.0.1:%d", p)
-	}
-	nodes := make([]*natsembed.Server, len(ports))
-	for i, p := range ports {
-		s, err := natsembed.Start(testCtx(t), natsembed.Options{
-			DataDir:    t.TempDir(),
-			Listen:     "127.0.0.1:0",
-			ServerName: fmt.Sprintf("node-%d", i),
-			Cluster: &natsembed.ClusterOptions{
-				Name:   "trtc-test",
-				Listen: fmt.Sprintf("127.0.0.1:%d", p),
-				Routes: routes,
-			},
-		})
-		if err != nil {
-			t.Fatalf("start node %d: %v", i, err)
-		}
-		t.Cleanup(s.Shutdown)
-		nodes[i] = s
-	}
-	return nodes
-}
 
 // waitForReplicas waits until the stream has a leader and replicas-1
 // current followers, and returns its info.
@@ -160,7 +113,7 @@ func (f *follower) stop(t *testing.T) {
 
 func TestJetStreamCluster(t *testing.T) {
 	ctx := testCtx(t)
-	nodes := startCluster(t)
+	nodes := natscluster.Start(testCtx(t), t, 3)
 	opts := eventlog.JetStreamOptions{Replicas: 3, PublishTimeout: 2 * time.Second}
 
 	conns := make([]*nats.Conn, len(nodes))
@@ -275,7 +228,7 @@ func TestJetStreamCluster(t *testing.T) {
 // stream needs.
 func TestJetStreamTooFewServers(t *testing.T) {
 	ctx := testCtx(t)
-	nodes := startCluster(t)
+	nodes := natscluster.Start(testCtx(t), t, 3)
 	nc, err := nats.Connect(nodes[0].ClientURL())
 	if err != nil {
 		t.Fatal(err)

@@ -390,6 +390,12 @@ func TestJetStreamRetention(t *testing.T) {
 	if !errors.As(err, &out) || out.After != 0 || out.Oldest != 8 {
 		t.Fatalf("Follow(0) = %v, want OutOfRangeError{After: 0, Oldest: 8}", err)
 	}
+	// Read takes 0 as FromStart: "everything still retained", never out of range.
+	got, err = l.Read(ctx, eventlog.FromStart, 10)
+	if err != nil {
+		t.Fatalf("Read(FromStart): %v", err)
+	}
+	sameEvents(t, got, want[7:])
 
 	// A purge empties the stream but keeps counting: everything before the
 	// next sequence is gone.
@@ -406,6 +412,9 @@ func TestJetStreamRetention(t *testing.T) {
 	}
 	if evs, err := l.Read(ctx, 12, 10); err != nil || len(evs) != 0 {
 		t.Fatalf("Read(12) after purge = %v, %v; want nothing", evs, err)
+	}
+	if evs, err := l.Read(ctx, eventlog.FromStart, 10); err != nil || len(evs) != 0 {
+		t.Fatalf("Read(FromStart) after purge = %v, %v; want nothing", evs, err)
 	}
 	seq, err := l.Append(ctx, event(13))
 	if err != nil || seq != 13 {

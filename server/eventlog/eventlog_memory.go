@@ -247,7 +247,8 @@ func (m *Memory) oldest() uint64 {
 	return 1
 }
 
-// Read returns up to limit events with a sequence greater than after.
+// Read returns up to limit events with a sequence greater than after, from
+// the oldest retained when after is FromStart.
 func (m *Memory) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv1.Event, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("eventlog: read: limit must be positive, got %d", limit)
@@ -259,6 +260,9 @@ func (m *Memory) Read(ctx context.Context, after uint64, limit int) ([]*gatewayv
 	defer m.mu.RUnlock()
 	if m.isClosed {
 		return nil, errMemoryClosed
+	}
+	if after == FromStart {
+		after = m.oldest() - 1
 	}
 	return m.copyAfter(nil, after, limit)
 }
@@ -330,7 +334,7 @@ func (m *Memory) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Ev
 			if err := fn(ev); err != nil {
 				return err
 			}
-			after++
+			after = ev.GetSequence()
 		}
 	}
 }

@@ -15,7 +15,7 @@ func ExampleHub_Subscribe() {
 		fmt.Println(err)
 		return
 	}
-	sub, last := h.Subscribe(f, 0, 16)
+	sub, last := h.Subscribe(hub.Compile(f), 0, 16)
 	defer sub.Close()
 	fmt.Println("joined after", last)
 

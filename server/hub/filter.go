@@ -9,13 +9,19 @@ import (
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
-// Limits on one filter field, so a single subscriber cannot make the index or
-// every Match arbitrarily expensive.
+// Limits on a filter, so a single subscriber cannot make the index or every
+// match arbitrarily expensive. A single value has no limit of its own: the
+// webhook stores a CallId, RoomId or account of any length its body limit
+// allows, and whatever was stored can be filtered on. The request carrying
+// the filter is bounded anyway (gRPC's 4 MiB message limit, the JSON API's
+// 64 KiB of URL and headers), and a value's length does not change the cost
+// of a match, which hashes or compares the event's own value.
 const (
 	// MaxFilterValues is the most values one filter field may list.
 	MaxFilterValues = 1000
-	// MaxFilterValueLen is the longest string value a filter accepts, in bytes.
-	MaxFilterValueLen = 256
+	// MaxFilterBytes bounds the bytes of all string values of one filter
+	// together: gRPC's default limit on a whole request.
+	MaxFilterBytes = 4 << 20
 )
 
 // ErrInvalidFilter is wrapped by every FilterFromRequest error; the message
@@ -67,6 +73,15 @@ func FilterFromRequest(r *gatewayv1.SubscribeRequest) (Filter, error) {
 	if f.UserAccounts, err = validStrings("user_accounts", r.GetUserAccounts()); err != nil {
 		return Filter{}, err
 	}
+	var total int
+	for _, vs := range [][]string{f.CallbackCommands, f.CallIDs, f.RoomIDs, f.UserAccounts} {
+		for _, v := range vs {
+			total += len(v)
+		}
+	}
+	if total > MaxFilterBytes {
+		return Filter{}, fmt.Errorf("%w: the filter's values add up to %d bytes, at most %d allowed", ErrInvalidFilter, total, MaxFilterBytes)
+	}
 	return f, nil
 }
 
@@ -105,9 +120,6 @@ func validStrings(field string, in []string) ([]string, error) {
 		if s == "" {
 			return nil, fmt.Errorf("%w: %s[%d]: empty value", ErrInvalidFilter, field, i)
 		}
-		if len(s) > MaxFilterValueLen {
-			return nil, fmt.Errorf("%w: %s[%d]: %d bytes, at most %d allowed", ErrInvalidFilter, field, i, len(s), MaxFilterValueLen)
-		}
 	}
 	return dedupe(in), nil
 }
@@ -136,62 +148,12 @@ func dedupe[T comparable](in []T) []T {
 	return out
 }
 
-// Match reports whether ev passes every non-empty field of f. A nil event
-// matches nothing.
-func (f Filter) Match(ev *gatewayv1.Event) bool {
-	if ev == nil {
-		return false
-	}
-	return acceptsOne(f.EventTypes, ev.GetType()) &&
-		acceptsCommand(f.CallbackCommands, ev.GetCallbackCommand()) &&
-		acceptsOne(f.SdkAppIDs, ev.GetSdkAppId()) &&
-		acceptsOne(f.CallIDs, ev.GetCallId()) &&
-		acceptsOne(f.RoomIDs, ev.GetRoomId()) &&
-		acceptsAny(f.UserAccounts, ev.GetUserAccounts())
-}
-
-// acceptsCommand reports whether command is one of accepted by
-// callback.CommandKey, or accepted is empty.
-func acceptsCommand(accepted []string, command string) bool {
-	if len(accepted) == 0 {
-		return true
-	}
-	key := callback.CommandKey(command)
-	for _, a := range accepted {
-		if callback.CommandKey(a) == key {
-			return true
-		}
-	}
-	return false
-}
-
-// commandKeys returns callback.CommandKey of each command.
-func commandKeys(commands []string) []string {
-	if len(commands) == 0 {
-		return nil
-	}
-	keys := make([]string, len(commands))
-	for i, c := range commands {
-		keys[i] = callback.CommandKey(c)
-	}
-	return keys
-}
-
-func acceptsOne[T comparable](accepted []T, v T) bool {
-	return len(accepted) == 0 || slices.Contains(accepted, v)
-}
-
-func acceptsAny(accepted, vs []string) bool {
-	if len(accepted) == 0 {
-		return true
-	}
-	for _, v := range vs {
-		if slices.Contains(accepted, v) {
-			return true
-		}
-	}
-	return false
-}
+// commandKey is the form in which a filter's callback_commands and an
+// event's command are compared and indexed. Every comparison of commands goes
+// through it, on both sides, so a spelling rule changed here holds for
+// replay, live delivery and the index alike: callback.CommandKey, so any
+// letter case and every spelling of a known command are one command.
+func commandKey(command string) string { return callback.CommandKey(command) }
 
 // setThreshold is the list length above which a compiled field looks values
 // up in a map instead of scanning.
@@ -238,9 +200,15 @@ func (s *valueSet[T]) acceptsAny(vs []T) bool {
 	return false
 }
 
-// matcher is a Filter compiled for the publish path: long fields become
-// sets, and the Subscription owns a copy the caller cannot change.
-type matcher struct {
+// Matcher is a Filter compiled for matching: long fields become sets. It is
+// the one predicate of the gateway: a replay from the log and the hub's live
+// delivery both decide with it, so they can never disagree about an event.
+// It is immutable and safe for concurrent use; a stream compiles its filter
+// once and uses the same Matcher for every replay and Subscribe.
+type Matcher struct {
+	// filter is the compiled filter's values, commands as commandKey spells
+	// them, from which Subscribe derives the index keys.
+	filter   Filter
 	types    valueSet[gatewayv1.EventType]
 	commands valueSet[string]
 	apps     valueSet[uint32]
@@ -249,21 +217,40 @@ type matcher struct {
 	users    valueSet[string]
 }
 
-func compile(f Filter) matcher {
-	return matcher{
-		types:    newValueSet(f.EventTypes),
-		commands: newValueSet(commandKeys(f.CallbackCommands)),
-		apps:     newValueSet(f.SdkAppIDs),
-		calls:    newValueSet(f.CallIDs),
-		rooms:    newValueSet(f.RoomIDs),
-		users:    newValueSet(f.UserAccounts),
+// Compile returns the Matcher for f. The Matcher keeps copies of f's values:
+// changing f afterwards does not change it.
+func Compile(f Filter) *Matcher {
+	commands := make([]string, len(f.CallbackCommands))
+	for i, c := range f.CallbackCommands {
+		commands[i] = commandKey(c)
 	}
+	m := &Matcher{
+		filter: Filter{
+			EventTypes:       dedupe(f.EventTypes),
+			CallbackCommands: dedupe(commands),
+			SdkAppIDs:        dedupe(f.SdkAppIDs),
+			CallIDs:          dedupe(f.CallIDs),
+			RoomIDs:          dedupe(f.RoomIDs),
+			UserAccounts:     dedupe(f.UserAccounts),
+		},
+	}
+	m.types = newValueSet(m.filter.EventTypes)
+	m.commands = newValueSet(m.filter.CallbackCommands)
+	m.apps = newValueSet(m.filter.SdkAppIDs)
+	m.calls = newValueSet(m.filter.CallIDs)
+	m.rooms = newValueSet(m.filter.RoomIDs)
+	m.users = newValueSet(m.filter.UserAccounts)
+	return m
 }
 
-// match is Filter.Match for the compiled filter.
-func (m *matcher) match(ev *gatewayv1.Event) bool {
+// Match reports whether ev passes every non-empty field of the filter. A nil
+// event matches nothing.
+func (m *Matcher) Match(ev *gatewayv1.Event) bool {
+	if ev == nil {
+		return false
+	}
 	return m.types.accepts(ev.GetType()) &&
-		(m.commands.acceptsAll() || m.commands.has(callback.CommandKey(ev.GetCallbackCommand()))) &&
+		m.commands.accepts(commandKey(ev.GetCallbackCommand())) &&
 		m.apps.accepts(ev.GetSdkAppId()) &&
 		m.calls.accepts(ev.GetCallId()) &&
 		m.rooms.accepts(ev.GetRoomId()) &&

@@ -71,7 +71,7 @@ func TestFilterMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.filter.Match(tt.ev); got != tt.want {
+			if got := hub.Compile(tt.filter).Match(tt.ev); got != tt.want {
 				t.Errorf("Match = %t, want %t", got, tt.want)
 			}
 		})
@@ -79,7 +79,12 @@ func TestFilterMatch(t *testing.T) {
 }
 
 func TestFilterFromRequest(t *testing.T) {
-	long := strings.Repeat("x", hub.MaxFilterValueLen)
+	// The webhook stores a CallId of any length its body limit allows, so
+	// a filter takes it too (300 bytes was refused when values were capped
+	// at 256).
+	long := strings.Repeat("x", 300)
+	huge := strings.Repeat("y", 1<<20)
+	tooBig := []string{huge, huge + "1", huge + "2", huge + "3", huge + "4"}
 	tooMany := make([]string, hub.MaxFilterValues+1)
 	for i := range tooMany {
 		tooMany[i] = "v"
@@ -114,7 +119,8 @@ func TestFilterFromRequest(t *testing.T) {
 				UserAccounts:     []string{"144115212830834855", "alice"},
 			},
 		},
-		{name: "value of the maximum length", req: &gatewayv1.SubscribeRequest{CallIds: []string{long}}, want: hub.Filter{CallIDs: []string{long}}},
+		{name: "a 300-byte call id", req: &gatewayv1.SubscribeRequest{CallIds: []string{long}}, want: hub.Filter{CallIDs: []string{long}}},
+		{name: "a 1 MiB user account", req: &gatewayv1.SubscribeRequest{UserAccounts: []string{huge}}, want: hub.Filter{UserAccounts: []string{huge}}},
 		{name: "the maximum number of values", req: &gatewayv1.SubscribeRequest{RoomIds: tooMany[1:]}, want: hub.Filter{RoomIDs: []string{"v"}}},
 
 		{name: "unspecified event type", req: &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{started, 0}},
@@ -133,8 +139,8 @@ func TestFilterFromRequest(t *testing.T) {
 			wantErr: []string{"room_ids[0]", "empty"}},
 		{name: "empty user account", req: &gatewayv1.SubscribeRequest{UserAccounts: []string{""}},
 			wantErr: []string{"user_accounts[0]", "empty"}},
-		{name: "value too long", req: &gatewayv1.SubscribeRequest{UserAccounts: []string{long + "x"}},
-			wantErr: []string{"user_accounts[0]", "257 bytes", "256"}},
+		{name: "values too long together", req: &gatewayv1.SubscribeRequest{UserAccounts: tooBig},
+			wantErr: []string{"5242884 bytes", "4194304"}},
 		{name: "too many event types", req: &gatewayv1.SubscribeRequest{EventTypes: make([]gatewayv1.EventType, hub.MaxFilterValues+1)},
 			wantErr: []string{"event_types", "1001 values", "1000"}},
 		{name: "too many app ids", req: &gatewayv1.SubscribeRequest{SdkAppIds: make([]uint32, hub.MaxFilterValues+1)},

@@ -4,9 +4,10 @@
 // is filed in an index under the values of its most selective filter field,
 // so publishing an event costs in proportion to the subscriptions that could
 // match it, not to all of them. Each subscription has a bounded queue that
-// takes memory only for the events it holds; a subscriber whose queue is full
-// is cut off (it resumes from the log) so that ingest and other subscribers
-// never wait for it.
+// takes memory only for the events it holds; a subscription whose queue is
+// full ends with ErrSlowConsumer, so that ingest and other subscribers never
+// wait for it, and its owner continues from the log at its own pace and
+// subscribes again once caught up (see Subscribe).
 package hub
 
 import (
@@ -20,7 +21,6 @@ import (
 	"sync/atomic"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
-	"github.com/trtc-gateway/trtc-gateway/server/callback"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 )
 
@@ -90,7 +90,7 @@ type Hub struct {
 	indexed     [numFields]atomic.Int64
 	subscribers atomic.Int64
 	delivered   atomic.Uint64
-	cutOff      atomic.Uint64
+	overflowed  atomic.Uint64
 
 	// Owned by the publishing goroutine.
 	stamp   uint64
@@ -156,7 +156,8 @@ func (h *Hub) Last() uint64 { return h.last.Load() }
 
 // Publish queues ev to every live subscription whose filter matches it and
 // whose cursor is before it. It never waits for a subscriber: one whose queue
-// is full is cut off with ErrSlowConsumer. Events must be published in log
+// is full ends with ErrSlowConsumer, its queue holding the events up to the
+// one before ev. Events must be published in log
 // order from a single goroutine; an event whose sequence is not after Last is
 // ignored, and so is nil.
 func (h *Hub) Publish(ev *gatewayv1.Event) {
@@ -178,7 +179,7 @@ func (h *Hub) Publish(ev *gatewayv1.Event) {
 			continue // reached through a second key of the same event
 		}
 		s.stamp = h.stamp
-		if seq <= s.floor || s.ended.Load() || !s.matcher.match(ev) {
+		if seq <= s.floor || s.ended.Load() || !s.matcher.Match(ev) {
 			continue
 		}
 		if s.push(ev) {
@@ -194,7 +195,7 @@ func (h *Hub) Publish(ev *gatewayv1.Event) {
 	}
 	for i, s := range h.slow {
 		if s.end(ErrSlowConsumer) {
-			h.cutOff.Add(1)
+			h.overflowed.Add(1)
 		}
 		h.slow[i] = nil
 	}
@@ -221,7 +222,7 @@ func (h *Hub) gather(dst []*Subscription, ev *gatewayv1.Event) []*Subscription {
 		dst = h.collect(dst, indexKey{field: fieldSdkApp, num: ev.GetSdkAppId()})
 	}
 	if h.indexed[fieldCommand].Load() > 0 {
-		dst = h.collect(dst, indexKey{field: fieldCommand, str: callback.CommandKey(ev.GetCallbackCommand())})
+		dst = h.collect(dst, indexKey{field: fieldCommand, str: commandKey(ev.GetCallbackCommand())})
 	}
 	if h.indexed[fieldEventType].Load() > 0 {
 		dst = h.collect(dst, indexKey{field: fieldEventType, num: uint32(ev.GetType())})
@@ -244,26 +245,27 @@ func (h *Hub) shardIndex(k indexKey) int {
 	return int(x >> (64 - shardBits))
 }
 
-// Subscribe registers a subscription for the events matching f, with a queue
+// Subscribe registers a subscription for the events m matches, with a queue
 // bounded at queue events (DefaultQueue when queue < 1), and returns it with
 // Last at the moment of registration. The subscription receives exactly the
 // matching events published after registration whose sequence is greater
 // than max(after, returned Last): a caller resuming from a cursor reads
 // (cursor, Last] from the log and then the queue, with no gap and no
-// duplicate. On a stopped hub the subscription has already ended with
-// ErrClosed.
-func (h *Hub) Subscribe(f Filter, after uint64, queue int) (*Subscription, uint64) {
+// duplicate. A subscription that ended with ErrSlowConsumer is resumed the
+// same way, from the last event its owner took from it. On a stopped hub the
+// subscription has already ended with ErrClosed.
+func (h *Hub) Subscribe(m *Matcher, after uint64, queue int) (*Subscription, uint64) {
 	if queue < 1 {
 		queue = DefaultQueue
 	}
 	s := &Subscription{
 		hub:     h,
-		matcher: compile(f),
+		matcher: m,
 		ready:   make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		limit:   queue,
 	}
-	fld, keys := indexKeys(f)
+	fld, keys := indexKeys(m.filter)
 	h.file(s, fld, keys)
 
 	// Counting the field before taking the locks means a Publish that skips
@@ -390,7 +392,7 @@ func indexKeys(f Filter) (field, []indexKey) {
 	case len(f.SdkAppIDs) > 0:
 		return fieldSdkApp, numberKeys(fieldSdkApp, f.SdkAppIDs)
 	case len(f.CallbackCommands) > 0:
-		return fieldCommand, stringKeys(fieldCommand, commandKeys(f.CallbackCommands))
+		return fieldCommand, stringKeys(fieldCommand, f.CallbackCommands)
 	case len(f.EventTypes) > 0:
 		return fieldEventType, numberKeys(fieldEventType, f.EventTypes)
 	default:
@@ -420,8 +422,9 @@ type Stats struct {
 	Subscribers int
 	// Delivered counts events queued to subscribers, one per matching subscriber.
 	Delivered uint64
-	// CutOff counts subscriptions ended with ErrSlowConsumer.
-	CutOff uint64
+	// Overflowed counts subscriptions ended with ErrSlowConsumer: each is a
+	// subscriber that went on reading the log at its own pace.
+	Overflowed uint64
 	// Last is the sequence of the last event published.
 	Last uint64
 }
@@ -431,7 +434,7 @@ func (h *Hub) Stats() Stats {
 	return Stats{
 		Subscribers: int(h.subscribers.Load()),
 		Delivered:   h.delivered.Load(),
-		CutOff:      h.cutOff.Load(),
+		Overflowed:  h.overflowed.Load(),
 		Last:        h.last.Load(),
 	}
 }

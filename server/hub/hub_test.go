@@ -123,7 +123,7 @@ func TestSubscribeDeliversMatchingEventsAfterCursor(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := hub.New(hub.Options{Start: tt.start})
-			sub, last := h.Subscribe(tt.filter, tt.after, 100)
+			sub, last := h.Subscribe(hub.Compile(tt.filter), tt.after, 100)
 			defer sub.Close()
 			if last != tt.wantLast {
 				t.Errorf("Subscribe returned Last %d, want %d", last, tt.wantLast)
@@ -224,7 +224,7 @@ func TestIndexAgreesWithBruteForceMatch(t *testing.T) {
 		for range subsPerRound {
 			f := randFilter()
 			after := uint64(rng.IntN(int(seq) + 20))
-			sub, last := h.Subscribe(f, after, rounds*eventsPerRound)
+			sub, last := h.Subscribe(hub.Compile(f), after, rounds*eventsPerRound)
 			all = append(all, &tracked{filter: f, sub: sub, floor: max(after, last)})
 		}
 		for range eventsPerRound {
@@ -246,7 +246,7 @@ func TestIndexAgreesWithBruteForceMatch(t *testing.T) {
 		var want []uint64
 		for _, ev := range published {
 			s := ev.GetSequence()
-			if s > tr.floor && (tr.closedAt == 0 || s <= tr.closedAt) && tr.filter.Match(ev) {
+			if s > tr.floor && (tr.closedAt == 0 || s <= tr.closedAt) && hub.Compile(tr.filter).Match(ev) {
 				want = append(want, s)
 			}
 		}
@@ -259,16 +259,16 @@ func TestIndexAgreesWithBruteForceMatch(t *testing.T) {
 	if delivered == 0 {
 		t.Fatal("no subscription matched anything: the generator is broken")
 	}
-	if st := h.Stats(); st.Delivered != uint64(delivered) || st.CutOff != 0 {
-		t.Errorf("Stats = %+v, want Delivered %d and no cut-off", st, delivered)
+	if st := h.Stats(); st.Delivered != uint64(delivered) || st.Overflowed != 0 {
+		t.Errorf("Stats = %+v, want Delivered %d and no overflow", st, delivered)
 	}
 }
 
-func TestSlowConsumerIsCutOffAndOthersContinue(t *testing.T) {
+func TestOverflowEndsOnlyTheSlowSubscription(t *testing.T) {
 	h := hub.New(hub.Options{})
-	slow, _ := h.Subscribe(hub.Filter{}, 0, 2)
-	fast, _ := h.Subscribe(hub.Filter{}, 0, 100)
-	other, _ := h.Subscribe(hub.Filter{CallIDs: []string{"b"}}, 0, 1)
+	slow, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 2)
+	fast, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 100)
+	other, _ := h.Subscribe(hub.Compile(hub.Filter{CallIDs: []string{"b"}}), 0, 1)
 	var fastGot []uint64
 	for seq := uint64(1); seq <= 10; seq++ {
 		h.Publish(callEvent(seq, "a"))
@@ -293,20 +293,20 @@ func TestSlowConsumerIsCutOffAndOthersContinue(t *testing.T) {
 		t.Errorf("a subscriber that matched nothing was ended: %v", other.Err())
 	}
 	st := h.Stats()
-	want := hub.Stats{Subscribers: 2, Delivered: 12, CutOff: 1, Last: 10}
+	want := hub.Stats{Subscribers: 2, Delivered: 12, Overflowed: 1, Last: 10}
 	if st != want {
 		t.Errorf("Stats = %+v, want %+v", st, want)
 	}
-	// Closing a cut-off subscription keeps its reason.
+	// Closing an overflowed subscription keeps its reason.
 	slow.Close()
 	if !errors.Is(slow.Err(), hub.ErrSlowConsumer) {
-		t.Errorf("Err after Close of a cut-off subscription = %v, want ErrSlowConsumer", slow.Err())
+		t.Errorf("Err after Close of an overflowed subscription = %v, want ErrSlowConsumer", slow.Err())
 	}
 }
 
 func TestCloseIsIdempotentAndStopsDelivery(t *testing.T) {
 	h := hub.New(hub.Options{})
-	sub, _ := h.Subscribe(hub.Filter{UserAccounts: []string{"a", "b"}}, 0, 10)
+	sub, _ := h.Subscribe(hub.Compile(hub.Filter{UserAccounts: []string{"a", "b"}}), 0, 10)
 	h.Publish(callEvent(1, "c", "a"))
 	if sub.Err() != nil {
 		t.Fatalf("Err before Close = %v", sub.Err())
@@ -329,7 +329,7 @@ func TestCloseIsIdempotentAndStopsDelivery(t *testing.T) {
 func TestDefaultQueue(t *testing.T) {
 	for _, q := range []int{0, -5} {
 		h := hub.New(hub.Options{})
-		sub, _ := h.Subscribe(hub.Filter{}, 0, q)
+		sub, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, q)
 		for seq := uint64(1); seq <= hub.DefaultQueue; seq++ {
 			h.Publish(callEvent(seq, "a"))
 		}
@@ -352,7 +352,7 @@ func TestDefaultQueue(t *testing.T) {
 func TestQueueGrowsAndShrinksInOrder(t *testing.T) {
 	for _, bound := range []int{1, 2, 7, 8, 9, 100, 1000} {
 		h := hub.New(hub.Options{})
-		sub, _ := h.Subscribe(hub.Filter{}, 0, bound)
+		sub, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, bound)
 		rng := rand.New(rand.NewPCG(uint64(bound), 1))
 		var model []uint64
 		seq := uint64(0)
@@ -406,7 +406,7 @@ func TestQueueGrowsAndShrinksInOrder(t *testing.T) {
 // fewer than are there.
 func TestReadyRearmsWhileEventsRemain(t *testing.T) {
 	h := hub.New(hub.Options{})
-	sub, _ := h.Subscribe(hub.Filter{}, 0, 10)
+	sub, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 10)
 	select {
 	case <-sub.Ready():
 		t.Fatal("Ready received on an empty queue")
@@ -436,7 +436,7 @@ func TestConcurrentReaderMissesNothing(t *testing.T) {
 	const total = 200_000
 	ctx := testContext(t)
 	h := hub.New(hub.Options{})
-	sub, _ := h.Subscribe(hub.Filter{}, 0, total)
+	sub, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, total)
 	done := make(chan error, 1)
 	go func() {
 		rng := rand.New(rand.NewPCG(3, 3))
@@ -486,7 +486,7 @@ func TestIdleSubscriptionHoldsNoQueue(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	for i := range subs {
-		subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{fmt.Sprintf("call-%d", i)}}, 0, bound)
+		subs[i], _ = h.Subscribe(hub.Compile(hub.Filter{CallIDs: []string{fmt.Sprintf("call-%d", i)}}), 0, bound)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -504,7 +504,7 @@ func TestIdleSubscriptionHoldsNoQueue(t *testing.T) {
 func TestSubscribeAndCloseDuringPublish(t *testing.T) {
 	const total = 4000
 	h := hub.New(hub.Options{})
-	keeper, _ := h.Subscribe(hub.Filter{}, 0, total)
+	keeper, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, total)
 	filters := []hub.Filter{
 		{},
 		{CallIDs: []string{"c0", "c1", "c2"}},
@@ -526,7 +526,7 @@ func TestSubscribeAndCloseDuringPublish(t *testing.T) {
 					return
 				default:
 				}
-				sub, last := h.Subscribe(filters[(w+i)%len(filters)], 0, 1+i%4)
+				sub, last := h.Subscribe(hub.Compile(filters[(w+i)%len(filters)]), 0, 1+i%4)
 				var prev uint64
 				for _, s := range drain(sub) {
 					if s <= last || s <= prev {
@@ -580,7 +580,7 @@ func TestSubscribeIsAtomicWithPublish(t *testing.T) {
 	for w := range checks {
 		wg.Go(func() {
 			for {
-				sub, last := h.Subscribe(hub.Filter{}, 0, 64)
+				sub, last := h.Subscribe(hub.Compile(hub.Filter{}), 0, 64)
 			wait:
 				for {
 					select {
@@ -668,7 +668,7 @@ func TestResumeFromCursorHasNoGapOrDuplicate(t *testing.T) {
 		// The clock sees every event; the resumer starts once it has seen
 		// startAt, and knows everything up to total is queued once the clock
 		// delivers the marker (Publish of total+1 follows that of total).
-		clock, _ := h.Subscribe(hub.Filter{}, 0, total+10)
+		clock, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, total+10)
 		rng := rand.New(rand.NewPCG(uint64(r), 99))
 		startAt := uint64(preloaded + rng.IntN(total-preloaded))
 		go func() {
@@ -708,7 +708,7 @@ func TestResumeFromCursorHasNoGapOrDuplicate(t *testing.T) {
 		}
 		var want []uint64
 		for _, ev := range logged[res.cursor:] {
-			if filters[r].Match(ev) {
+			if hub.Compile(filters[r]).Match(ev) {
 				want = append(want, ev.GetSequence())
 			}
 		}
@@ -743,7 +743,7 @@ func resumeLikeTheAPI(ctx context.Context, log eventlog.Log, h *hub.Hub, clock *
 			if ev.GetSequence() > until {
 				break
 			}
-			if f.Match(ev) {
+			if hub.Compile(f).Match(ev) {
 				got = append(got, ev.GetSequence())
 			}
 			cursor = ev.GetSequence()
@@ -755,7 +755,7 @@ func resumeLikeTheAPI(ctx context.Context, log eventlog.Log, h *hub.Hub, clock *
 			return start, got, err
 		}
 	}
-	sub, last := h.Subscribe(f, cursor, int(total)+10)
+	sub, last := h.Subscribe(hub.Compile(f), cursor, int(total)+10)
 	defer sub.Close()
 	for cursor < last {
 		n, err := readUntil(last)
@@ -826,7 +826,7 @@ func TestRun(t *testing.T) {
 		defer log.Close()
 		appendAll(log, 5)
 		h := hub.New(hub.Options{Start: 3})
-		sub, last := h.Subscribe(hub.Filter{}, 0, 10)
+		sub, last := h.Subscribe(hub.Compile(hub.Filter{}), 0, 10)
 		if last != 3 {
 			t.Errorf("Last before Run = %d, want Start 3", last)
 		}
@@ -851,7 +851,7 @@ func TestRun(t *testing.T) {
 		if !errors.Is(sub.Err(), hub.ErrClosed) {
 			t.Errorf("subscription Err after Run ended = %v, want ErrClosed", sub.Err())
 		}
-		late, _ := h.Subscribe(hub.Filter{}, 0, 10)
+		late, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 10)
 		select {
 		case <-late.Done():
 			if !errors.Is(late.Err(), hub.ErrClosed) {
@@ -868,7 +868,7 @@ func TestRun(t *testing.T) {
 	t.Run("returns the log's failure and ends subscriptions", func(t *testing.T) {
 		log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
 		h := hub.New(hub.Options{})
-		sub, _ := h.Subscribe(hub.Filter{CallIDs: []string{"a"}}, 0, 10)
+		sub, _ := h.Subscribe(hub.Compile(hub.Filter{CallIDs: []string{"a"}}), 0, 10)
 		ran := make(chan error, 1)
 		go func() { ran <- h.Run(ctx, log) }()
 		appendAll(log, 1)
@@ -901,8 +901,8 @@ func benchmarkPublish(b *testing.B, subs []*hub.Subscription, h *hub.Hub, next f
 		}
 	}
 	b.StopTimer()
-	if st := h.Stats(); st.CutOff != 0 {
-		b.Fatalf("%d subscribers were cut off during the benchmark", st.CutOff)
+	if st := h.Stats(); st.Overflowed != 0 {
+		b.Fatalf("%d subscribers were cut off during the benchmark", st.Overflowed)
 	}
 }
 
@@ -912,7 +912,7 @@ func BenchmarkPublish(b *testing.B) {
 
 	b.Run("1-subscriber-all", func(b *testing.B) {
 		h := hub.New(hub.Options{})
-		sub, _ := h.Subscribe(hub.Filter{}, 0, 1024)
+		sub, _ := h.Subscribe(hub.Compile(hub.Filter{}), 0, 1024)
 		benchmarkPublish(b, []*hub.Subscription{sub}, h, next)
 	})
 	b.Run("10000-subscribers-one-call-each", func(b *testing.B) {
@@ -921,7 +921,7 @@ func BenchmarkPublish(b *testing.B) {
 		events := make([]*gatewayv1.Event, len(subs))
 		for i := range subs {
 			id := fmt.Sprintf("call-%d", i)
-			subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{id}}, 0, 1024)
+			subs[i], _ = h.Subscribe(hub.Compile(hub.Filter{CallIDs: []string{id}}), 0, 1024)
 			events[i] = callEvent(0, id, "alice", "bob")
 		}
 		benchmarkPublish(b, subs, h, func(seq uint64) *gatewayv1.Event {
@@ -940,7 +940,7 @@ func BenchmarkPublish(b *testing.B) {
 		h := hub.New(hub.Options{})
 		subs := make([]*hub.Subscription, 10_000)
 		for i := range subs {
-			subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{fmt.Sprintf("call-%d", i)}}, 0, 1024)
+			subs[i], _ = h.Subscribe(hub.Compile(hub.Filter{CallIDs: []string{fmt.Sprintf("call-%d", i)}}), 0, 1024)
 		}
 		benchmarkPublish(b, subs, h, next)
 	})
@@ -948,7 +948,7 @@ func BenchmarkPublish(b *testing.B) {
 		h := hub.New(hub.Options{})
 		subs := make([]*hub.Subscription, 100)
 		for i := range subs {
-			subs[i], _ = h.Subscribe(hub.Filter{}, 0, 1024)
+			subs[i], _ = h.Subscribe(hub.Compile(hub.Filter{}), 0, 1024)
 		}
 		benchmarkPublish(b, subs, h, next)
 	})
@@ -974,7 +974,7 @@ func BenchmarkIdleSubscriptions(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		b.StartTimer()
 		for i := range subs {
-			subs[i], _ = h.Subscribe(hub.Filter{CallIDs: []string{ids[i]}}, 0, 1024)
+			subs[i], _ = h.Subscribe(hub.Compile(hub.Filter{CallIDs: []string{ids[i]}}), 0, 1024)
 		}
 		b.StopTimer()
 		runtime.GC()

@@ -9,7 +9,9 @@ import (
 )
 
 // ErrSlowConsumer ends a subscription whose queue was full when an event for
-// it was published: the subscriber fell behind and must resume from the log.
+// it was published: the subscriber fell behind. What is still queued is the
+// gapless continuation of what it took; after that it continues from the log
+// at its own pace and subscribes again once caught up.
 var ErrSlowConsumer = errors.New("subscriber fell behind: its queue was full")
 
 // ErrClosed ends a subscription that was closed by its owner or whose hub
@@ -33,7 +35,7 @@ const minQueue = 8
 // is at its bound), or when the hub stops.
 type Subscription struct {
 	hub     *Hub
-	matcher matcher
+	matcher *Matcher
 	// ready holds a token while events may be queued; see Ready.
 	ready chan struct{}
 	done  chan struct{}
@@ -159,13 +161,12 @@ func (s *Subscription) signal() {
 	}
 }
 
-// Done is closed when the subscription ends: the hub cut it off (it fell
-// behind, or the hub stopped) or Close was called. Err then says which.
+// Done is closed when the subscription ends: its queue overflowed (it fell
+// behind), the hub stopped, or Close was called. Err then says which.
 func (s *Subscription) Done() <-chan struct{} { return s.done }
 
-// Err returns nil while the subscription is live, then ErrSlowConsumer if the
-// hub cut it off for falling behind, or ErrClosed if it was closed or the hub
-// stopped.
+// Err returns nil while the subscription is live, then ErrSlowConsumer if its
+// queue overflowed, or ErrClosed if it was closed or the hub stopped.
 func (s *Subscription) Err() error {
 	select {
 	case <-s.done:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/natscluster"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
@@ -34,11 +34,8 @@ const retryWindow = 30 * time.Second
 func TestClusterFailover(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	nodes := startNATSCluster(ctx, t, 3)
-	urls := make([]string, len(nodes))
-	for i, n := range nodes {
-		urls[i] = n.ClientURL()
-	}
+	nodes := natscluster.Start(ctx, t, 3)
+	urls := natscluster.ClientURLs(nodes)
 
 	names := []string{"A", "B", "C"}
 	gws := make([]*gateway, len(names))
@@ -46,10 +43,10 @@ func TestClusterFailover(t *testing.T) {
 		// Each replica lists every node, its "own" first, as a deployment would.
 		own := append(slices.Clone(urls[i:]), urls[:i]...)
 		// While a replica replaces a consumer it lost with a NATS node, the
-		// load goes on; the backlog then reaches its hub at once, so the
-		// subscribers' queues are sized to take it rather than be cut off
-		// as slow consumers (a policy tested elsewhere).
-		gws[i] = startGateway(t, "replica "+name, "--nats-url="+strings.Join(own, ","), "--stream-replicas=3", "--queue=100000")
+		// load goes on; the backlog then reaches its hub at once. A queue
+		// far smaller than that backlog overflows, and the subscriber must
+		// read it from the log instead of being cut off.
+		gws[i] = startGateway(t, "replica "+name, "--nats-url="+strings.Join(own, ","), "--stream-replicas=3", "--queue=8")
 	}
 	subs := make([]*consumer, len(gws))
 	for i, gw := range gws {
@@ -133,38 +130,6 @@ func TestClusterFailover(t *testing.T) {
 			t.Errorf("%s: the stream ended with %v", s.name, err)
 		}
 	}
-}
-
-// startNATSCluster starts an n-node NATS cluster with JetStream in the test
-// process, on loopback, each node with a client port and its own store.
-func startNATSCluster(ctx context.Context, t *testing.T, n int) []*natsembed.Server {
-	t.Helper()
-	// Every member must know every route before it starts, so the route
-	// ports are picked here (free a moment ago) rather than by the servers.
-	routes := make([]string, n)
-	for i := range routes {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		routes[i] = l.Addr().String()
-		l.Close()
-	}
-	nodes := make([]*natsembed.Server, n)
-	for i := range nodes {
-		s, err := natsembed.Start(ctx, natsembed.Options{
-			DataDir:    t.TempDir(),
-			Listen:     "127.0.0.1:0",
-			ServerName: fmt.Sprintf("nats-%d", i),
-			Cluster:    &natsembed.ClusterOptions{Name: "trtc-durability", Listen: routes[i], Routes: routes},
-		})
-		if err != nil {
-			t.Fatalf("starting NATS node %d: %v", i, err)
-		}
-		t.Cleanup(s.Shutdown)
-		nodes[i] = s
-	}
-	return nodes
 }
 
 // streamLeader returns the index of the node that leads the gateway's stream.

@@ -9,10 +9,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/gatewayproc"
 )
 
 // gatewayBin is the trtc-gateway binary TestMain builds.
@@ -32,13 +33,12 @@ func run(m *testing.M) int {
 	gatewayBin = filepath.Join(dir, "trtc-gateway")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	args := []string{"build", "-o", gatewayBin}
+	var flags []string
 	if raceEnabled {
-		args = append(args, "-race")
+		flags = append(flags, "-race")
 	}
-	build := exec.CommandContext(ctx, "go", append(args, "github.com/trtc-gateway/trtc-gateway/cmd/trtc-gateway")...)
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build ./cmd/trtc-gateway: %v\n%s", err, out)
+	if err := gatewayproc.Build(ctx, gatewayBin, flags...); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return m.Run()

@@ -5,18 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"slices"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,11 +40,7 @@ func gatewayBinary(t *testing.T) string {
 		gatewayBin = filepath.Join(scratch, "trtc-gateway")
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		build := exec.CommandContext(ctx, "go", "build", "-o", gatewayBin, "./cmd/trtc-gateway")
-		build.Dir = repoRoot
-		if out, err := build.CombinedOutput(); err != nil {
-			gatewayErr = fmt.Errorf("go build ./cmd/trtc-gateway: %w\n%s", err, out)
-		}
+		gatewayErr = gatewayproc.Build(ctx, gatewayBin)
 	})
 	if gatewayErr != nil {
 		t.Fatal(gatewayErr)
@@ -61,9 +52,8 @@ func gatewayBinary(t *testing.T) string {
 type gateway struct {
 	webhook, grpc, http string
 
-	cmd    *exec.Cmd
-	logs   *logbuf.Buffer
-	exited chan struct{}
+	proc *gatewayproc.Process
+	logs *logbuf.Buffer
 }
 
 // startGateway runs the gateway with the memory store on loopback ports the
@@ -71,41 +61,28 @@ type gateway struct {
 // its "listening" log lines. It is stopped at the end of the test if still up.
 func startGateway(t *testing.T, args ...string) *gateway {
 	t.Helper()
-	args = append([]string{"--store=memory", "--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0",
+	args = append([]string{gatewayBinary(t), "--store=memory", "--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0",
 		"--http-addr=127.0.0.1:0", "--log-format=json"}, args...)
-	cmd := exec.Command(gatewayBinary(t), args...)
-	cmd.Env = gatewayEnv()
-	stderr, err := cmd.StderrPipe()
+	gw := &gateway{logs: &logbuf.Buffer{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	proc, err := gatewayproc.Start(ctx, gatewayproc.Options{
+		Argv: args,
+		Env:  gatewayproc.CleanEnv(),
+		Log:  gw.logs,
+		Want: []string{"webhook", "grpc", "http"},
+	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("starting the gateway: %v; log:\n%s", err, gw.logs.String())
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the gateway: %v", err)
-	}
-	gw := &gateway{cmd: cmd, logs: &logbuf.Buffer{}, exited: make(chan struct{})}
-	watch := gatewayproc.NewWatcher(gw.logs, nil)
-	go func() {
-		watch.Consume(stderr)
-		_ = cmd.Wait()
-		close(gw.exited)
-	}()
+	gw.proc = proc
 	t.Cleanup(func() {
 		gw.stop(t)
 		if t.Failed() {
 			t.Logf("gateway log:\n%s", gw.logs.String())
 		}
 	})
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	addrs, err := watch.Wait(ctx, gw.exited, "webhook", "grpc", "http")
-	switch {
-	case errors.Is(err, gatewayproc.ErrExited):
-		t.Fatalf("the gateway exited before listening; log:\n%s", gw.logs.String())
-	case err != nil:
-		t.Fatalf("the gateway did not log all three listening addresses within 60s; log:\n%s", gw.logs.String())
-	}
-	gw.webhook, gw.grpc, gw.http = addrs["webhook"], addrs["grpc"], addrs["http"]
+	gw.webhook, gw.grpc, gw.http = proc.Addrs["webhook"], proc.Addrs["grpc"], proc.Addrs["http"]
 	return gw
 }
 
@@ -113,27 +90,9 @@ func startGateway(t *testing.T, args ...string) *gateway {
 // than 15s; stopping a stopped gateway does nothing.
 func (gw *gateway) stop(t *testing.T) {
 	t.Helper()
-	select {
-	case <-gw.exited:
-		return
-	default:
+	if err := gw.proc.Stop(15 * time.Second); err != nil {
+		t.Errorf("stopping the gateway: %v", err)
 	}
-	_ = gw.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-gw.exited:
-	case <-time.After(15 * time.Second):
-		t.Errorf("the gateway did not stop within 15s of SIGTERM; killing it")
-		_ = gw.cmd.Process.Kill()
-		<-gw.exited
-	}
-}
-
-// gatewayEnv is the test's environment without TRTCGW_* settings, so a
-// developer's shell cannot change the gateway under test.
-func gatewayEnv() []string {
-	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "TRTCGW_")
-	})
 }
 
 // post sends one callback of app sdkAppID the way Tencent does and requires

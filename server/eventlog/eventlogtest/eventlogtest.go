@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T, retention int) eventlog.Log) {
 		{"FollowSeesExistingThenNewEventsUnderConcurrentAppends", testFollowConcurrent},
 		{"FollowWaitsAtHead", testFollowWaits},
 		{"FollowAfterRetentionIsOutOfRange", testFollowOutOfRange},
+		{"FollowFromZeroAfterRetentionIsOutOfRange", testFollowFromZero},
 		{"FollowStopsOnContextCancel", testFollowCancel},
 		{"FollowReturnsCallbackError", testFollowCallbackError},
 		{"CloseMakesCallsUnavailable", testClose},
@@ -193,7 +194,8 @@ func testReadOutOfRange(t *testing.T, open openFunc) {
 		wantOOR  bool
 		wantSeqs []uint64
 	}{
-		{after: 0, wantOOR: true},
+		{after: 0, wantSeqs: seqRange(8, 12)}, // FromStart: all that is retained
+		{after: 1, wantOOR: true},
 		{after: 6, wantOOR: true},
 		{after: 7, wantSeqs: seqRange(8, 12)},
 		{after: 10, wantSeqs: seqRange(11, 12)},
@@ -352,6 +354,21 @@ func testFollowOutOfRange(t *testing.T, open openFunc) {
 	}
 	if called != 0 {
 		t.Errorf("Follow called fn %d times before reporting the gap, want 0", called)
+	}
+}
+
+// testFollowFromZero checks that Follow, unlike Read, takes cursor 0
+// literally: a follower that has seen nothing must not skip the events
+// retention dropped without noticing.
+func testFollowFromZero(t *testing.T, open openFunc) {
+	ctx := testContext(t)
+	log := open(t, 5)
+	appendN(ctx, t, log, "zero", 12) // keeps 8..12
+	called := 0
+	err := log.Follow(ctx, 0, func(*gatewayv1.Event) error { called++; return nil })
+	var oor *eventlog.OutOfRangeError
+	if !errors.As(err, &oor) || oor.Oldest != 8 || called != 0 {
+		t.Fatalf("Follow(0) with events 8..12 retained returned %v after %d events, want an *OutOfRangeError naming 8 and none", err, called)
 	}
 }
 
