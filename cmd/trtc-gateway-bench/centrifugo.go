@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -19,6 +17,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/gatewayproc"
 )
 
 // Centrifugo is the real-time server our users would otherwise run: the
@@ -97,38 +97,30 @@ func startCentrifugo(ctx context.Context, bin, cpus, outDir string) (*child, tar
 	if cpus != "" {
 		argv = append([]string{"taskset", "-c", cpus}, argv...)
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Stdout = io.Discard
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, target{}, err
-	}
-	if err := cmd.Start(); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, target{}, fmt.Errorf("starting centrifugo: %w", err)
-	}
-	// taskset execs the program, so the pid is Centrifugo's own.
-	c := &child{name: "centrifugo", cmd: cmd, pid: cmd.Process.Pid, exited: make(chan struct{}), dataDir: dir}
-	go func() {
-		// Centrifugo logs in its own console format: keep the last lines
-		// for error reports.
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
+	c := &child{name: "centrifugo", dataDir: dir}
+	// Centrifugo logs in its own format, not the gateway's listening lines:
+	// nothing to wait for here, its ports are polled below. Keep its last
+	// lines for error reports.
+	p, err := gatewayproc.Start(ctx, gatewayproc.Options{
+		Argv: argv,
+		OnLine: func(line []byte) {
 			c.mu.Lock()
+			defer c.mu.Unlock()
 			if len(c.tail) == 20 {
 				c.tail = c.tail[1:]
 			}
-			c.tail = append(c.tail, sc.Text())
-			c.mu.Unlock()
-		}
-		_ = cmd.Wait()
-		close(c.exited)
-	}()
+			c.tail = append(c.tail, string(line))
+		},
+	})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, target{}, fmt.Errorf("starting centrifugo: %w: %s", err, c.lastLines())
+	}
+	// taskset execs the program, so the pid is Centrifugo's own.
+	c.proc, c.cmd, c.pid = p, p.Cmd, p.Pid()
 	httpAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort))
 	grpcAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(grpcPort))
-	if err := waitListening(ctx, c.exited, 60*time.Second, httpAddr, grpcAddr); err != nil {
+	if err := waitListening(ctx, p.Exited(), 60*time.Second, httpAddr, grpcAddr); err != nil {
 		c.stop()
 		return nil, target{}, fmt.Errorf("centrifugo: %w: %s", err, c.lastLines())
 	}
