@@ -94,6 +94,8 @@ func (set *subscriberSet) readJSON(ctx context.Context, r *session, s *subscribe
 		set.received.Add(1)
 		if l.seq <= s.last {
 			s.outOfOrder++
+		} else if s.everyEvent && s.last != 0 && l.seq != s.last+1 {
+			s.gaps++
 		}
 		s.last = l.seq
 		if r.measuring() {
