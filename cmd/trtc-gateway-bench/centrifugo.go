@@ -28,6 +28,9 @@ import (
 // stream. It is pinned in tools/centrifugo/go.mod (a module of its own, so
 // `make tools` does not build it) and `make bench` builds it into .bin/.
 
+// centrifugoVersion is the version tools/centrifugo/go.mod pins, for reports.
+const centrifugoVersion = "v6.9.1"
+
 // centrifugoChannel is the one channel every callback is published on.
 const centrifugoChannel = "trtc"
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,83 @@ func TestCentrifugoPeer(t *testing.T) {
 		if s.received != n || s.unmatched != 0 || s.end != nil || s.hist.summary().Count != n {
 			t.Errorf("subscriber %d: received %d (want %d), unmatched %d, timed %d, end %v", i, s.received, n, s.unmatched, s.hist.summary().Count, s.end)
 		}
+	}
+}
+
+// TestCentrifugoVersionPinned: the version the reports name is the one
+// tools/centrifugo/go.mod pins.
+func TestCentrifugoVersionPinned(t *testing.T) {
+	b, err := os.ReadFile("../../tools/centrifugo/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "github.com/centrifugal/centrifugo/v6 " + centrifugoVersion
+	if !strings.Contains(string(b), want) {
+		t.Errorf("tools/centrifugo/go.mod does not require %q", want)
+	}
+	if !strings.Contains(string(b), "\ntool github.com/centrifugal/centrifugo/v6\n") {
+		t.Error("tools/centrifugo/go.mod has no tool directive for Centrifugo")
+	}
+}
+
+// TestCentrifugoRows: each Centrifugo row runs right after the bare row
+// that opens its group, and every row naming a peer names a Centrifugo
+// row with the same subscribers; the peer targets hold only at their
+// ratio, without errors, and within the RSS bound.
+func TestCentrifugoRows(t *testing.T) {
+	rows := standardSuite(suiteConfig{conns: 16, warmup: time.Second, duration: time.Second})
+	index := make(map[string]int)
+	for i, r := range rows {
+		index[r.Name] = i
+	}
+	for _, tc := range []struct{ peer, bareBefore string }{{"Centrifugo S1", "bare before S1"}, {"Centrifugo S2", "bare before S2"}} {
+		i, ok := index[tc.peer]
+		if !ok || rows[i].Store != "centrifugo" || i == 0 || rows[i-1].Name != tc.bareBefore {
+			t.Errorf("%s: want a centrifugo row right after %q", tc.peer, tc.bareBefore)
+		}
+	}
+	peers := make(map[string]bool)
+	for _, r := range rows {
+		if r.peer == "" {
+			continue
+		}
+		peers[r.Name] = true
+		p := rows[index[r.peer]]
+		if p.Store != "centrifugo" || p.SubsAll != r.SubsAll || p.Rate != r.Rate {
+			t.Errorf("%s: peer %s is %+v, want Centrifugo under the same load", r.Name, r.peer, p.Scenario)
+		}
+	}
+	for _, name := range []string{"S1", "S1-durable", "S2", "S2-durable", "S2-json"} {
+		if !peers[name] {
+			t.Errorf("%s has no Centrifugo peer", name)
+		}
+	}
+	if r := rows[index["S2-json"]]; !r.JSON || r.SubsAll != 100 {
+		t.Errorf("S2-json: %+v, want 100 subscribers on the JSON stream", r.Scenario)
+	}
+	s := &suiteResults{byName: map[string]*Result{
+		"Centrifugo S1": {WebhooksPerSec: 10_000},
+		"Centrifugo S2": {WebhooksPerSec: 5_000, DeliveriesPerSec: 500_000},
+	}, peerOf: map[string]string{"S1": "Centrifugo S1", "S1-durable": "Centrifugo S1", "S2-durable": "Centrifugo S2"}}
+	for _, tc := range []struct {
+		row  string
+		res  Result
+		want bool
+	}{
+		{"S1", Result{Scenario: Scenario{Name: "S1"}, WebhooksPerSec: 12_000}, true},
+		{"S1", Result{Scenario: Scenario{Name: "S1"}, WebhooksPerSec: 11_000}, false},
+		{"S1-durable", Result{Scenario: Scenario{Name: "S1-durable"}, WebhooksPerSec: 10_000, PeakRSS: 100 << 20}, true},
+		{"S1-durable", Result{Scenario: Scenario{Name: "S1-durable"}, WebhooksPerSec: 10_000, PeakRSS: 129 << 20}, false},
+		{"S2-durable", Result{Scenario: Scenario{Name: "S2-durable"}, DeliveriesPerSec: 750_000}, true},
+		{"S2-durable", Result{Scenario: Scenario{Name: "S2-durable"}, DeliveriesPerSec: 700_000}, false},
+	} {
+		ok, measured := rows[index[tc.row]].target.met(&tc.res, s)
+		if ok != tc.want {
+			t.Errorf("%s: met = %t for %s, want %t", tc.row, ok, measured, tc.want)
+		}
+	}
+	delete(s.byName, "Centrifugo S1")
+	if ok, measured := rows[index["S1"]].target.met(&Result{Scenario: Scenario{Name: "S1"}, WebhooksPerSec: 1e6}, s); ok {
+		t.Errorf("S1 met without a Centrifugo row: %s", measured)
 	}
 }

@@ -17,6 +17,9 @@ type load struct {
 	// fast as the connections allow (each waits for its answer).
 	rate    int
 	traffic *traffic
+	// publish posts each callback to Centrifugo's /api/publish, and keys it
+	// by its body, which is what Centrifugo's subscribers receive.
+	publish bool
 	// expect returns how many subscribers an accepted callback reaches.
 	expect func(webhook) uint64
 }
@@ -107,6 +110,9 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 			queries[qk] = query
 		}
 		key, _ := idKey(callback.EventID(wh.app, wh.command, wh.body))
+		if l.publish {
+			key = bodyKey(wh.body)
+		}
 		sent := r.clock.now()
 		if !r.sent.put(key, sent) {
 			st.dupIDs++
@@ -115,7 +121,13 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 		if tokens != nil && r.inWindow(sent) {
 			st.lag.record(time.Since(due))
 		}
-		resp, err := c.post(ctx, query, wh.body)
+		var resp response
+		var err error
+		if l.publish {
+			resp, err = c.postPublish(ctx, wh.body)
+		} else {
+			resp, err = c.post(ctx, query, wh.body)
+		}
 		answered := r.clock.now()
 		if err != nil {
 			st.ioErrors++
