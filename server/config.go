@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
 
 // Config is everything the gateway needs to run; cmd/trtc-gateway fills it
@@ -67,6 +68,12 @@ type Config struct {
 	WebhookTokens map[uint32]string
 	// WebhookTokenFile is a JSON file of more webhook tokens (see README, Security).
 	WebhookTokenFile string
+	// TRTCKeys maps an SdkAppId to the key set in the TRTC console's callback
+	// configuration: that app's TRTC events (room, media, recording) must carry
+	// a Sign header equal to base64(HMAC-SHA256(key, body)).
+	TRTCKeys map[uint32]string
+	// TRTCKeyFile is a JSON file of more TRTC callback keys (see README, TRTC events).
+	TRTCKeyFile string
 	// WebhookAuthWindow is how far RequestTime may be from the gateway's clock.
 	WebhookAuthWindow time.Duration
 	// WebhookRate is each source IP's sustained webhook requests per second; 0 is no limit.
@@ -169,6 +176,11 @@ func (c *Config) Validate() error {
 	case c.Store == "jetstream":
 		if c.NATSURL == "" && c.DataDir == "" {
 			errs = append(errs, errors.New("--data-dir is required for the embedded JetStream store (or give --nats-url)"))
+		}
+		if c.NATSURL == "" && c.MaxBody > 0 && embeddedMaxPayload(c.MaxBody) > natsembed.MaxPayloadLimit {
+			errs = append(errs, fmt.Errorf("--max-body=%d is too large for the embedded NATS server: its max_payload, three times the body and %d bytes, "+
+				"is at most %d bytes, so --max-body is at most %d", c.MaxBody, eventlog.EventEnvelope+natsHeaderRoom, natsembed.MaxPayloadLimit,
+				(natsembed.MaxPayloadLimit-eventlog.EventEnvelope-natsHeaderRoom)/3))
 		}
 		if c.NATSURL != "" && c.NATSListen != "" {
 			errs = append(errs, errors.New("--nats-listen opens the embedded NATS server's port; with --nats-url nothing is embedded"))

@@ -155,10 +155,10 @@ func TestSubscribeRejectsBadRequests(t *testing.T) {
 
 func TestResumeOlderThanRetention(t *testing.T) {
 	s := startGateway(t, func(c *server.Config) { c.Retention = 3 })
-	for i := range 5 {
-		// Distinct bodies, so that de-duplication keeps all five.
-		postOK(t, s, testApp, "Live.CallbackAfterAnything", []byte(`{"n":`+strconv.Itoa(i+1)+`}`))
-	}
+	// One at a time, each seen live, so that retention drops events only
+	// behind the gateway's own follower, never ahead of it.
+	live, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{})
+	postFollowed(t, s, live, 5)
 	st, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{AfterSequence: proto.Uint64(1)})
 	_, err := st.Recv()
 	if status.Code(err) != codes.OutOfRange || !strings.Contains(status.Convert(err).Message(), "oldest available event is 3") {

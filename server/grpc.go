@@ -57,8 +57,25 @@ func (s *Server) newGRPC(apiAuth *apiauth.Authenticator, apiTLS *tls.Config) {
 	reflection.Register(s.grpc)
 }
 
-// setServing marks the gateway and each of its services as serving.
+// setServing marks the gateway and each of its services as serving, unless
+// the event log cannot take events (see watchLog).
 func (s *Server) setServing() {
-	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
-	s.health.SetServingStatus(gatewayv1.EventService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
+	s.serving = true
+	s.applyHealthLocked()
+}
+
+// applyHealthLocked sets the health status from serving and logFault; it is
+// called with healthMu held. After Shutdown the health server ignores it.
+func (s *Server) applyHealthLocked() {
+	if s.health == nil || !s.serving {
+		return
+	}
+	status := healthpb.HealthCheckResponse_SERVING
+	if s.logFault != nil {
+		status = healthpb.HealthCheckResponse_NOT_SERVING
+	}
+	s.health.SetServingStatus("", status)
+	s.health.SetServingStatus(gatewayv1.EventService_ServiceDesc.ServiceName, status)
 }

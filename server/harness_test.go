@@ -158,6 +158,10 @@ func subscribe(t *testing.T, c gatewayv1.EventServiceClient, req *gatewayv1.Subs
 		t.Fatalf("subscribe: %v", err)
 	}
 	t.Cleanup(cancel)
+	// The gateway sends the stream's headers once the subscription stands
+	// (or the stream ends refused, when this returns too): waiting for them
+	// means that an event posted next reaches a live subscriber.
+	_, _ = st.Header()
 	return st, cancel
 }
 

@@ -465,6 +465,8 @@ func TestBadSecurityConfigFailsStart(t *testing.T) {
 		{"missing API token file", func(c *server.Config) { c.APITokensFile = filepath.Join(dir, "absent.json") }, "absent.json"},
 		{"weak API token", func(c *server.Config) { c.APITokensFile = bad }, "shorter than"},
 		{"missing webhook token file", func(c *server.Config) { c.WebhookTokenFile = filepath.Join(dir, "absent.json") }, "absent.json"},
+		{"missing TRTC key file", func(c *server.Config) { c.TRTCKeyFile = filepath.Join(dir, "absent-keys.json") }, "TRTC callback key file"},
+		{"empty TRTC key", func(c *server.Config) { c.TRTCKeys = map[uint32]string{testApp: ""} }, "TRTC callback key"},
 		{"missing certificate", func(c *server.Config) {
 			c.APITLSCert, c.APITLSKey = filepath.Join(dir, "a.crt"), filepath.Join(dir, "a.key")
 		}, "--api-tls-cert"},

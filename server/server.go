@@ -48,7 +48,18 @@ type Server struct {
 	lnHTTP     net.Listener
 	hubStop    context.CancelFunc
 	hubDone    chan error
-	serveErr   chan error
+
+	// watchStop ends the store's watch (watchLog); watchDone is closed when
+	// it has ended. Both are nil for a store without one.
+	watchStop context.CancelFunc
+	watchDone chan struct{}
+	// healthMu guards serving and logFault, which together decide the
+	// health status: SERVING once serveAll ran and while the log takes
+	// events.
+	healthMu sync.Mutex
+	serving  bool
+	logFault error
+	serveErr chan error
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -96,6 +107,10 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	trtcAuth, err := webhookauth.LoadTRTC(cfg.TRTCKeys, cfg.TRTCKeyFile)
+	if err != nil {
+		return nil, err
+	}
 	apiAuth, err := apiauth.Load(cfg.APITokensFile, apiauth.Options{Logger: logger})
 	if err != nil {
 		return nil, err
@@ -111,12 +126,15 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("--api-tls-cert: %w", err)
 	}
-	logger.Info("security", "webhook_auth_apps", whAuth.Apps(), "api_tokens", apiAuth != nil, "webhook_tls", webhookTLS != nil,
+	logger.Info("security", "webhook_auth_apps", whAuth.Apps(), "trtc_key_apps", trtcAuth.Apps(), "api_tokens", apiAuth != nil, "webhook_tls", webhookTLS != nil,
 		"api_tls", apiTLS != nil, "api_client_certs", cfg.APIClientCA != "", "webhook_rate", cfg.WebhookRate)
 
-	if s.log, s.closeStore, err = openStore(ctx, cfg, logger); err != nil {
+	st, err := openStore(ctx, cfg, logger)
+	if err != nil {
 		return nil, err
 	}
+	s.log, s.closeStore = st.log, st.release
+	s.watchLog(st.watch)
 	if err := s.startHub(ctx); err != nil {
 		return nil, err
 	}
@@ -132,7 +150,7 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	}
 	wh, err := webhook.New(webhook.Options{
 		Log: s.log, AllowedApps: cfg.SdkAppIDs, MaxBody: cfg.MaxBody, Logger: logger, Registerer: reg,
-		Auth: whAuth, RateLimit: webhook.RateLimit{Rate: cfg.WebhookRate, Burst: cfg.WebhookBurst},
+		Auth: whAuth, TRTCAuth: trtcAuth, RateLimit: webhook.RateLimit{Rate: cfg.WebhookRate, Burst: cfg.WebhookBurst},
 	})
 	if err != nil {
 		return nil, err
@@ -239,6 +257,10 @@ func (s *Server) closeAll() {
 	if s.hubStop != nil {
 		s.hubStop()
 		<-s.hubDone
+	}
+	if s.watchStop != nil {
+		s.watchStop()
+		<-s.watchDone
 	}
 	if s.log != nil {
 		if err := s.log.Close(); err != nil {

@@ -12,26 +12,57 @@ import (
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
 
-// openStore opens the event log cfg asks for and returns, besides it, what
-// releases the resources under it once the log is closed.
-func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (eventlog.Log, func(), error) {
+// natsHeaderRoom is what the embedded server's max_payload leaves for a
+// message's headers beyond eventlog.MaxEventBytes(--max-body): the
+// Nats-Msg-Id header takes 60 bytes.
+const natsHeaderRoom = 1 << 10
+
+// eventIDLen is the length of an event's id (callback.EventID: 16 bytes in hex).
+const eventIDLen = 32
+
+// embeddedMaxPayload is the embedded NATS server's max_payload for cfg: every
+// event a webhook body within --max-body decodes to fits, so that the
+// JetStream store takes the same callbacks as the memory store.
+func embeddedMaxPayload(maxBody int64) int64 {
+	return eventlog.MaxEventBytes(maxBody) + natsHeaderRoom
+}
+
+// store is the opened event log and what it runs on.
+type store struct {
+	log eventlog.Log
+	// watch, when not nil, follows whether the log can take events until
+	// ctx ends, calling report with each change (an error, or nil once it
+	// can again); see Server.watchLog.
+	watch func(ctx context.Context, report func(error))
+	// release releases the resources under the log once it is closed; nil
+	// when there are none.
+	release func()
+}
+
+// openStore opens the event log cfg asks for.
+func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (store, error) {
 	if cfg.Log != nil {
-		return cfg.Log, nil, nil
+		return store{log: cfg.Log}, nil
 	}
 	switch cfg.Store {
 	case "memory":
 		logger.Warn("--store=memory: events are lost when the gateway stops")
-		return eventlog.NewMemory(eventlog.MemoryOptions{Retention: cfg.Retention, DedupWindow: cfg.DedupWindow}), nil, nil
+		return store{log: eventlog.NewMemory(eventlog.MemoryOptions{
+			Retention: cfg.Retention, DedupWindow: cfg.DedupWindow,
+			// The limit the embedded JetStream store has, so that both
+			// stores take the same callbacks.
+			MaxEventBytes: eventlog.MaxEventBytes(cfg.MaxBody),
+		})}, nil
 	case "jetstream":
 		return openJetStream(ctx, cfg, logger)
 	default:
-		return nil, nil, fmt.Errorf("--store=%q is not a store", cfg.Store)
+		return store{}, fmt.Errorf("--store=%q is not a store", cfg.Store)
 	}
 }
 
 // openJetStream connects to the NATS cluster of --nats-url, or embeds a NATS
 // server storing under --data-dir, and opens the stream on it.
-func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ eventlog.Log, _ func(), err error) {
+func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ store, err error) {
 	var (
 		nc  *nats.Conn
 		srv *natsembed.Server
@@ -54,17 +85,18 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ even
 	if cfg.NATSURL == "" {
 		dir, err := filepath.Abs(cfg.DataDir)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--data-dir %s: %w", cfg.DataDir, err)
+			return store{}, fmt.Errorf("--data-dir %s: %w", cfg.DataDir, err)
 		}
 		srv, err = natsembed.Start(ctx, natsembed.Options{
 			DataDir: dir, Listen: cfg.NATSListen, SyncAlways: cfg.SyncAlways, SyncInterval: cfg.SyncInterval,
-			Logger: logger.With("component", "nats"),
+			MaxPayload: embeddedMaxPayload(cfg.MaxBody),
+			Logger:     logger.With("component", "nats"),
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("starting the embedded NATS server in %s: %w", dir, err)
+			return store{}, fmt.Errorf("starting the embedded NATS server in %s: %w", dir, err)
 		}
 		if nc, err = srv.Connect(nats.Name("trtc-gateway")); err != nil {
-			return nil, nil, fmt.Errorf("connecting to the embedded NATS server: %w", err)
+			return store{}, fmt.Errorf("connecting to the embedded NATS server: %w", err)
 		}
 		sync := "always"
 		if always, interval := srv.Sync(); !always {
@@ -92,7 +124,7 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ even
 			opts = append(opts, nats.ClientCert(cfg.NATSTLSCert, cfg.NATSTLSKey))
 		}
 		if nc, err = nats.Connect(cfg.NATSURL, opts...); err != nil {
-			return nil, nil, fmt.Errorf("--nats-url: connecting to NATS: %w", err)
+			return store{}, fmt.Errorf("--nats-url: connecting to NATS: %w", err)
 		}
 		logger.Info("event log: JetStream on an external NATS cluster", "server", nc.ConnectedUrlRedacted(), "stream", cfg.Stream)
 	}
@@ -106,7 +138,20 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ even
 		Logger:          logger.With("component", "eventlog"),
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening the JetStream stream %q: %w", cfg.Stream, err)
+		return store{}, fmt.Errorf("opening the JetStream stream %q: %w", cfg.Stream, err)
 	}
-	return js, release, nil
+	if limit, need := js.MaxEventBytes(eventIDLen), eventlog.MaxEventBytes(cfg.MaxBody); limit < need {
+		// The NATS servers' max_payload is theirs to set: callbacks whose
+		// event does not fit are answered 413 (41302), never stored.
+		logger.Warn("--max-body is larger than the NATS servers' max_payload allows: callbacks whose event is larger are refused with 413 (ErrorCode 41302)",
+			"max_body", cfg.MaxBody, "max_payload", nc.MaxPayload(), "max_event_bytes", limit,
+			"fix", fmt.Sprintf("set max_payload to at least %d on the NATS servers, or lower --max-body to %d", embeddedMaxPayload(cfg.MaxBody), max(0, (limit-eventlog.EventEnvelope)/3)))
+	}
+	st := store{log: js, release: release}
+	if srv != nil {
+		st.watch = func(ctx context.Context, report func(error)) { srv.Watch(ctx, logWatchInterval, report) }
+	} else {
+		st.watch = func(ctx context.Context, report func(error)) { watchConn(ctx, nc, logWatchInterval, report) }
+	}
+	return st, nil
 }

@@ -75,6 +75,10 @@ func TestReplayFromZeroAfterRetention(t *testing.T) {
 			if _, err := st.Recv(); status.Code(err) != codes.OutOfRange || !strings.Contains(err.Error(), "oldest available event is 3") {
 				t.Errorf("after_sequence=1: %v, want OUT_OF_RANGE naming 3", err)
 			}
+			// Refused before the stream opens: the JSON API answers with the status, not 200.
+			if _, resp := jsonStream(t, s, "after_sequence=1"); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("JSON after_sequence=1: status %d, want 400 (OUT_OF_RANGE)", resp.StatusCode)
+			}
 		})
 	}
 }

@@ -53,7 +53,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	apps := &appIDList{}
 	var logLevel, logFormat string
 	registerFlags(fs, &cfg, apps, &logLevel, &logFormat)
-	webhookTokens := registerSecurityFlags(fs, &cfg)
+	webhookTokens, trtcKeys := registerSecurityFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
@@ -66,6 +66,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	}
 	cfg.SdkAppIDs = apps.ids
 	if cfg.WebhookTokens, err = webhookTokens.Tokens(); err != nil {
+		return cfg, nil, err
+	}
+	if cfg.TRTCKeys, err = trtcKeys.Tokens(); err != nil {
 		return cfg, nil, err
 	}
 	logger, err := newLogger(stderr, logLevel, logFormat)
@@ -104,10 +107,14 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 }
 
 // registerSecurityFlags registers the authentication, TLS and limit flags
-// (README, "Security") and returns the --webhook-token flag, parsed after the
-// environment is applied so that a bad value is reported without echoing a token.
-func registerSecurityFlags(fs *flag.FlagSet, cfg *server.Config) *webhookauth.Flag {
-	tokens := &webhookauth.Flag{}
+// (README, "Security") and returns the --webhook-token and --trtc-key flags,
+// parsed after the environment is applied so that a bad value is reported
+// without echoing a token or key.
+func registerSecurityFlags(fs *flag.FlagSet, cfg *server.Config) (tokens, keys *webhookauth.Flag) {
+	tokens = &webhookauth.Flag{}
+	keys = &webhookauth.Flag{Name: "--trtc-key"}
+	fs.Var(keys, "trtc-key", "SdkAppId=key: require TRTC events of that app to carry Sign = base64(HMAC-SHA256(key, body)); repeatable or comma-separated (prefer --trtc-key-file: flags show in ps)")
+	fs.StringVar(&cfg.TRTCKeyFile, "trtc-key-file", cfg.TRTCKeyFile, `JSON file of TRTC callback keys: {"apps":[{"sdk_app_id":1400000001,"token":"…"}]}`)
 	fs.Var(tokens, "webhook-token", "SdkAppid=token: require Tencent's Sign/RequestTime for that app; repeatable or comma-separated (prefer --webhook-token-file: flags show in ps)")
 	fs.StringVar(&cfg.WebhookTokenFile, "webhook-token-file", cfg.WebhookTokenFile, `JSON file of webhook tokens: {"apps":[{"sdk_app_id":1400000001,"token":"…"}]}`)
 	fs.DurationVar(&cfg.WebhookAuthWindow, "webhook-auth-window", cfg.WebhookAuthWindow, "how far RequestTime may be from the gateway's clock")
@@ -128,7 +135,7 @@ func registerSecurityFlags(fs *flag.FlagSet, cfg *server.Config) *webhookauth.Fl
 		cfg.GRPCMaxStreams = uint32(n)
 		return nil
 	})
-	return tokens
+	return tokens, keys
 }
 
 // dataSyncFlag is --data-sync: "always", or the interval between syncs.

@@ -39,6 +39,19 @@ func TestParseSecurityFlags(t *testing.T) {
 				t.Errorf("env: %+v", c)
 			}
 		}},
+		{name: "TRTC keys from flags", args: []string{"--trtc-key", "1400000001=123654", "--trtc-key=1400000002=k2", "--trtc-key-file", "/etc/trtc/keys.json"},
+			check: func(t *testing.T, c server.Config) {
+				if len(c.TRTCKeys) != 2 || c.TRTCKeys[1400000001] != "123654" || c.TRTCKeys[1400000002] != "k2" || c.TRTCKeyFile != "/etc/trtc/keys.json" {
+					t.Errorf("TRTC keys: %+v", c)
+				}
+			}},
+		{name: "TRTC keys from the environment", env: map[string]string{"TRTCGW_TRTC_KEY": "1400000001=a,1400000003=c", "TRTCGW_TRTC_KEY_FILE": "/run/keys.json"},
+			check: func(t *testing.T, c server.Config) {
+				if len(c.TRTCKeys) != 2 || c.TRTCKeys[1400000003] != "c" || c.TRTCKeyFile != "/run/keys.json" {
+					t.Errorf("TRTC keys from env: %+v", c)
+				}
+			}},
+		{name: "bad TRTC key does not echo the key", args: []string{"--trtc-key", "topsecret"}, wantErr: "--trtc-key"},
 		{name: "bad token flag does not echo the token", args: []string{"--webhook-token", "topsecret"}, wantErr: "SdkAppid=token"},
 		{name: "bad token variable does not echo the token", env: map[string]string{"TRTCGW_WEBHOOK_TOKEN": "1400000001=topsecret,x"}, wantErr: "SdkAppid=token"},
 		{name: "window under a second", args: []string{"--webhook-auth-window=500ms"}, wantErr: "--webhook-auth-window"},

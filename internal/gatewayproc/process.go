@@ -58,6 +58,9 @@ type Options struct {
 	Want []string
 	// StartTimeout bounds the wait for Want; 0 means DefaultStartTimeout.
 	StartTimeout time.Duration
+	// Credential, when set, runs the process as that user and group (the
+	// caller must be allowed to, e.g. root starting a gateway as nobody).
+	Credential *syscall.Credential
 }
 
 // Process is a child process started by Start: in its own process group,
@@ -84,6 +87,12 @@ func Start(ctx context.Context, o Options) (*Process, error) {
 	cmd := exec.Command(o.Argv[0], o.Argv[1:]...)
 	cmd.Env = o.Env
 	cmd.SysProcAttr = procAttr()
+	if o.Credential != nil {
+		if cmd.SysProcAttr == nil {
+			return nil, errors.New("gatewayproc: Options.Credential is not supported on this system")
+		}
+		cmd.SysProcAttr.Credential = o.Credential
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err

@@ -82,6 +82,12 @@ var commands = []command{
 	{typ: gatewayv1.EventType_EVENT_TYPE_GROUP_MESSAGE_SENT, name: "Group.CallbackAfterSendMsg", decode: decodeGroupMessageSent},
 	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_ADDED, name: "Follow.CallbackAfterFollowAdd", decode: decodeFollowAdded},
 	{typ: gatewayv1.EventType_EVENT_TYPE_FOLLOW_DELETED, name: "Follow.CallbackAfterFollowDelete", decode: decodeFollowDeleted},
+	// The TRTC events (decode_trtc.go) follow.
+}
+
+func init() {
+	commands = append(commands, trtcCommands...)
+	indexCommands()
 }
 
 // The indexes of commands, built once: by every spelling as written and in
@@ -89,11 +95,21 @@ var commands = []command{
 var (
 	commandsByName = map[string]*command{}
 	commandsByType = map[gatewayv1.EventType]*command{}
+	// commandsByEvent indexes the rows with a family-2 (group, event) pair.
+	commandsByEvent = map[[2]int]*command{}
 )
 
-func init() {
+// indexCommands builds the indexes of commands; it runs after every row is in.
+func indexCommands() {
 	for i := range commands {
 		c := &commands[i]
+		if c.group != 0 || c.event != 0 {
+			key := [2]int{c.group, c.event}
+			if _, dup := commandsByEvent[key]; dup {
+				panic("callback: two rows of commands for TRTC event " + strconv.Itoa(c.event))
+			}
+			commandsByEvent[key] = c
+		}
 		if _, dup := commandsByType[c.typ]; dup {
 			panic("callback: two rows of commands for " + c.typ.String())
 		}

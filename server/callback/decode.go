@@ -198,6 +198,9 @@ type topFields struct {
 	eventType       string // EventType
 	eventCause      string // EventCause
 	memberList      string // MemberList
+	eventGroupID    string // EventGroupId (TRTC events)
+	callbackTs      string // CallbackTs (TRTC events)
+	eventInfo       string // EventInfo (TRTC events)
 }
 
 // readTop collects the top-level members of the JSON object body. Keys match
@@ -228,6 +231,12 @@ func readTop(body string) topFields {
 			t.eventCause = raw
 		case "MemberList":
 			t.memberList = raw
+		case "EventGroupId":
+			t.eventGroupID = raw
+		case "CallbackTs":
+			t.callbackTs = raw
+		case "EventInfo":
+			t.eventInfo = raw
 		}
 	}
 	return t

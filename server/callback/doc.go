@@ -30,5 +30,9 @@
 //   - The commands the gateway types are the rows of one table (commands.go);
 //     any other command is carried as EVENT_TYPE_OTHER with the body kept
 //     byte for byte.
+//   - TRTC's own events (room, media, recording, transcription) name their
+//     type in the body, not the URL: IsTRTCEvent tells them apart and
+//     DecodeTRTC decodes them (decode_trtc.go); each known (EventGroupId,
+//     EventType) pair is a row of the table with a TRTC.* command name.
 //   - Byte positions in error messages count from 1.
 package callback

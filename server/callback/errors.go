@@ -28,9 +28,11 @@ const (
 	CodeNotFound         Code = 40401 // not the webhook path
 	CodeMethodNotAllowed Code = 40501 // not a POST
 	CodeTooLarge         Code = 41301 // the body exceeds the configured limit
+	CodeEventTooLarge    Code = 41302 // the decoded event exceeds what the event log can ever store
 	CodeUnsupportedMedia Code = 41501 // a Content-Type that is not JSON
 	CodeRateLimited      Code = 42901 // the sender exceeded its request rate
 	CodeHeadersTooLarge  Code = 43101 // the request line and header fields exceed the limit
+	CodeClientGone       Code = 49901 // the client closed the connection first (499, as proxies log it; for logs and metrics, nobody reads it)
 	CodeInternal         Code = 50001 // the gateway failed unexpectedly
 	CodeLogUnavailable   Code = 50301 // the event log cannot take the event now
 	CodeShuttingDown     Code = 50302 // the gateway is shutting down

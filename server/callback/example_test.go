@@ -87,3 +87,27 @@ func ExampleDecode_seats() {
 	// seat 0: "144115233775727695" taken-disabled=false extra=
 	// seat 1: "" taken-disabled=true extra={"LockedBy":144115212830834855}
 }
+
+// A TRTC event names its type in the body and its app in the SdkAppId header;
+// DecodeTRTC gives it the gateway's command name and a typed payload.
+func ExampleDecodeTRTC() {
+	body := []byte(`{"EventGroupId":1,"EventType":103,"CallbackTs":1615554923704,
+		"EventInfo":{"RoomId":12345,"EventTs":1615554922,"UserId":"test","Role":20,"TerminalType":3,"UserType":3,"Reason":1}}`)
+	if !callback.IsTRTCEvent(body) {
+		return
+	}
+	ev, err := callback.DecodeTRTC(1400000001, body, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	room := ev.GetTrtcRoom()
+	fmt.Println(ev.GetType(), ev.GetCallbackCommand(), ev.GetEventTime().AsTime())
+	fmt.Println("room:", ev.GetRoomId(), "numeric:", room.GetHeader().GetRoomIdNumeric(), "users:", ev.GetUserAccounts())
+	fmt.Println(room.GetRole(), room.GetTerminalType(), room.GetEnterReason())
+
+	// Output:
+	// EVENT_TYPE_TRTC_ROOM_ENTERED TRTC.Room.EnterRoom 2021-03-12 13:15:22 +0000 UTC
+	// room: 12345 numeric: true users: [test]
+	// TRTC_ROLE_ANCHOR TRTC_TERMINAL_TYPE_IOS TRTC_ENTER_REASON_NORMAL
+}

@@ -174,3 +174,19 @@ func conflictError(q url.Values, param *queryParam) *Error {
 	return Errorf(CodeBadQuery, "query parameter %s is given more than once with different values: %s",
 		name, strings.Join(values, ", "))
 }
+
+// QueryNamesCommand reports whether q names a command: a non-empty
+// CallbackCommand (or WebhookCommand) in any letter case. A callback whose
+// URL names none may be a TRTC event, which names its type in the body.
+func QueryNamesCommand(q url.Values) bool {
+	for key, values := range q {
+		if p := paramOf(key); p != nil && p.name == "CallbackCommand" {
+			for _, v := range values {
+				if v != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -58,6 +58,34 @@ const FromStart uint64 = 0
 // full, or its backing store is unreachable); the caller may retry later.
 var ErrUnavailable = errors.New("event log unavailable")
 
+// TooLargeError is returned by Append for an event larger than the log can
+// ever store: unlike ErrUnavailable it does not pass by retrying.
+type TooLargeError struct {
+	// Size is the event's encoded size, in bytes.
+	Size int64
+	// Limit is the largest encoded event the log stores, in bytes.
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the event is %d bytes encoded, more than the %d bytes the event log stores", e.Size, e.Limit)
+}
+
+// EventEnvelope is room, in bytes, that an event needs beyond three times its
+// webhook body: the fields taken from the URL (at most the 64 KiB of request
+// headers the webhook accepts), the id, the times and the protobuf framing.
+const EventEnvelope = 128 << 10
+
+// MaxEventBytes is the encoded size every event decoded from a webhook body of
+// at most maxBody bytes fits in. An event stores a body's text at most twice
+// (the CallId, RoomId and user accounts are both in their callback message
+// and in the event's top-level fields), never longer than in JSON, but each
+// stored account also costs two bytes of framing: a list of short numeric
+// accounts ("1,2,…,99,") grows to nearly three times its size. A log that
+// stores events of MaxEventBytes(maxBody) takes every callback the webhook
+// accepts.
+func MaxEventBytes(maxBody int64) int64 { return 3*maxBody + EventEnvelope }
+
 // OutOfRangeError is returned by Read when the cursor is older than retention.
 type OutOfRangeError struct {
 	// After is the cursor that was asked for.

@@ -382,9 +382,20 @@ func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, er
 		// Stored with the message, so plain NATS consumers see the id too.
 		msg.Header = nats.Header{jetstream.MsgIDHeader: {ev.Id}}
 	}
+	// NATS refuses a message over the server's max_payload, however often
+	// it is retried: say so instead of calling the log unavailable.
+	limit := l.js.Conn().MaxPayload() - headerSize(ev.Id)
+	if int64(len(data)) > limit {
+		return 0, fmt.Errorf("eventlog: append %q to %s: %w", ev.Id, msg.Subject, &TooLargeError{Size: int64(len(data)), Limit: limit})
+	}
 	ctx, cancel := context.WithTimeout(ctx, l.publishTimeout)
 	defer cancel()
 	ack, err := l.publish(ctx, msg)
+	if errors.Is(err, nats.ErrMaxPayload) || jsErrorCode(err) == jsErrMessageTooLarge {
+		// The server's limit changed since the connection's INFO, or the
+		// stream has a smaller max_msg_size.
+		return 0, fmt.Errorf("eventlog: append %q to %s: %w: %w", ev.Id, msg.Subject, &TooLargeError{Size: int64(len(data)), Limit: limit}, err)
+	}
 	if err != nil {
 		return 0, l.unavailable("append to "+msg.Subject, err)
 	}
@@ -396,6 +407,22 @@ func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, er
 	}
 	ev.Sequence, ev.Epoch = ack.Sequence, l.epoch
 	return ack.Sequence, nil
+}
+
+// headerSize is the size of the headers Append sends with an event of this
+// id: the NATS/1.0 line, the Nats-Msg-Id field and the blank line.
+func headerSize(id string) int64 {
+	if id == "" {
+		return 0
+	}
+	return int64(len("NATS/1.0\r\n") + len(jetstream.MsgIDHeader) + len(": \r\n") + len(id) + len("\r\n"))
+}
+
+// MaxEventBytes is the largest event, in bytes of its encoding, that Append
+// can store on this connection with an id of idLen bytes: the NATS server's
+// max_payload less the headers.
+func (l *JetStream) MaxEventBytes(idLen int) int64 {
+	return l.js.Conn().MaxPayload() - headerSize(strings.Repeat("0", idLen))
 }
 
 // publish publishes msg, waiting out JetStream's "duplicate message id is in
@@ -876,6 +903,9 @@ const (
 	// could not set up the stream's files, which happens while a deletion
 	// of a stream of the same name is still removing them.
 	jsErrStreamCreate = 10049
+	// jsErrMessageTooLarge is "message size exceeds maximum allowed": the
+	// stream's max_msg_size refused the message.
+	jsErrMessageTooLarge = 10054
 )
 
 // jsErrorCode returns the JetStream error code err carries, or 0.

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 )
 
@@ -33,6 +35,11 @@ type MemoryOptions struct {
 	// Now is the clock the de-duplication window is measured with; nil means
 	// time.Now.
 	Now func() time.Time
+	// MaxEventBytes, when positive, is the largest event Append stores, in
+	// bytes of its protobuf encoding without sequence and epoch (as the
+	// JetStream log stores it); a larger one fails with *TooLargeError. Give
+	// both logs the same limit so that they take the same callbacks.
+	MaxEventBytes int64
 }
 
 // Memory is an in-process Log holding the newest events in a ring buffer.
@@ -42,9 +49,10 @@ type MemoryOptions struct {
 // Memory keeps the *Event passed to Append itself: the caller must not modify
 // it after Append returns.
 type Memory struct {
-	epoch  string
-	window time.Duration
-	now    func() time.Time
+	epoch   string
+	window  time.Duration
+	now     func() time.Time
+	maxSize int64
 
 	// closed is closed by Close, waking every waiting Follow.
 	closed    chan struct{}
@@ -128,6 +136,7 @@ func NewMemory(opts MemoryOptions) *Memory {
 		epoch:    newMemoryEpoch(),
 		window:   opts.DedupWindow,
 		now:      now,
+		maxSize:  opts.MaxEventBytes,
 		closed:   make(chan struct{}),
 		ring:     make([]*gatewayv1.Event, retention),
 		appended: make(chan struct{}),
@@ -137,6 +146,16 @@ func NewMemory(opts MemoryOptions) *Memory {
 		m.seenOther = make(map[string]uint64)
 	}
 	return m
+}
+
+// storedSize is the size of ev's encoding without its sequence and epoch,
+// which is what the JetStream log stores.
+func storedSize(ev *gatewayv1.Event) int64 {
+	seq, epoch := ev.Sequence, ev.Epoch
+	ev.Sequence, ev.Epoch = 0, ""
+	n := proto.Size(ev)
+	ev.Sequence, ev.Epoch = seq, epoch
+	return int64(n)
 }
 
 // newMemoryEpoch returns 16 random hex characters.
@@ -158,6 +177,11 @@ func (m *Memory) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("eventlog: append: %w", err)
+	}
+	if m.maxSize > 0 {
+		if size := storedSize(ev); size > m.maxSize {
+			return 0, fmt.Errorf("eventlog: append %q: %w", ev.Id, &TooLargeError{Size: size, Limit: m.maxSize})
+		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

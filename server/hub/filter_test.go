@@ -125,8 +125,8 @@ func TestFilterFromRequest(t *testing.T) {
 
 		{name: "unspecified event type", req: &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{started, 0}},
 			wantErr: []string{"event_types[1]", "EVENT_TYPE_UNSPECIFIED"}},
-		{name: "unknown event type", req: &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{42}},
-			wantErr: []string{"event_types[0]", "42"}},
+		{name: "unknown event type", req: &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{1 << 20}},
+			wantErr: []string{"event_types[0]", "1048576"}},
 		{name: "negative event type", req: &gatewayv1.SubscribeRequest{EventTypes: []gatewayv1.EventType{-1}},
 			wantErr: []string{"event_types[0]", "-1"}},
 		{name: "zero app id", req: &gatewayv1.SubscribeRequest{SdkAppIds: []uint32{5, 0}},

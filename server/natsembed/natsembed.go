@@ -15,7 +15,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,6 +61,10 @@ type Options struct {
 	// operating system's cache); a power cut can lose what was written
 	// since the last sync.
 	SyncInterval time.Duration
+	// MaxPayload is the largest message the server accepts, in bytes
+	// (nats-server's max_payload); zero means nats-server's default of
+	// 1 MiB. It must not be larger than MaxPayloadLimit.
+	MaxPayload int64
 	// Logger receives the server's own log lines: notices and debug lines at
 	// debug level, warnings at warn level, errors and fatal errors at error
 	// level. Nil discards them.
@@ -78,10 +84,21 @@ type ClusterOptions struct {
 	Routes []string
 }
 
+// MaxPayloadLimit is the largest Options.MaxPayload: nats-server refuses a
+// max_payload above its max_pending, 64 MiB by default.
+const MaxPayloadLimit = server.MAX_PENDING_SIZE
+
 // Server is a running embedded NATS server with JetStream enabled.
 type Server struct {
 	ns     *server.Server
 	listen bool
+	// storeDir is Options.DataDir as nats-server was given it.
+	storeDir string
+	// probeSize is how many bytes Recover writes to see that DataDir has
+	// room again: a largest message and some.
+	probeSize int
+	// recoverMu serialises Recover.
+	recoverMu sync.Mutex
 }
 
 // Start starts a NATS server with JetStream file storage under opts.DataDir
@@ -114,6 +131,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := s.waitReady(ctx, logs); err != nil {
 		s.Shutdown()
 		return nil, fmt.Errorf("natsembed: start server %q: %w", ns.Name(), err)
+	}
+	s.storeDir = sopts.StoreDir
+	s.probeSize = int(sopts.MaxPayload) + 64<<10
+	if sopts.MaxPayload == 0 {
+		s.probeSize += server.MAX_PAYLOAD_SIZE
 	}
 	return s, nil
 }
@@ -166,6 +188,10 @@ func serverOptions(opts Options) (*server.Options, error) {
 	if opts.SyncInterval < 0 {
 		return nil, fmt.Errorf("sync interval %s must not be negative", opts.SyncInterval)
 	}
+	if opts.MaxPayload < 0 || opts.MaxPayload > MaxPayloadLimit {
+		return nil, fmt.Errorf("max payload %d must be between 0 and %d bytes", opts.MaxPayload, MaxPayloadLimit)
+	}
+	sopts.MaxPayload = int32(opts.MaxPayload)
 	if opts.Listen == "" {
 		sopts.DontListen = true
 	} else {
@@ -280,6 +306,148 @@ func (s *Server) Connect(opts ...nats.Option) (*nats.Conn, error) {
 		return nil, fmt.Errorf("natsembed: connect to %q: %w", s.ns.Name(), err)
 	}
 	return nc, nil
+}
+
+// Check returns nil while JetStream can take messages: it is enabled, and
+// every stream in DataDir was recovered and has had no write error. A disk
+// that filled up or turned read-only makes nats-server disable JetStream
+// (permission denied, out of space in a cluster) or mark the stream with a
+// write error that stays until the stream is reloaded; either way every
+// publish fails until Recover or a restart.
+//
+// It also fails when JetStream's storage limit leaves no room for a largest
+// message: nats-server sizes that limit from the disk space free when
+// JetStream starts (three quarters of it, plus what the streams hold), and
+// refuses every message over it as "insufficient resources", even once
+// the disk has room again.
+func (s *Server) Check() error {
+	h := s.ns.Healthz(nil)
+	if h.Error != "" || h.StatusCode != http.StatusOK {
+		msg := h.Error
+		if msg == "" {
+			msg = h.Status
+		}
+		return fmt.Errorf("natsembed: JetStream on %q cannot take messages: %s", s.ns.Name(), msg)
+	}
+	if info, err := s.ns.Jsz(nil); err == nil && !info.Disabled && info.Config.MaxStore > 0 &&
+		int64(info.Store)+int64(s.probeSize) > info.Config.MaxStore {
+		return fmt.Errorf("natsembed: JetStream on %q cannot take messages: its streams hold %d bytes of its storage limit of %d, "+
+			"which nats-server sized from the disk space free in %s when JetStream started", s.ns.Name(), info.Store, info.Config.MaxStore, s.storeDir)
+	}
+	return nil
+}
+
+// Recover restarts JetStream when Check fails, as a restart of the process
+// would: once DataDir takes a test write of a largest message again, it shuts
+// JetStream down (dropping its consumers) and enables it again, which reloads
+// the streams from their files, clears their write errors and sizes the
+// storage limit from the disk space free now, and returns Check's verdict. While the disk is still full or
+// read-only it returns the test write's error and leaves JetStream as it is;
+// call it again later. It does nothing to a healthy server, and nothing to a
+// server in a cluster (its peers keep the streams; restart it instead).
+func (s *Server) Recover() error {
+	s.recoverMu.Lock()
+	defer s.recoverMu.Unlock()
+	err := s.Check()
+	if err == nil || s.ns.JetStreamIsClustered() {
+		return err
+	}
+	if perr := s.probe(); perr != nil {
+		return fmt.Errorf("%w; not recovering yet: %w", err, perr)
+	}
+	if s.ns.JetStreamEnabled() {
+		if err := s.ns.ShutdownJetStream(); err != nil {
+			return fmt.Errorf("natsembed: recover JetStream: shut it down: %w", err)
+		}
+	}
+	// nats-server may be shutting JetStream down on its own (it does so in a
+	// goroutine when a write fails): enabling it again before that finished
+	// would race with it.
+	for s.ns.JetStreamConfig() != nil {
+		if !s.ns.Running() {
+			return errors.New("natsembed: recover JetStream: the server is shut down")
+		}
+		time.Sleep(readyPoll)
+	}
+	// Without limits, nats-server sizes its storage limit from the disk
+	// space free now, as at a start (the probe passed, so there is some),
+	// and takes the sync options from the server's.
+	if err := s.ns.EnableJetStream(&server.JetStreamConfig{StoreDir: s.storeDir}); err != nil {
+		_ = s.ns.ShutdownJetStream()
+		return fmt.Errorf("natsembed: recover JetStream in %s: %w", s.storeDir, err)
+	}
+	return s.Check()
+}
+
+// probe writes, syncs and removes a file of probeSize bytes in DataDir.
+func (s *Server) probe() (err error) {
+	f, err := os.CreateTemp(s.storeDir, ".trtc-gateway-probe-*")
+	if err != nil {
+		return fmt.Errorf("the data directory is not writable: %w", err)
+	}
+	defer func() {
+		if rerr := os.Remove(f.Name()); rerr != nil && err == nil {
+			err = fmt.Errorf("the data directory is not writable: %w", rerr)
+		}
+	}()
+	if _, err := f.Write(make([]byte, s.probeSize)); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("the data directory has no room for a message: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("the data directory has no room for a message: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("the data directory has no room for a message: %w", err)
+	}
+	return nil
+}
+
+// Watch calls Check every interval until ctx ends, and report with each
+// change of its verdict: the error as soon as a check fails, nil once a check
+// or a recovery passes again (nothing while the first checks pass). While
+// Check fails it calls Recover, at first at once and then every twice as long
+// as the time before, up to a minute apart, so that a disk that stays full is
+// not hammered; the pause starts from interval again once JetStream has
+// stayed healthy for a minute.
+func (s *Server) Watch(ctx context.Context, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var (
+		failing      bool
+		nextTry      time.Time
+		backoff      = interval
+		healthySince = time.Now()
+	)
+	for {
+		err := s.Check()
+		now := time.Now()
+		if err != nil {
+			if !failing {
+				report(err)
+				failing = true
+			}
+			if !now.Before(nextTry) {
+				err = s.Recover()
+				nextTry = now.Add(backoff)
+				backoff = min(2*backoff, time.Minute)
+			}
+		}
+		if err == nil && failing {
+			report(nil)
+			failing = false
+			healthySince = now
+		}
+		if !failing && now.Sub(healthySince) >= time.Minute {
+			backoff = interval
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Shutdown stops the server and returns once it has fully shut down,

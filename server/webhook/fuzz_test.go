@@ -14,9 +14,10 @@ import (
 
 // FuzzWebhook drives the whole HTTP handler — method and path checks, query
 // parsing, the allowlist, webhook authentication, body limits, decoding and
-// the append — with fuzzed method, target, Content-Type, one more header,
+// the append, and the detection of TRTC events — with fuzzed method, target, Content-Type, one more header,
 // body and framing. Whatever comes in, the handler must not panic, must answer
-// in Tencent's JSON shape with the HTTP status its ErrorCode implies, must
+// in its family's JSON shape (Tencent's IM shape, or {"code":…} for a TRTC
+// event) with the HTTP status its ErrorCode implies, must
 // answer 200 exactly when it appended one event, and must not reveal the token.
 func FuzzWebhook(f *testing.F) {
 	vector := webhookauth.Sign(testToken, "1669872112")
@@ -42,11 +43,17 @@ func FuzzWebhook(f *testing.F) {
 		{"POST", "/webhook?" + query(testApp, cmdStart), "application/json", "Content-Encoding", "gzip", "{\"CallInfo\":{\"CallId\":\"\xff\"}}", false},
 		{"POST", "/webhook?" + query(testApp, cmdStart), "application/json", "", "", `{"UserList":[{"User_Account":1e400}]`, false},
 		{"POST", "/webhook?" + query(testApp, cmdEnd), "application/json", "", "", `{"CallRecord":{"StartTime":-1,"CalleeList_Account":[null,{}]}}`, true},
+		{"POST", "/webhook", "application/json", "SdkAppId", "1400000001", trtcEnterBody, false},
+		{"POST", "/webhook", "application/json", "SdkAppId", "1400000002", trtcEnterBody, false},
+		{"POST", "/webhook", "application/json", "Sign", trtcVectorSign, trtcEnterBody, false},
+		{"POST", "/webhook?SdkAppid=1400000001", "application/json", "SdkAppId", "1400000001", `{"EventGroupId":3,"EventType":310,"EventInfo":{"RoomId":"r","Payload":{"FileMessage":[{"UserId":7,"StartTimeStamp":"1"}]}}}`, true},
+		{"POST", "/webhook", "", "SdkAppId", "1400000001", `{"EventGroupId":9,"EventType":999,"EventInfo":{"RoomId":1.5}}`, false},
+		{"POST", "/webhook?" + query(testApp, "Live.CallbackAfterCloudRecordingChanged"), "application/json", "", "", `{"EventGroupId":3,"EventType":305,"EventInfo":{"RoomId":"1","Payload":{"Status":0}}}`, false},
 	} {
 		f.Add(seed.method, seed.target, seed.contentType, seed.headerName, seed.headerValue, []byte(seed.body), seed.chunked)
 	}
 
-	h, rec := newHandler(f, nil)
+	h, rec := newTRTCHandler(f)
 	f.Fuzz(func(t *testing.T, method, target, contentType, headerName, headerValue string, body []byte, chunked bool) {
 		var rd io.Reader = bytes.NewReader(body)
 		if chunked {
@@ -70,6 +77,24 @@ func FuzzWebhook(f *testing.F) {
 
 		if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 			t.Fatalf("Content-Type %q", ct)
+		}
+		if bytes.HasPrefix(w.Body.Bytes(), []byte(`{"code":`)) {
+			// A TRTC event (no command in the URL, EventGroupId in the body).
+			a, err := decodeTRTCAnswer(w.Body.Bytes())
+			if err != nil {
+				t.Fatalf("%v: %q", err, w.Body.Bytes())
+			}
+			if w.Code == http.StatusOK {
+				if w.Body.String() != `{"code":0}` || appended != 1 {
+					t.Fatalf("200 with %s and %d events appended", w.Body, appended)
+				}
+			} else if a.Code == 0 || a.Message == nil || *a.Message == "" || callback.Code(a.Code).HTTPStatus() != w.Code || appended != 0 {
+				t.Fatalf("status %d with %s and %d events appended", w.Code, w.Body, appended)
+			}
+			if strings.Contains(w.Body.String(), trtcKey) && !strings.Contains(string(body)+headerValue, trtcKey) {
+				t.Fatalf("answer %s reveals the TRTC key", w.Body)
+			}
+			return
 		}
 		tr, err := decodeResponse(w.Body.Bytes())
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 )
 
 // Path is where Tencent posts callbacks; configure the app's callback URL to it.
@@ -38,6 +39,13 @@ type Appender interface {
 // RequestTime) for its app; a non-nil error must be a *callback.Error.
 type Authenticator interface {
 	Authenticate(p callback.Params, now time.Time) error
+}
+
+// TRTCAuthenticator checks the Sign header of a TRTC event (room, media,
+// recording, transcription) against its raw body for its app; a non-nil
+// error must be a *callback.Error.
+type TRTCAuthenticator interface {
+	AuthenticateTRTC(sdkAppID uint32, sign string, body []byte) error
 }
 
 // Options configure a Handler.
@@ -69,6 +77,8 @@ type Options struct {
 	BeforeBudget time.Duration
 	// Auth verifies webhook authentication; nil accepts every request.
 	Auth Authenticator
+	// TRTCAuth verifies the Sign header of TRTC events; nil accepts every one.
+	TRTCAuth TRTCAuthenticator
 	// RateLimit caps each source address's request rate; the zero value is no limit.
 	RateLimit RateLimit
 	// Logger receives one line per rejected callback (debug for accepted ones).
@@ -116,6 +126,7 @@ type Handler struct {
 	appendTimeout time.Duration
 	beforeBudget  time.Duration
 	auth          Authenticator
+	trtcAuth      TRTCAuthenticator
 	limiter       *ipLimiter // nil when there is no rate limit
 	logger        *slog.Logger
 	now           func() time.Time
@@ -135,6 +146,7 @@ func New(opts Options) (*Handler, error) {
 		appendTimeout: opts.AppendTimeout,
 		beforeBudget:  opts.BeforeBudget,
 		auth:          opts.Auth,
+		trtcAuth:      opts.TRTCAuth,
 		logger:        opts.Logger,
 		now:           opts.Now,
 		warnings:      rate.NewLimiter(10, 20),
@@ -175,10 +187,12 @@ func New(opts Options) (*Handler, error) {
 
 // ServeHTTP answers every request in Tencent's JSON shape: 200 with
 // ActionStatus OK once the event is in the log, otherwise FAIL with the
-// status and code of the first check that failed.
+// status and code of the first check that failed. A TRTC event (no command
+// in the URL, EventGroupId in the body) is answered in that family's shape
+// instead: {"code":0}, or {"code":<n>,"message":"…"} with the same status.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.now()
-	command, err := h.serve(r, start)
+	command, trtc, err := h.serve(r, start)
 	if err != nil {
 		e := callback.AsError(err)
 		if e.Code == callback.CodeRateLimited {
@@ -186,6 +200,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.logger.Debug("webhook rate limited", "remote", r.RemoteAddr)
 		} else if e.Code == callback.CodeInternal || e.Code == callback.CodeLogUnavailable {
 			h.logger.Error("webhook failed", "code", int(e.Code), "command", command, "remote", r.RemoteAddr, "err", e.Err)
+		} else if e.Code == callback.CodeClientGone {
+			// Not the gateway's failure: the sender gave up waiting (Tencent
+			// after its timeout) and retries if it wants the answer. Many
+			// at once mean the log is slow, which is worth a warning.
+			level := slog.LevelInfo
+			if h.warnings.Allow() {
+				level = slog.LevelWarn
+			}
+			h.logger.Log(r.Context(), level, "webhook client went away", "code", int(e.Code), "command", callback.Clip(command), "remote", r.RemoteAddr,
+				"reason", "the client closed the connection before the event was stored", "err", e.Err)
 		} else {
 			// Rejections are the sender's fault and can come in floods: a few
 			// per second are warnings, the rest debug lines.
@@ -198,17 +222,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if e.Code == callback.CodeMethodNotAllowed {
 			w.Header().Set("Allow", http.MethodPost)
 		}
-		writeResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		if trtc {
+			writeTRTCResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		} else {
+			writeResponse(w, e.HTTPStatus(), e.Code, e.Message)
+		}
 		h.metrics.observe(command, e.Code, h.now().Sub(start))
 		return
 	}
-	writeResponse(w, http.StatusOK, callback.CodeOK, "")
+	if trtc {
+		writeTRTCResponse(w, http.StatusOK, callback.CodeOK, "")
+	} else {
+		writeResponse(w, http.StatusOK, callback.CodeOK, "")
+	}
 	h.metrics.observe(command, callback.CodeOK, h.now().Sub(start))
 }
 
 // serve runs every check in order and appends the event; it returns the
-// command (for metrics and logs, once known) and the first failure.
-func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
+// command (for metrics and logs, once known), whether the request is a TRTC
+// event (answered in that family's shape), and the first failure.
+func (h *Handler) serve(r *http.Request, now time.Time) (command string, trtc bool, err error) {
+	command, err = h.serveIM(r, now, &trtc)
+	return command, trtc, err
+}
+
+// serveIM serves an IM-style callback, whose URL names the command, and hands
+// a request whose URL names none to serveTRTC; *trtc is set when it did.
+func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, error) {
 	if h.limiter != nil && !h.limiter.allow(r.RemoteAddr, now) {
 		return "", h.limiter.rejection()
 	}
@@ -230,7 +270,12 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	}
 	p, err := callback.ParseParams(query)
 	if err != nil {
-		return "", err
+		if callback.QueryNamesCommand(query) {
+			return "", err
+		}
+		// No command in the URL: a TRTC event if its body says so, else the
+		// same rejection as before TRTC events were served.
+		return h.serveTRTC(r, now, err, trtc)
 	}
 	if h.allowed != nil {
 		if _, ok := h.allowed[p.SdkAppID]; !ok {
@@ -264,7 +309,64 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	if before {
 		return p.Command, h.appendBefore(r.Context(), p, ev)
 	}
-	ctx := r.Context()
+	return p.Command, h.append(r.Context(), ev)
+}
+
+// serveTRTC serves a request whose URL names no command. When its body is a
+// TRTC event (a JSON object with EventGroupId) it is checked, decoded and
+// appended with *trtc set; otherwise notIM, the query's own rejection, is
+// returned as it always was.
+func (h *Handler) serveTRTC(r *http.Request, now time.Time, notIM error, trtc *bool) (string, error) {
+	body, release, err := h.readBody(r)
+	if err != nil {
+		return "", notIM
+	}
+	defer release()
+	if !callback.IsTRTCEvent(body) {
+		return "", notIM
+	}
+	*trtc = true
+	app, err := trtcApp(r.Header.Values("SdkAppId"))
+	if err != nil {
+		return "", err
+	}
+	if h.allowed != nil {
+		if _, ok := h.allowed[app]; !ok {
+			return "", callback.Errorf(callback.CodeAppNotAllowed, "SdkAppId %d is not served by this gateway", app)
+		}
+	}
+	if h.trtcAuth != nil {
+		if err := h.trtcAuth.AuthenticateTRTC(app, r.Header.Get("Sign"), body); err != nil {
+			return "", err
+		}
+	}
+	ev, err := callback.DecodeTRTC(app, body, now)
+	if err != nil {
+		return "", err
+	}
+	return ev.GetCallbackCommand(), h.append(r.Context(), ev)
+}
+
+// trtcApp reads the SdkAppId header of a TRTC event.
+func trtcApp(values []string) (uint32, error) {
+	if len(values) == 0 || values[0] == "" {
+		return 0, callback.Errorf(callback.CodeBadQuery, "header SdkAppId is missing: TRTC event callbacks name their application in it")
+	}
+	for _, v := range values[1:] {
+		if v != values[0] {
+			return 0, callback.Errorf(callback.CodeBadQuery, "header SdkAppId is given twice with different values")
+		}
+	}
+	id, err := strconv.ParseUint(values[0], 10, 32)
+	if err != nil || id == 0 {
+		return 0, callback.Errorf(callback.CodeBadQuery, "header SdkAppId %q must be a decimal number from 1 to 4294967295", callback.Clip(values[0]))
+	}
+	return uint32(id), nil
+}
+
+// append puts ev in the log, bounded by the append timeout when one is set.
+func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event) error {
+	ctx := reqCtx
 	if h.appendTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.appendTimeout)
@@ -272,14 +374,10 @@ func (h *Handler) serve(r *http.Request, now time.Time) (string, error) {
 	}
 	seq, err := h.log.Append(ctx, ev)
 	if err != nil {
-		return p.Command, &callback.Error{
-			Code:    callback.CodeLogUnavailable,
-			Message: "the event log cannot take the callback right now; retry later",
-			Err:     fmt.Errorf("append %s: %w", p.Command, err),
-		}
+		return appendError(reqCtx, ev.GetCallbackCommand(), err)
 	}
-	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
-	return p.Command, nil
+	h.logger.Debug("webhook accepted", "command", ev.GetCallbackCommand(), "sdk_app_id", ev.GetSdkAppId(), "sequence", seq, "id", ev.GetId())
+	return nil
 }
 
 // appendBefore logs a "before" callback, a decision Tencent waits at most 2 s
@@ -304,6 +402,36 @@ func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatew
 	}
 	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
 	return nil
+}
+
+// appendError classifies a failed append: an event the log can never store
+// (a permanent 413, so that the sender stops retrying), a client that went
+// away first (reqCtx ended; nobody reads the answer), or a log that cannot
+// take it now (503, retry).
+func appendError(reqCtx context.Context, command string, err error) *callback.Error {
+	err = fmt.Errorf("append %s: %w", command, err)
+	var tooLarge *eventlog.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &callback.Error{
+			Code: callback.CodeEventTooLarge,
+			Message: fmt.Sprintf("the callback's event is %d bytes, more than the %d bytes the event log stores; "+
+				"it can never be stored, so do not retry it", tooLarge.Size, tooLarge.Limit),
+			Err: err,
+		}
+	case reqCtx.Err() != nil:
+		return &callback.Error{
+			Code:    callback.CodeClientGone,
+			Message: "the client closed the connection before the event was stored; it may or may not be in the log, and a retry within the de-duplication window is stored once",
+			Err:     err,
+		}
+	default:
+		return &callback.Error{
+			Code:    callback.CodeLogUnavailable,
+			Message: "the event log cannot take the callback right now; retry later",
+			Err:     err,
+		}
+	}
 }
 
 // bodyBuffers recycles request body buffers: a callback body is read into
@@ -403,6 +531,38 @@ func writeResponse(w http.ResponseWriter, status int, code callback.Code, info s
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+var trtcOKBody = []byte(`{"code":0}`)
+
+var trtcOKBodyLength = []string{strconv.Itoa(len(trtcOKBody))}
+
+// writeTRTCResponse writes the answer TRTC's event callbacks expect: status
+// 200 with {"code":0} (Tencent ignores the body but recommends this one, under
+// 2000 bytes), or a failure as {"code":<n>,"message":"…"}.
+func writeTRTCResponse(w http.ResponseWriter, status int, code callback.Code, message string) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = noSniff
+	if code == callback.CodeOK {
+		h["Content-Length"] = trtcOKBodyLength
+		w.WriteHeader(status)
+		_, _ = w.Write(trtcOKBody)
+		return
+	}
+	body, err := json.Marshal(trtcResponse{Code: int(code), Message: message})
+	if err != nil { // unreachable: the struct always marshals
+		body = []byte(`{"code":50001,"message":"internal error"}`)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// trtcResponse is the failure body of a TRTC event callback.
+type trtcResponse struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
 }
 
 // response is Tencent's response body; field order matches Tencent's samples.

@@ -62,6 +62,8 @@ func (t *Tokens) AddPairs(v string) error {
 // the flag package, which quotes a value it could not set, never prints a
 // token; Tokens parses it afterwards. It prints no token either.
 type Flag struct {
+	// Name is the flag's name in error messages; "--webhook-token" when empty.
+	Name   string
 	values []string
 }
 
@@ -84,7 +86,11 @@ func (f *Flag) Tokens() (Tokens, error) {
 	var t Tokens
 	for _, v := range f.values {
 		if err := t.AddPairs(v); err != nil {
-			return nil, fmt.Errorf("--webhook-token: %w", err)
+			name := f.Name
+			if name == "" {
+				name = "--webhook-token"
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return t, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +39,13 @@ type gateway struct {
 // end of the test if still running; its log is printed when the test failed.
 func startGateway(t *testing.T, name string, args ...string) *gateway {
 	t.Helper()
+	return startGatewayAs(t, name, nil, args...)
+}
+
+// startGatewayAs is startGateway with the process running as the user and
+// group of cred (nil: as the test).
+func startGatewayAs(t *testing.T, name string, cred *syscall.Credential, args ...string) *gateway {
+	t.Helper()
 	args = append([]string{gatewayBin, "--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0", "--http-addr=127.0.0.1:0",
 		"--log-format=json", "--sdk-app-id=" + testAppString}, args...)
 	gw := &gateway{name: name, logs: &logbuf.Buffer{}}
@@ -49,6 +57,7 @@ func startGateway(t *testing.T, name string, args ...string) *gateway {
 		Log:          gw.logs,
 		Want:         []string{"webhook", "grpc", "http"},
 		StartTimeout: startTimeout,
+		Credential:   cred,
 		OnLine: func(line []byte) {
 			if bytes.Contains(line, []byte("WARNING: DATA RACE")) {
 				gw.raced.Store(true)

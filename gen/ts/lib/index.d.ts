@@ -7,3 +7,4 @@ export * from "./trtc/gateway/v1/events_pb.js";
 export * from "./trtc/gateway/v1/live_callbacks_pb.js";
 export * from "./trtc/gateway/v1/live_enums_pb.js";
 export * from "./trtc/gateway/v1/room_service_pb.js";
+export * from "./trtc/gateway/v1/trtc_events_pb.js";

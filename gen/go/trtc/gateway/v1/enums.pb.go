@@ -71,6 +71,68 @@ const (
 	EventType_EVENT_TYPE_FOLLOW_ADDED EventType = 21
 	// Follow.CallbackAfterFollowDelete: a user unfollowed others.
 	EventType_EVENT_TYPE_FOLLOW_DELETED EventType = 22
+	// TRTC room event 101 (TRTC.Room.CreateRoom): a room was created; payload trtc_room.
+	EventType_EVENT_TYPE_TRTC_ROOM_CREATED EventType = 40
+	// TRTC room event 102 (TRTC.Room.DismissRoom): a room was dismissed; payload trtc_room.
+	EventType_EVENT_TYPE_TRTC_ROOM_DISMISSED EventType = 41
+	// TRTC room event 103 (TRTC.Room.EnterRoom): a user entered a room; payload trtc_room.
+	EventType_EVENT_TYPE_TRTC_ROOM_ENTERED EventType = 42
+	// TRTC room event 104 (TRTC.Room.ExitRoom): a user left a room (implies 202 and 204); payload trtc_room.
+	EventType_EVENT_TYPE_TRTC_ROOM_EXITED EventType = 43
+	// TRTC room event 105 (TRTC.Room.ChangeRole): a user switched between anchor and audience; payload trtc_room.
+	EventType_EVENT_TYPE_TRTC_ROOM_ROLE_CHANGED EventType = 44
+	// TRTC media event 201 (TRTC.Media.StartVideo): a user started sending video; payload trtc_media.
+	EventType_EVENT_TYPE_TRTC_VIDEO_STARTED EventType = 45
+	// TRTC media event 202 (TRTC.Media.StopVideo): a user stopped sending video; payload trtc_media.
+	EventType_EVENT_TYPE_TRTC_VIDEO_STOPPED EventType = 46
+	// TRTC media event 203 (TRTC.Media.StartAudio): a user started sending audio; payload trtc_media.
+	EventType_EVENT_TYPE_TRTC_AUDIO_STARTED EventType = 47
+	// TRTC media event 204 (TRTC.Media.StopAudio): a user stopped sending audio; payload trtc_media.
+	EventType_EVENT_TYPE_TRTC_AUDIO_STOPPED EventType = 48
+	// TRTC media event 205 (TRTC.Media.StartSubStream): a user started the sub stream (screen share); payload trtc_media.
+	EventType_EVENT_TYPE_TRTC_SUB_STREAM_STARTED EventType = 49
+	// TRTC media event 206 (TRTC.Media.StopSubStream): a user stopped the sub stream; payload trtc_media.
+	EventType_EVENT_TYPE_TRTC_SUB_STREAM_STOPPED EventType = 50
+	// Cloud recording event 301 (TRTC.Recording.RecorderStart): the recording module started; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_STARTED EventType = 51
+	// Cloud recording event 302 (TRTC.Recording.RecorderStop): the recording module left the room; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_STOPPED EventType = 52
+	// Cloud recording event 303 (TRTC.Recording.UploadStart): the upload to COS started; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_UPLOAD_STARTED EventType = 53
+	// Cloud recording event 304 (TRTC.Recording.FileInfo): the M3U8 index file was first uploaded; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_FILE_INFO EventType = 54
+	// Cloud recording event 305 (TRTC.Recording.UploadStop): the upload finished; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_UPLOAD_STOPPED EventType = 55
+	// Cloud recording event 306 (TRTC.Recording.Failover): the task moved to another node; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_FAILOVER EventType = 56
+	// Cloud recording event 307 (TRTC.Recording.FileSlice): the first TS slice of an M3U8 file was made; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_FILE_SLICE EventType = 57
+	// Cloud recording event 309 (TRTC.Recording.DownloadImageError): an image could not be downloaded or decoded; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_DOWNLOAD_IMAGE_ERROR EventType = 58
+	// Cloud recording event 310 (TRTC.Recording.Mp4Stop): an MP4 task stopped and its files are listed; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_MP4_STOPPED EventType = 59
+	// Cloud recording event 311 (TRTC.Recording.VodCommit): a file reached VOD; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_VOD_COMMITTED EventType = 60
+	// Cloud recording event 312 (TRTC.Recording.VodStop): the VOD task ended; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_TRTC_RECORDING_VOD_STOPPED EventType = 61
+	// Web-page recording event 801 (TRTC.WebRecording.Start): the page recorder started (or failed to); payload trtc_web_recording.
+	EventType_EVENT_TYPE_TRTC_WEB_RECORDING_STARTED EventType = 62
+	// Web-page recording event 802 (TRTC.WebRecording.Stop): the page recorder exited; payload trtc_web_recording.
+	EventType_EVENT_TYPE_TRTC_WEB_RECORDING_STOPPED EventType = 63
+	// Web-page recording event 803 (TRTC.WebRecording.StatusUpdate): the page was refreshed, or recording paused or resumed; payload trtc_web_recording.
+	EventType_EVENT_TYPE_TRTC_WEB_RECORDING_STATUS_UPDATED EventType = 64
+	// Web-page recording event 804 (TRTC.WebRecording.ResourceLimit): a duration or resolution limit ended the task; payload trtc_web_recording.
+	EventType_EVENT_TYPE_TRTC_WEB_RECORDING_RESOURCE_LIMITED EventType = 65
+	// AI transcription event 1401 (TRTC.Transcription.Start): a transcription task started; payload trtc_transcription.
+	EventType_EVENT_TYPE_TRTC_TRANSCRIPTION_STARTED EventType = 66
+	// AI transcription event 1402 (TRTC.Transcription.1402); payload trtc_transcription.
+	EventType_EVENT_TYPE_TRTC_TRANSCRIPTION_1402 EventType = 67
+	// AI transcription event 1403 (TRTC.Transcription.1403); payload trtc_transcription.
+	EventType_EVENT_TYPE_TRTC_TRANSCRIPTION_1403 EventType = 68
+	// AI transcription event 1404 (TRTC.Transcription.1404); payload trtc_transcription.
+	EventType_EVENT_TYPE_TRTC_TRANSCRIPTION_1404 EventType = 69
+	// Live.CallbackAfterCloudRecordingChanged (also spelled Follow.CallbackAfterCloudRecordingChanged): a live room's cloud recording changed state; the body is a cloud recording event; payload trtc_cloud_recording.
+	EventType_EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED EventType = 70
 )
 
 // Enum value maps for EventType.
@@ -99,31 +161,93 @@ var (
 		20: "EVENT_TYPE_GROUP_MESSAGE_SENT",
 		21: "EVENT_TYPE_FOLLOW_ADDED",
 		22: "EVENT_TYPE_FOLLOW_DELETED",
+		40: "EVENT_TYPE_TRTC_ROOM_CREATED",
+		41: "EVENT_TYPE_TRTC_ROOM_DISMISSED",
+		42: "EVENT_TYPE_TRTC_ROOM_ENTERED",
+		43: "EVENT_TYPE_TRTC_ROOM_EXITED",
+		44: "EVENT_TYPE_TRTC_ROOM_ROLE_CHANGED",
+		45: "EVENT_TYPE_TRTC_VIDEO_STARTED",
+		46: "EVENT_TYPE_TRTC_VIDEO_STOPPED",
+		47: "EVENT_TYPE_TRTC_AUDIO_STARTED",
+		48: "EVENT_TYPE_TRTC_AUDIO_STOPPED",
+		49: "EVENT_TYPE_TRTC_SUB_STREAM_STARTED",
+		50: "EVENT_TYPE_TRTC_SUB_STREAM_STOPPED",
+		51: "EVENT_TYPE_TRTC_RECORDING_STARTED",
+		52: "EVENT_TYPE_TRTC_RECORDING_STOPPED",
+		53: "EVENT_TYPE_TRTC_RECORDING_UPLOAD_STARTED",
+		54: "EVENT_TYPE_TRTC_RECORDING_FILE_INFO",
+		55: "EVENT_TYPE_TRTC_RECORDING_UPLOAD_STOPPED",
+		56: "EVENT_TYPE_TRTC_RECORDING_FAILOVER",
+		57: "EVENT_TYPE_TRTC_RECORDING_FILE_SLICE",
+		58: "EVENT_TYPE_TRTC_RECORDING_DOWNLOAD_IMAGE_ERROR",
+		59: "EVENT_TYPE_TRTC_RECORDING_MP4_STOPPED",
+		60: "EVENT_TYPE_TRTC_RECORDING_VOD_COMMITTED",
+		61: "EVENT_TYPE_TRTC_RECORDING_VOD_STOPPED",
+		62: "EVENT_TYPE_TRTC_WEB_RECORDING_STARTED",
+		63: "EVENT_TYPE_TRTC_WEB_RECORDING_STOPPED",
+		64: "EVENT_TYPE_TRTC_WEB_RECORDING_STATUS_UPDATED",
+		65: "EVENT_TYPE_TRTC_WEB_RECORDING_RESOURCE_LIMITED",
+		66: "EVENT_TYPE_TRTC_TRANSCRIPTION_STARTED",
+		67: "EVENT_TYPE_TRTC_TRANSCRIPTION_1402",
+		68: "EVENT_TYPE_TRTC_TRANSCRIPTION_1403",
+		69: "EVENT_TYPE_TRTC_TRANSCRIPTION_1404",
+		70: "EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED",
 	}
 	EventType_value = map[string]int32{
-		"EVENT_TYPE_UNSPECIFIED":                       0,
-		"EVENT_TYPE_CALL_STARTED":                      1,
-		"EVENT_TYPE_CALL_MEMBER_CHANGED":               2,
-		"EVENT_TYPE_CALL_ENDED":                        3,
-		"EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED":         4,
-		"EVENT_TYPE_OTHER":                             5,
-		"EVENT_TYPE_LIVE_ROOM_CREATED":                 6,
-		"EVENT_TYPE_LIVE_ROOM_DESTROYED":               7,
-		"EVENT_TYPE_LIVE_ROOM_INFO_UPDATED":            8,
-		"EVENT_TYPE_LIVE_METADATA_SET":                 9,
-		"EVENT_TYPE_LIVE_METADATA_DELETED":             10,
-		"EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED": 11,
-		"EVENT_TYPE_LIVE_OWNER_CHANGED":                12,
-		"EVENT_TYPE_LIVE_ADMIN_MODIFIED":               13,
-		"EVENT_TYPE_LIVE_SEAT_INFO_CHANGED":            14,
-		"EVENT_TYPE_LIVE_BATTLE_CREATED":               15,
-		"EVENT_TYPE_LIVE_BATTLE_STARTED":               16,
-		"EVENT_TYPE_LIVE_BATTLE_ENDED":                 17,
-		"EVENT_TYPE_LIVE_GIFT_SENDING":                 18,
-		"EVENT_TYPE_GROUP_MESSAGE_SENDING":             19,
-		"EVENT_TYPE_GROUP_MESSAGE_SENT":                20,
-		"EVENT_TYPE_FOLLOW_ADDED":                      21,
-		"EVENT_TYPE_FOLLOW_DELETED":                    22,
+		"EVENT_TYPE_UNSPECIFIED":                         0,
+		"EVENT_TYPE_CALL_STARTED":                        1,
+		"EVENT_TYPE_CALL_MEMBER_CHANGED":                 2,
+		"EVENT_TYPE_CALL_ENDED":                          3,
+		"EVENT_TYPE_LIVE_MEMBER_STATE_CHANGED":           4,
+		"EVENT_TYPE_OTHER":                               5,
+		"EVENT_TYPE_LIVE_ROOM_CREATED":                   6,
+		"EVENT_TYPE_LIVE_ROOM_DESTROYED":                 7,
+		"EVENT_TYPE_LIVE_ROOM_INFO_UPDATED":              8,
+		"EVENT_TYPE_LIVE_METADATA_SET":                   9,
+		"EVENT_TYPE_LIVE_METADATA_DELETED":               10,
+		"EVENT_TYPE_LIVE_ROOM_COUNT_THRESHOLD_REACHED":   11,
+		"EVENT_TYPE_LIVE_OWNER_CHANGED":                  12,
+		"EVENT_TYPE_LIVE_ADMIN_MODIFIED":                 13,
+		"EVENT_TYPE_LIVE_SEAT_INFO_CHANGED":              14,
+		"EVENT_TYPE_LIVE_BATTLE_CREATED":                 15,
+		"EVENT_TYPE_LIVE_BATTLE_STARTED":                 16,
+		"EVENT_TYPE_LIVE_BATTLE_ENDED":                   17,
+		"EVENT_TYPE_LIVE_GIFT_SENDING":                   18,
+		"EVENT_TYPE_GROUP_MESSAGE_SENDING":               19,
+		"EVENT_TYPE_GROUP_MESSAGE_SENT":                  20,
+		"EVENT_TYPE_FOLLOW_ADDED":                        21,
+		"EVENT_TYPE_FOLLOW_DELETED":                      22,
+		"EVENT_TYPE_TRTC_ROOM_CREATED":                   40,
+		"EVENT_TYPE_TRTC_ROOM_DISMISSED":                 41,
+		"EVENT_TYPE_TRTC_ROOM_ENTERED":                   42,
+		"EVENT_TYPE_TRTC_ROOM_EXITED":                    43,
+		"EVENT_TYPE_TRTC_ROOM_ROLE_CHANGED":              44,
+		"EVENT_TYPE_TRTC_VIDEO_STARTED":                  45,
+		"EVENT_TYPE_TRTC_VIDEO_STOPPED":                  46,
+		"EVENT_TYPE_TRTC_AUDIO_STARTED":                  47,
+		"EVENT_TYPE_TRTC_AUDIO_STOPPED":                  48,
+		"EVENT_TYPE_TRTC_SUB_STREAM_STARTED":             49,
+		"EVENT_TYPE_TRTC_SUB_STREAM_STOPPED":             50,
+		"EVENT_TYPE_TRTC_RECORDING_STARTED":              51,
+		"EVENT_TYPE_TRTC_RECORDING_STOPPED":              52,
+		"EVENT_TYPE_TRTC_RECORDING_UPLOAD_STARTED":       53,
+		"EVENT_TYPE_TRTC_RECORDING_FILE_INFO":            54,
+		"EVENT_TYPE_TRTC_RECORDING_UPLOAD_STOPPED":       55,
+		"EVENT_TYPE_TRTC_RECORDING_FAILOVER":             56,
+		"EVENT_TYPE_TRTC_RECORDING_FILE_SLICE":           57,
+		"EVENT_TYPE_TRTC_RECORDING_DOWNLOAD_IMAGE_ERROR": 58,
+		"EVENT_TYPE_TRTC_RECORDING_MP4_STOPPED":          59,
+		"EVENT_TYPE_TRTC_RECORDING_VOD_COMMITTED":        60,
+		"EVENT_TYPE_TRTC_RECORDING_VOD_STOPPED":          61,
+		"EVENT_TYPE_TRTC_WEB_RECORDING_STARTED":          62,
+		"EVENT_TYPE_TRTC_WEB_RECORDING_STOPPED":          63,
+		"EVENT_TYPE_TRTC_WEB_RECORDING_STATUS_UPDATED":   64,
+		"EVENT_TYPE_TRTC_WEB_RECORDING_RESOURCE_LIMITED": 65,
+		"EVENT_TYPE_TRTC_TRANSCRIPTION_STARTED":          66,
+		"EVENT_TYPE_TRTC_TRANSCRIPTION_1402":             67,
+		"EVENT_TYPE_TRTC_TRANSCRIPTION_1403":             68,
+		"EVENT_TYPE_TRTC_TRANSCRIPTION_1404":             69,
+		"EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED":        70,
 	}
 )
 
@@ -636,7 +760,7 @@ var File_trtc_gateway_v1_enums_proto protoreflect.FileDescriptor
 
 const file_trtc_gateway_v1_enums_proto_rawDesc = "" +
 	"\n" +
-	"\x1btrtc/gateway/v1/enums.proto\x12\x0ftrtc.gateway.v1*\xa9\x06\n" +
+	"\x1btrtc/gateway/v1/enums.proto\x12\x0ftrtc.gateway.v1*\x9d\x10\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17EVENT_TYPE_CALL_STARTED\x10\x01\x12\"\n" +
@@ -661,7 +785,38 @@ const file_trtc_gateway_v1_enums_proto_rawDesc = "" +
 	" EVENT_TYPE_GROUP_MESSAGE_SENDING\x10\x13\x12!\n" +
 	"\x1dEVENT_TYPE_GROUP_MESSAGE_SENT\x10\x14\x12\x1b\n" +
 	"\x17EVENT_TYPE_FOLLOW_ADDED\x10\x15\x12\x1d\n" +
-	"\x19EVENT_TYPE_FOLLOW_DELETED\x10\x16*c\n" +
+	"\x19EVENT_TYPE_FOLLOW_DELETED\x10\x16\x12 \n" +
+	"\x1cEVENT_TYPE_TRTC_ROOM_CREATED\x10(\x12\"\n" +
+	"\x1eEVENT_TYPE_TRTC_ROOM_DISMISSED\x10)\x12 \n" +
+	"\x1cEVENT_TYPE_TRTC_ROOM_ENTERED\x10*\x12\x1f\n" +
+	"\x1bEVENT_TYPE_TRTC_ROOM_EXITED\x10+\x12%\n" +
+	"!EVENT_TYPE_TRTC_ROOM_ROLE_CHANGED\x10,\x12!\n" +
+	"\x1dEVENT_TYPE_TRTC_VIDEO_STARTED\x10-\x12!\n" +
+	"\x1dEVENT_TYPE_TRTC_VIDEO_STOPPED\x10.\x12!\n" +
+	"\x1dEVENT_TYPE_TRTC_AUDIO_STARTED\x10/\x12!\n" +
+	"\x1dEVENT_TYPE_TRTC_AUDIO_STOPPED\x100\x12&\n" +
+	"\"EVENT_TYPE_TRTC_SUB_STREAM_STARTED\x101\x12&\n" +
+	"\"EVENT_TYPE_TRTC_SUB_STREAM_STOPPED\x102\x12%\n" +
+	"!EVENT_TYPE_TRTC_RECORDING_STARTED\x103\x12%\n" +
+	"!EVENT_TYPE_TRTC_RECORDING_STOPPED\x104\x12,\n" +
+	"(EVENT_TYPE_TRTC_RECORDING_UPLOAD_STARTED\x105\x12'\n" +
+	"#EVENT_TYPE_TRTC_RECORDING_FILE_INFO\x106\x12,\n" +
+	"(EVENT_TYPE_TRTC_RECORDING_UPLOAD_STOPPED\x107\x12&\n" +
+	"\"EVENT_TYPE_TRTC_RECORDING_FAILOVER\x108\x12(\n" +
+	"$EVENT_TYPE_TRTC_RECORDING_FILE_SLICE\x109\x122\n" +
+	".EVENT_TYPE_TRTC_RECORDING_DOWNLOAD_IMAGE_ERROR\x10:\x12)\n" +
+	"%EVENT_TYPE_TRTC_RECORDING_MP4_STOPPED\x10;\x12+\n" +
+	"'EVENT_TYPE_TRTC_RECORDING_VOD_COMMITTED\x10<\x12)\n" +
+	"%EVENT_TYPE_TRTC_RECORDING_VOD_STOPPED\x10=\x12)\n" +
+	"%EVENT_TYPE_TRTC_WEB_RECORDING_STARTED\x10>\x12)\n" +
+	"%EVENT_TYPE_TRTC_WEB_RECORDING_STOPPED\x10?\x120\n" +
+	",EVENT_TYPE_TRTC_WEB_RECORDING_STATUS_UPDATED\x10@\x122\n" +
+	".EVENT_TYPE_TRTC_WEB_RECORDING_RESOURCE_LIMITED\x10A\x12)\n" +
+	"%EVENT_TYPE_TRTC_TRANSCRIPTION_STARTED\x10B\x12&\n" +
+	"\"EVENT_TYPE_TRTC_TRANSCRIPTION_1402\x10C\x12&\n" +
+	"\"EVENT_TYPE_TRTC_TRANSCRIPTION_1403\x10D\x12&\n" +
+	"\"EVENT_TYPE_TRTC_TRANSCRIPTION_1404\x10E\x12+\n" +
+	"'EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED\x10F*c\n" +
 	"\fMemberStatus\x12\x1d\n" +
 	"\x19MEMBER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15MEMBER_STATUS_CALLING\x10\x01\x12\x19\n" +

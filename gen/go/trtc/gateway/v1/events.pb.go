@@ -33,7 +33,8 @@ type Event struct {
 	Id string `protobuf:"bytes,3,opt,name=id,proto3" json:"id,omitempty"`
 	// Which callback this is.
 	Type EventType `protobuf:"varint,4,opt,name=type,proto3,enum=trtc.gateway.v1.EventType" json:"type,omitempty"`
-	// The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall".
+	// The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall"; for a TRTC event
+	// (no command in the URL) the gateway's name for its group and type, e.g. "TRTC.Room.EnterRoom".
 	CallbackCommand string `protobuf:"bytes,5,opt,name=callback_command,json=callbackCommand,proto3" json:"callback_command,omitempty"`
 	// The Tencent application that sent it ("SdkAppid").
 	SdkAppId uint32 `protobuf:"varint,6,opt,name=sdk_app_id,json=sdkAppId,proto3" json:"sdk_app_id,omitempty"`
@@ -79,6 +80,11 @@ type Event struct {
 	//	*Event_FollowAdded
 	//	*Event_FollowDeleted
 	//	*Event_Other
+	//	*Event_TrtcRoom
+	//	*Event_TrtcMedia
+	//	*Event_TrtcCloudRecording
+	//	*Event_TrtcWebRecording
+	//	*Event_TrtcTranscription
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -417,6 +423,51 @@ func (x *Event) GetOther() *OtherCallback {
 	return nil
 }
 
+func (x *Event) GetTrtcRoom() *TrtcRoomEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcRoom); ok {
+			return x.TrtcRoom
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcMedia() *TrtcMediaEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcMedia); ok {
+			return x.TrtcMedia
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcCloudRecording() *TrtcCloudRecordingEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcCloudRecording); ok {
+			return x.TrtcCloudRecording
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcWebRecording() *TrtcWebRecordingEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcWebRecording); ok {
+			return x.TrtcWebRecording
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetTrtcTranscription() *TrtcTranscriptionEvent {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_TrtcTranscription); ok {
+			return x.TrtcTranscription
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -531,6 +582,31 @@ type Event_Other struct {
 	Other *OtherCallback `protobuf:"bytes,30,opt,name=other,proto3,oneof"`
 }
 
+type Event_TrtcRoom struct {
+	// Set for TRTC room events (EVENT_TYPE_TRTC_ROOM_*, event types 101-105).
+	TrtcRoom *TrtcRoomEvent `protobuf:"bytes,80,opt,name=trtc_room,json=trtcRoom,proto3,oneof"`
+}
+
+type Event_TrtcMedia struct {
+	// Set for TRTC media events (EVENT_TYPE_TRTC_VIDEO_*, _AUDIO_*, _SUB_STREAM_*, event types 201-206).
+	TrtcMedia *TrtcMediaEvent `protobuf:"bytes,81,opt,name=trtc_media,json=trtcMedia,proto3,oneof"`
+}
+
+type Event_TrtcCloudRecording struct {
+	// Set for cloud recording events (EVENT_TYPE_TRTC_RECORDING_*, 301-312) and EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED.
+	TrtcCloudRecording *TrtcCloudRecordingEvent `protobuf:"bytes,82,opt,name=trtc_cloud_recording,json=trtcCloudRecording,proto3,oneof"`
+}
+
+type Event_TrtcWebRecording struct {
+	// Set for web-page recording events (EVENT_TYPE_TRTC_WEB_RECORDING_*, 801-804).
+	TrtcWebRecording *TrtcWebRecordingEvent `protobuf:"bytes,83,opt,name=trtc_web_recording,json=trtcWebRecording,proto3,oneof"`
+}
+
+type Event_TrtcTranscription struct {
+	// Set for AI transcription events (EVENT_TYPE_TRTC_TRANSCRIPTION_*, 1401-1404).
+	TrtcTranscription *TrtcTranscriptionEvent `protobuf:"bytes,84,opt,name=trtc_transcription,json=trtcTranscription,proto3,oneof"`
+}
+
 func (*Event_CallStarted) isEvent_Payload() {}
 
 func (*Event_CallMemberChanged) isEvent_Payload() {}
@@ -575,11 +651,21 @@ func (*Event_FollowDeleted) isEvent_Payload() {}
 
 func (*Event_Other) isEvent_Payload() {}
 
+func (*Event_TrtcRoom) isEvent_Payload() {}
+
+func (*Event_TrtcMedia) isEvent_Payload() {}
+
+func (*Event_TrtcCloudRecording) isEvent_Payload() {}
+
+func (*Event_TrtcWebRecording) isEvent_Payload() {}
+
+func (*Event_TrtcTranscription) isEvent_Payload() {}
+
 var File_trtc_gateway_v1_events_proto protoreflect.FileDescriptor
 
 const file_trtc_gateway_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1ctrtc/gateway/v1/events.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftrtc/gateway/v1/callbacks.proto\x1a\x1btrtc/gateway/v1/enums.proto\x1a$trtc/gateway/v1/live_callbacks.proto\"\x94\x12\n" +
+	"\x1ctrtc/gateway/v1/events.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ftrtc/gateway/v1/callbacks.proto\x1a\x1btrtc/gateway/v1/enums.proto\x1a$trtc/gateway/v1/live_callbacks.proto\x1a!trtc/gateway/v1/trtc_events.proto\"\xa5\x15\n" +
 	"\x05Event\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x14\n" +
 	"\x05epoch\x18\x02 \x01(\tR\x05epoch\x12\x0e\n" +
@@ -621,7 +707,13 @@ const file_trtc_gateway_v1_events_proto_rawDesc = "" +
 	"\x12group_message_sent\x18' \x01(\v2\x1d.trtc.gateway.v1.GroupMessageH\x00R\x10groupMessageSent\x12A\n" +
 	"\ffollow_added\x18( \x01(\v2\x1c.trtc.gateway.v1.FollowAddedH\x00R\vfollowAdded\x12G\n" +
 	"\x0efollow_deleted\x18) \x01(\v2\x1e.trtc.gateway.v1.FollowDeletedH\x00R\rfollowDeleted\x126\n" +
-	"\x05other\x18\x1e \x01(\v2\x1e.trtc.gateway.v1.OtherCallbackH\x00R\x05otherB\t\n" +
+	"\x05other\x18\x1e \x01(\v2\x1e.trtc.gateway.v1.OtherCallbackH\x00R\x05other\x12=\n" +
+	"\ttrtc_room\x18P \x01(\v2\x1e.trtc.gateway.v1.TrtcRoomEventH\x00R\btrtcRoom\x12@\n" +
+	"\n" +
+	"trtc_media\x18Q \x01(\v2\x1f.trtc.gateway.v1.TrtcMediaEventH\x00R\ttrtcMedia\x12\\\n" +
+	"\x14trtc_cloud_recording\x18R \x01(\v2(.trtc.gateway.v1.TrtcCloudRecordingEventH\x00R\x12trtcCloudRecording\x12V\n" +
+	"\x12trtc_web_recording\x18S \x01(\v2&.trtc.gateway.v1.TrtcWebRecordingEventH\x00R\x10trtcWebRecording\x12X\n" +
+	"\x12trtc_transcription\x18T \x01(\v2'.trtc.gateway.v1.TrtcTranscriptionEventH\x00R\x11trtcTranscriptionB\t\n" +
 	"\apayloadBGZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1b\x06proto3"
 
 var (
@@ -661,6 +753,11 @@ var file_trtc_gateway_v1_events_proto_goTypes = []any{
 	(*FollowAdded)(nil),                   // 20: trtc.gateway.v1.FollowAdded
 	(*FollowDeleted)(nil),                 // 21: trtc.gateway.v1.FollowDeleted
 	(*OtherCallback)(nil),                 // 22: trtc.gateway.v1.OtherCallback
+	(*TrtcRoomEvent)(nil),                 // 23: trtc.gateway.v1.TrtcRoomEvent
+	(*TrtcMediaEvent)(nil),                // 24: trtc.gateway.v1.TrtcMediaEvent
+	(*TrtcCloudRecordingEvent)(nil),       // 25: trtc.gateway.v1.TrtcCloudRecordingEvent
+	(*TrtcWebRecordingEvent)(nil),         // 26: trtc.gateway.v1.TrtcWebRecordingEvent
+	(*TrtcTranscriptionEvent)(nil),        // 27: trtc.gateway.v1.TrtcTranscriptionEvent
 }
 var file_trtc_gateway_v1_events_proto_depIdxs = []int32{
 	1,  // 0: trtc.gateway.v1.Event.type:type_name -> trtc.gateway.v1.EventType
@@ -688,11 +785,16 @@ var file_trtc_gateway_v1_events_proto_depIdxs = []int32{
 	20, // 22: trtc.gateway.v1.Event.follow_added:type_name -> trtc.gateway.v1.FollowAdded
 	21, // 23: trtc.gateway.v1.Event.follow_deleted:type_name -> trtc.gateway.v1.FollowDeleted
 	22, // 24: trtc.gateway.v1.Event.other:type_name -> trtc.gateway.v1.OtherCallback
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	23, // 25: trtc.gateway.v1.Event.trtc_room:type_name -> trtc.gateway.v1.TrtcRoomEvent
+	24, // 26: trtc.gateway.v1.Event.trtc_media:type_name -> trtc.gateway.v1.TrtcMediaEvent
+	25, // 27: trtc.gateway.v1.Event.trtc_cloud_recording:type_name -> trtc.gateway.v1.TrtcCloudRecordingEvent
+	26, // 28: trtc.gateway.v1.Event.trtc_web_recording:type_name -> trtc.gateway.v1.TrtcWebRecordingEvent
+	27, // 29: trtc.gateway.v1.Event.trtc_transcription:type_name -> trtc.gateway.v1.TrtcTranscriptionEvent
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_trtc_gateway_v1_events_proto_init() }
@@ -703,6 +805,7 @@ func file_trtc_gateway_v1_events_proto_init() {
 	file_trtc_gateway_v1_callbacks_proto_init()
 	file_trtc_gateway_v1_enums_proto_init()
 	file_trtc_gateway_v1_live_callbacks_proto_init()
+	file_trtc_gateway_v1_trtc_events_proto_init()
 	file_trtc_gateway_v1_events_proto_msgTypes[0].OneofWrappers = []any{
 		(*Event_CallStarted)(nil),
 		(*Event_CallMemberChanged)(nil),
@@ -726,6 +829,11 @@ func file_trtc_gateway_v1_events_proto_init() {
 		(*Event_FollowAdded)(nil),
 		(*Event_FollowDeleted)(nil),
 		(*Event_Other)(nil),
+		(*Event_TrtcRoom)(nil),
+		(*Event_TrtcMedia)(nil),
+		(*Event_TrtcCloudRecording)(nil),
+		(*Event_TrtcWebRecording)(nil),
+		(*Event_TrtcTranscription)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -175,6 +175,223 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_FOLLOW_DELETED = 22;
    */
   FOLLOW_DELETED = 22,
+
+  /**
+   * TRTC room event 101 (TRTC.Room.CreateRoom): a room was created; payload trtc_room.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_ROOM_CREATED = 40;
+   */
+  TRTC_ROOM_CREATED = 40,
+
+  /**
+   * TRTC room event 102 (TRTC.Room.DismissRoom): a room was dismissed; payload trtc_room.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_ROOM_DISMISSED = 41;
+   */
+  TRTC_ROOM_DISMISSED = 41,
+
+  /**
+   * TRTC room event 103 (TRTC.Room.EnterRoom): a user entered a room; payload trtc_room.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_ROOM_ENTERED = 42;
+   */
+  TRTC_ROOM_ENTERED = 42,
+
+  /**
+   * TRTC room event 104 (TRTC.Room.ExitRoom): a user left a room (implies 202 and 204); payload trtc_room.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_ROOM_EXITED = 43;
+   */
+  TRTC_ROOM_EXITED = 43,
+
+  /**
+   * TRTC room event 105 (TRTC.Room.ChangeRole): a user switched between anchor and audience; payload trtc_room.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_ROOM_ROLE_CHANGED = 44;
+   */
+  TRTC_ROOM_ROLE_CHANGED = 44,
+
+  /**
+   * TRTC media event 201 (TRTC.Media.StartVideo): a user started sending video; payload trtc_media.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_VIDEO_STARTED = 45;
+   */
+  TRTC_VIDEO_STARTED = 45,
+
+  /**
+   * TRTC media event 202 (TRTC.Media.StopVideo): a user stopped sending video; payload trtc_media.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_VIDEO_STOPPED = 46;
+   */
+  TRTC_VIDEO_STOPPED = 46,
+
+  /**
+   * TRTC media event 203 (TRTC.Media.StartAudio): a user started sending audio; payload trtc_media.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_AUDIO_STARTED = 47;
+   */
+  TRTC_AUDIO_STARTED = 47,
+
+  /**
+   * TRTC media event 204 (TRTC.Media.StopAudio): a user stopped sending audio; payload trtc_media.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_AUDIO_STOPPED = 48;
+   */
+  TRTC_AUDIO_STOPPED = 48,
+
+  /**
+   * TRTC media event 205 (TRTC.Media.StartSubStream): a user started the sub stream (screen share); payload trtc_media.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_SUB_STREAM_STARTED = 49;
+   */
+  TRTC_SUB_STREAM_STARTED = 49,
+
+  /**
+   * TRTC media event 206 (TRTC.Media.StopSubStream): a user stopped the sub stream; payload trtc_media.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_SUB_STREAM_STOPPED = 50;
+   */
+  TRTC_SUB_STREAM_STOPPED = 50,
+
+  /**
+   * Cloud recording event 301 (TRTC.Recording.RecorderStart): the recording module started; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_STARTED = 51;
+   */
+  TRTC_RECORDING_STARTED = 51,
+
+  /**
+   * Cloud recording event 302 (TRTC.Recording.RecorderStop): the recording module left the room; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_STOPPED = 52;
+   */
+  TRTC_RECORDING_STOPPED = 52,
+
+  /**
+   * Cloud recording event 303 (TRTC.Recording.UploadStart): the upload to COS started; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_UPLOAD_STARTED = 53;
+   */
+  TRTC_RECORDING_UPLOAD_STARTED = 53,
+
+  /**
+   * Cloud recording event 304 (TRTC.Recording.FileInfo): the M3U8 index file was first uploaded; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_FILE_INFO = 54;
+   */
+  TRTC_RECORDING_FILE_INFO = 54,
+
+  /**
+   * Cloud recording event 305 (TRTC.Recording.UploadStop): the upload finished; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_UPLOAD_STOPPED = 55;
+   */
+  TRTC_RECORDING_UPLOAD_STOPPED = 55,
+
+  /**
+   * Cloud recording event 306 (TRTC.Recording.Failover): the task moved to another node; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_FAILOVER = 56;
+   */
+  TRTC_RECORDING_FAILOVER = 56,
+
+  /**
+   * Cloud recording event 307 (TRTC.Recording.FileSlice): the first TS slice of an M3U8 file was made; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_FILE_SLICE = 57;
+   */
+  TRTC_RECORDING_FILE_SLICE = 57,
+
+  /**
+   * Cloud recording event 309 (TRTC.Recording.DownloadImageError): an image could not be downloaded or decoded; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_DOWNLOAD_IMAGE_ERROR = 58;
+   */
+  TRTC_RECORDING_DOWNLOAD_IMAGE_ERROR = 58,
+
+  /**
+   * Cloud recording event 310 (TRTC.Recording.Mp4Stop): an MP4 task stopped and its files are listed; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_MP4_STOPPED = 59;
+   */
+  TRTC_RECORDING_MP4_STOPPED = 59,
+
+  /**
+   * Cloud recording event 311 (TRTC.Recording.VodCommit): a file reached VOD; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_VOD_COMMITTED = 60;
+   */
+  TRTC_RECORDING_VOD_COMMITTED = 60,
+
+  /**
+   * Cloud recording event 312 (TRTC.Recording.VodStop): the VOD task ended; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_RECORDING_VOD_STOPPED = 61;
+   */
+  TRTC_RECORDING_VOD_STOPPED = 61,
+
+  /**
+   * Web-page recording event 801 (TRTC.WebRecording.Start): the page recorder started (or failed to); payload trtc_web_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_WEB_RECORDING_STARTED = 62;
+   */
+  TRTC_WEB_RECORDING_STARTED = 62,
+
+  /**
+   * Web-page recording event 802 (TRTC.WebRecording.Stop): the page recorder exited; payload trtc_web_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_WEB_RECORDING_STOPPED = 63;
+   */
+  TRTC_WEB_RECORDING_STOPPED = 63,
+
+  /**
+   * Web-page recording event 803 (TRTC.WebRecording.StatusUpdate): the page was refreshed, or recording paused or resumed; payload trtc_web_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_WEB_RECORDING_STATUS_UPDATED = 64;
+   */
+  TRTC_WEB_RECORDING_STATUS_UPDATED = 64,
+
+  /**
+   * Web-page recording event 804 (TRTC.WebRecording.ResourceLimit): a duration or resolution limit ended the task; payload trtc_web_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_WEB_RECORDING_RESOURCE_LIMITED = 65;
+   */
+  TRTC_WEB_RECORDING_RESOURCE_LIMITED = 65,
+
+  /**
+   * AI transcription event 1401 (TRTC.Transcription.Start): a transcription task started; payload trtc_transcription.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_TRANSCRIPTION_STARTED = 66;
+   */
+  TRTC_TRANSCRIPTION_STARTED = 66,
+
+  /**
+   * AI transcription event 1402 (TRTC.Transcription.1402); payload trtc_transcription.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_TRANSCRIPTION_1402 = 67;
+   */
+  TRTC_TRANSCRIPTION_1402 = 67,
+
+  /**
+   * AI transcription event 1403 (TRTC.Transcription.1403); payload trtc_transcription.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_TRANSCRIPTION_1403 = 68;
+   */
+  TRTC_TRANSCRIPTION_1403 = 68,
+
+  /**
+   * AI transcription event 1404 (TRTC.Transcription.1404); payload trtc_transcription.
+   *
+   * @generated from enum value: EVENT_TYPE_TRTC_TRANSCRIPTION_1404 = 69;
+   */
+  TRTC_TRANSCRIPTION_1404 = 69,
+
+  /**
+   * Live.CallbackAfterCloudRecordingChanged (also spelled Follow.CallbackAfterCloudRecordingChanged): a live room's cloud recording changed state; the body is a cloud recording event; payload trtc_cloud_recording.
+   *
+   * @generated from enum value: EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED = 70;
+   */
+  LIVE_CLOUD_RECORDING_CHANGED = 70,
 }
 
 /**

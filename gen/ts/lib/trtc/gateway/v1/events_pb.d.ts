@@ -8,6 +8,7 @@ import type { EventType } from "./enums_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { CallEnded, CallMemberChanged, CallStarted, LiveMemberStateChanged, OtherCallback } from "./callbacks_pb.js";
 import type { FollowAdded, FollowDeleted, GroupMessage, LiveAdminModified, LiveBattle, LiveBattleCreated, LiveGiftSending, LiveMetadataDeleted, LiveMetadataSet, LiveOwnerChanged, LiveRoomCountThresholdReached, LiveRoomCreated, LiveRoomDestroyed, LiveRoomInfoUpdated, LiveSeatInfoChanged } from "./live_callbacks_pb.js";
+import type { TrtcCloudRecordingEvent, TrtcMediaEvent, TrtcRoomEvent, TrtcTranscriptionEvent, TrtcWebRecordingEvent } from "./trtc_events_pb.js";
 
 /**
  * Describes the file trtc/gateway/v1/events.proto.
@@ -49,7 +50,8 @@ export declare type Event = Message<"trtc.gateway.v1.Event"> & {
   type: EventType;
 
   /**
-   * The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall".
+   * The command exactly as Tencent named it in the URL, e.g. "Call.CallbackAfterStartCall"; for a TRTC event
+   * (no command in the URL) the gateway's name for its group and type, e.g. "TRTC.Room.EnterRoom".
    *
    * @generated from field: string callback_command = 5;
    */
@@ -299,6 +301,46 @@ export declare type Event = Message<"trtc.gateway.v1.Event"> & {
      */
     value: OtherCallback;
     case: "other";
+  } | {
+    /**
+     * Set for TRTC room events (EVENT_TYPE_TRTC_ROOM_*, event types 101-105).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcRoomEvent trtc_room = 80;
+     */
+    value: TrtcRoomEvent;
+    case: "trtcRoom";
+  } | {
+    /**
+     * Set for TRTC media events (EVENT_TYPE_TRTC_VIDEO_*, _AUDIO_*, _SUB_STREAM_*, event types 201-206).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcMediaEvent trtc_media = 81;
+     */
+    value: TrtcMediaEvent;
+    case: "trtcMedia";
+  } | {
+    /**
+     * Set for cloud recording events (EVENT_TYPE_TRTC_RECORDING_*, 301-312) and EVENT_TYPE_LIVE_CLOUD_RECORDING_CHANGED.
+     *
+     * @generated from field: trtc.gateway.v1.TrtcCloudRecordingEvent trtc_cloud_recording = 82;
+     */
+    value: TrtcCloudRecordingEvent;
+    case: "trtcCloudRecording";
+  } | {
+    /**
+     * Set for web-page recording events (EVENT_TYPE_TRTC_WEB_RECORDING_*, 801-804).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcWebRecordingEvent trtc_web_recording = 83;
+     */
+    value: TrtcWebRecordingEvent;
+    case: "trtcWebRecording";
+  } | {
+    /**
+     * Set for AI transcription events (EVENT_TYPE_TRTC_TRANSCRIPTION_*, 1401-1404).
+     *
+     * @generated from field: trtc.gateway.v1.TrtcTranscriptionEvent trtc_transcription = 84;
+     */
+    value: TrtcTranscriptionEvent;
+    case: "trtcTranscription";
   } | { case: undefined; value?: undefined };
 };
 
