@@ -95,7 +95,20 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 		if err != nil {
 			return store{}, fmt.Errorf("starting the embedded NATS server in %s: %w", dir, err)
 		}
-		if nc, err = srv.Connect(nats.Name("trtc-gateway")); err != nil {
+		// The connection follows the server when a recovery restarts it
+		// (natsembed.Server.Recover): Connect makes it reconnect without
+		// limit.
+		if nc, err = srv.Connect(nats.Name("trtc-gateway"), natsErrorLog(logger),
+			nats.DisconnectErrHandler(func(c *nats.Conn, err error) {
+				// Close disconnects too, with no error: nothing to report.
+				if !c.IsClosed() {
+					logger.Info("disconnected from the embedded NATS server; reconnecting", "err", err)
+				}
+			}),
+			nats.ReconnectHandler(func(*nats.Conn) {
+				logger.Info("reconnected to the embedded NATS server")
+			}),
+		); err != nil {
 			return store{}, fmt.Errorf("connecting to the embedded NATS server: %w", err)
 		}
 		sync := "always"
@@ -107,6 +120,7 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 		opts := []nats.Option{
 			nats.Name("trtc-gateway"),
 			nats.MaxReconnects(-1), // a replica keeps trying while the cluster recovers
+			natsErrorLog(logger),
 			nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 				logger.Warn("disconnected from NATS", "err", err)
 			}),
@@ -154,4 +168,18 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 		st.watch = func(ctx context.Context, report func(error)) { watchConn(ctx, nc, logWatchInterval, report) }
 	}
 	return st, nil
+}
+
+// natsErrorLog logs a NATS connection's asynchronous errors (a slow
+// consumer, a connection cut mid-write) with the gateway's logger; without
+// it nats.go writes them to stderr as plain text, in the middle of the JSON
+// log lines.
+func natsErrorLog(logger *slog.Logger) nats.Option {
+	return nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+		attrs := []any{"err", err}
+		if sub != nil {
+			attrs = append(attrs, "subject", sub.Subject)
+		}
+		logger.Warn("NATS connection error", attrs...)
+	})
 }

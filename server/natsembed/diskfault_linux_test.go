@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
@@ -60,7 +61,8 @@ func fillDisk(t *testing.T, dir string) string {
 // JetStream cannot store, and repairs it (a read-only directory is tested in
 // test/durability, with the gateway running as a user that is not root):
 // Check must fail while the stream cannot take messages, and Watch must
-// bring JetStream back without a restart, with the messages stored before.
+// bring JetStream back by itself (restarting the server inside), with the
+// messages stored before.
 func TestRecoverAfterDiskFault(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -236,5 +238,121 @@ func TestRecoverAfterStoreLimit(t *testing.T) {
 			t.Fatalf("JetStream did not recover after the stream was purged: publish: %v; Check: %v", err, s.Check())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestRecoverRestartsServer fills the data directory's file system until a
+// publish fails and frees it again: Recover must restart the nats-server
+// with the same name and client address on the same files, the stream must
+// keep its creation time (the event log's epoch derives from it) and its
+// messages, and a client connected before the restart must reconnect by
+// itself, keep its subscriptions and get a JetStream ack for a publish after
+// it.
+func TestRecoverRestartsServer(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		listen string
+	}{
+		{"in-process", ""},
+		{"client port", "127.0.0.1:0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := mountTmpfs(t, 8<<20)
+			var logs logbuf.Buffer
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("NATS server log:\n%s", logs.String())
+				}
+			})
+			s := start(t, natsembed.Options{DataDir: filepath.Join(dir, "data"), Listen: tc.listen,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			name, url := s.Name(), s.ClientURL()
+			nc := connect(t, s)
+			ctx := testContext(t)
+			js, err := jetstream.New(nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "DISK", Subjects: []string{"disk"}, Storage: jetstream.FileStorage})
+			if err != nil {
+				t.Fatalf("create stream: %v", err)
+			}
+			created := st.CachedInfo().Created
+			sub, err := nc.SubscribeSync("core")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := js.Publish(ctx, "disk", []byte("before")); err != nil {
+				t.Fatalf("publish on an empty disk: %v", err)
+			}
+			acked := 1
+			var failed error
+			filler := fillDisk(t, dir)
+			for i := 0; i < 200 && failed == nil; i++ {
+				pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				_, failed = js.Publish(pctx, "disk", bytes.Repeat([]byte{'d'}, 16<<10))
+				cancel()
+				if failed == nil {
+					acked++
+				}
+			}
+			if failed == nil {
+				t.Fatal("every publish succeeded on a full disk")
+			}
+			if err := s.Check(); err == nil {
+				t.Fatalf("Check passes after a publish failed on a full disk: %v", failed)
+			}
+			if err := s.Recover(); err == nil {
+				t.Fatal("Recover passed while the disk is still full")
+			}
+
+			if err := os.Remove(filler); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Recover(); err != nil {
+				t.Fatalf("Recover once the disk has room: %v", err)
+			}
+			if got := s.Name(); got != name {
+				t.Errorf("the restarted server is named %q, want %q", got, name)
+			}
+			if got := s.ClientURL(); got != url {
+				t.Errorf("the restarted server's client URL is %q, want %q", got, url)
+			}
+			// The client follows: it reconnects by itself.
+			for nc.Status() != nats.CONNECTED || nc.Reconnects == 0 {
+				if ctx.Err() != nil {
+					t.Fatalf("the client did not reconnect to the restarted server: status %s, %d reconnects", nc.Status(), nc.Reconnects)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			ack, err := js.Publish(ctx, "disk", []byte("after"))
+			if err != nil {
+				t.Fatalf("publish after the restart: %v", err)
+			}
+			// A publish that failed on the full disk may still have been
+			// stored: the stream holds at least the acked ones.
+			if ack.Stream != "DISK" || ack.Sequence <= uint64(acked) {
+				t.Errorf("the publish after the restart was acked as %s #%d, want DISK after #%d", ack.Stream, ack.Sequence, acked)
+			}
+			info, err := st.Info(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !info.Created.Equal(created) {
+				t.Errorf("the stream was created at %s before the restart and at %s after it: its epoch changed", created, info.Created)
+			}
+			if info.State.Msgs < uint64(acked)+1 || info.State.LastSeq != ack.Sequence {
+				t.Errorf("the stream holds %d messages up to #%d, want the %d acked before the restart and #%d after it",
+					info.State.Msgs, info.State.LastSeq, acked, ack.Sequence)
+			}
+			if err := nc.Publish("core", []byte("still subscribed")); err != nil {
+				t.Fatal(err)
+			}
+			if msg, err := sub.NextMsg(time.Minute); err != nil {
+				t.Errorf("the subscription made before the restart got nothing after it: %v", err)
+			} else if string(msg.Data) != "still subscribed" {
+				t.Errorf("the subscription got %q", msg.Data)
+			}
+		})
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -89,9 +90,20 @@ type ClusterOptions struct {
 const MaxPayloadLimit = server.MAX_PENDING_SIZE
 
 // Server is a running embedded NATS server with JetStream enabled.
+//
+// Recover may replace the nats-server inside it with a new one on the same
+// DataDir (see Recover); every method reaches the current one, and the
+// connections Connect opens follow it by reconnecting.
 type Server struct {
-	ns     *server.Server
+	// cur is the current nats-server. Recover swaps it under mu.
+	cur atomic.Pointer[server.Server]
+	// opts are the options Start was given, for a restart.
+	opts   Options
 	listen bool
+	// name is the server's name, and port its client port when listen is
+	// set, as Start got them: a restart keeps both.
+	name string
+	port int
 	// storeDir is Options.DataDir as nats-server was given it.
 	storeDir string
 	// probeSize is how many bytes Recover writes to see that DataDir has
@@ -99,6 +111,10 @@ type Server struct {
 	probeSize int
 	// recoverMu serialises Recover.
 	recoverMu sync.Mutex
+	// mu guards closed and the swap of cur, so that a Shutdown during a
+	// restart also stops the server the restart started.
+	mu     sync.Mutex
+	closed bool
 }
 
 // Start starts a NATS server with JetStream file storage under opts.DataDir
@@ -117,22 +133,21 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("natsembed: %w", err)
 	}
-	ns, err := server.NewServer(sopts)
+	ns, err := startServer(ctx, sopts, opts.Logger)
 	if err != nil {
-		return nil, fmt.Errorf("natsembed: configure server: %w", err)
+		return nil, fmt.Errorf("natsembed: %w", err)
 	}
-	logs := newLogAdapter(opts.Logger)
-	ns.SetLogger(logs, logs.debug, false)
-
-	// Start enables JetStream (recovering the store) synchronously and then
-	// starts the listeners in the background.
-	ns.Start()
-	s := &Server{ns: ns, listen: !sopts.DontListen}
-	if err := s.waitReady(ctx, logs); err != nil {
-		s.Shutdown()
-		return nil, fmt.Errorf("natsembed: start server %q: %w", ns.Name(), err)
+	s := &Server{opts: opts, listen: !sopts.DontListen, storeDir: sopts.StoreDir, name: ns.Name()}
+	if s.listen {
+		addr, ok := ns.Addr().(*net.TCPAddr)
+		if !ok {
+			ns.Shutdown()
+			ns.WaitForShutdown()
+			return nil, fmt.Errorf("natsembed: server %q listens for clients on %v, not a TCP address", ns.Name(), ns.Addr())
+		}
+		s.port = addr.Port
 	}
-	s.storeDir = sopts.StoreDir
+	s.cur.Store(ns)
 	s.probeSize = int(sopts.MaxPayload) + 64<<10
 	if sopts.MaxPayload == 0 {
 		s.probeSize += server.MAX_PAYLOAD_SIZE
@@ -140,8 +155,29 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// waitReady waits until the server accepts connections and JetStream is on.
-func (s *Server) waitReady(ctx context.Context, logs *logAdapter) error {
+// startServer starts a nats-server with sopts and waits until it is ready
+// (see Start); one that does not become ready is shut down.
+func startServer(ctx context.Context, sopts *server.Options, logger *slog.Logger) (*server.Server, error) {
+	ns, err := server.NewServer(sopts)
+	if err != nil {
+		return nil, fmt.Errorf("configure server: %w", err)
+	}
+	logs := newLogAdapter(logger)
+	ns.SetLogger(logs, logs.debug, false)
+
+	// Start enables JetStream (recovering the store) synchronously and then
+	// starts the listeners in the background.
+	ns.Start()
+	if err := waitReady(ctx, ns, logs); err != nil {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		return nil, fmt.Errorf("start server %q: %w", ns.Name(), err)
+	}
+	return ns, nil
+}
+
+// waitReady waits until ns accepts connections and JetStream is on.
+func waitReady(ctx context.Context, ns *server.Server, logs *logAdapter) error {
 	start := time.Now()
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -151,7 +187,7 @@ func (s *Server) waitReady(ctx context.Context, logs *logAdapter) error {
 		if msg := logs.fatal(); msg != "" {
 			return errors.New(msg)
 		}
-		if s.ns.ReadyForConnections(min(readyPoll, max(time.Until(deadline), time.Millisecond))) {
+		if ns.ReadyForConnections(min(readyPoll, max(time.Until(deadline), time.Millisecond))) {
 			break
 		}
 		if err := ctx.Err(); err != nil {
@@ -164,7 +200,7 @@ func (s *Server) waitReady(ctx context.Context, logs *logAdapter) error {
 	if msg := logs.fatal(); msg != "" {
 		return errors.New(msg)
 	}
-	if !s.ns.JetStreamEnabled() {
+	if !ns.JetStreamEnabled() {
 		return errors.New("JetStream is not enabled")
 	}
 	return nil
@@ -257,18 +293,19 @@ func routeURL(r string) (*url.URL, error) {
 }
 
 // ClientURL returns the nats:// URL clients on the network connect to, or ""
-// when the server opens no client port (Options.Listen was empty).
+// when the server opens no client port (Options.Listen was empty). A restart
+// by Recover keeps it.
 func (s *Server) ClientURL() string {
 	if !s.listen {
 		return ""
 	}
-	return s.ns.ClientURL()
+	return s.cur.Load().ClientURL()
 }
 
 // ClusterURL returns the nats-route:// URL other cluster members route to,
 // or "" when the server is not in a cluster.
 func (s *Server) ClusterURL() string {
-	addr := s.ns.ClusterAddr()
+	addr := s.cur.Load().ClusterAddr()
 	if addr == nil {
 		return ""
 	}
@@ -278,7 +315,7 @@ func (s *Server) ClusterURL() string {
 // Sync reports when the running server's JetStream syncs its files to disk:
 // after every write (always), or every interval.
 func (s *Server) Sync() (always bool, interval time.Duration) {
-	cfg := s.ns.JetStreamConfig()
+	cfg := s.cur.Load().JetStreamConfig()
 	if cfg == nil {
 		return false, 0
 	}
@@ -286,97 +323,204 @@ func (s *Server) Sync() (always bool, interval time.Duration) {
 }
 
 // Name returns the server's name, as JetStream reports stream leaders and
-// replicas.
-func (s *Server) Name() string { return s.ns.Name() }
+// replicas. A restart by Recover keeps it.
+func (s *Server) Name() string { return s.cur.Load().Name() }
+
+// InProcessConn opens an in-process client connection to the current
+// nats-server, which makes Server a nats.InProcessConnProvider: a connection
+// opened with nats.InProcessServer(s) reconnects to the server a restart by
+// Recover started. It fails while that restart is under way; the client tries
+// again.
+func (s *Server) InProcessConn() (net.Conn, error) {
+	ns := s.cur.Load()
+	if !ns.Running() {
+		return nil, fmt.Errorf("natsembed: server %q is not running", ns.Name())
+	}
+	conn, err := ns.InProcessConn()
+	if err != nil {
+		return nil, fmt.Errorf("natsembed: connect in-process to %q: %w", ns.Name(), err)
+	}
+	return conn, nil
+}
+
+var _ nats.InProcessConnProvider = (*Server)(nil)
+
+// reconnectWait is how long a connection from Connect waits between two
+// attempts to reconnect: a restart by Recover takes about as long as the
+// gateway takes to start its store, and every attempt in-process is cheap.
+const reconnectWait = 100 * time.Millisecond
 
 // Connect opens a client connection to the server: in-process when no client
-// port is open, over its client port otherwise. opts are applied after the
-// connection's defaults, so they may override them. The caller closes the
-// connection.
+// port is open, over its client port otherwise. The connection reconnects
+// without limit, every reconnectWait, so that it follows a restart by
+// Recover, and buffers what is published meanwhile (nats.go's reconnect
+// buffer); a JetStream publish gets its ack once the new server runs. opts
+// are applied after the connection's defaults, so they may override them.
+// The caller closes the connection.
 func (s *Server) Connect(opts ...nats.Option) (*nats.Conn, error) {
-	all := make([]nats.Option, 0, len(opts)+2)
-	all = append(all, nats.Name("trtc-gateway"))
+	all := make([]nats.Option, 0, len(opts)+5)
+	all = append(all, nats.Name("trtc-gateway"), nats.MaxReconnects(-1), nats.ReconnectWait(reconnectWait),
+		nats.ReconnectJitter(reconnectWait, reconnectWait))
 	if !s.listen {
-		all = append(all, nats.InProcessServer(s.ns))
+		all = append(all, nats.InProcessServer(s))
 	}
 	all = append(all, opts...)
+	ns := s.cur.Load()
 	// With the in-process option the URL only names the server in errors.
-	nc, err := nats.Connect(s.ns.ClientURL(), all...)
+	nc, err := nats.Connect(ns.ClientURL(), all...)
 	if err != nil {
-		return nil, fmt.Errorf("natsembed: connect to %q: %w", s.ns.Name(), err)
+		return nil, fmt.Errorf("natsembed: connect to %q: %w", ns.Name(), err)
 	}
 	return nc, nil
 }
 
-// Check returns nil while JetStream can take messages: it is enabled, and
-// every stream in DataDir was recovered and has had no write error. A disk
-// that filled up or turned read-only makes nats-server disable JetStream
-// (permission denied, out of space in a cluster) or mark the stream with a
-// write error that stays until the stream is reloaded; either way every
-// publish fails until Recover or a restart.
+// Check returns nil while JetStream can take messages: the server runs,
+// JetStream is enabled, and every stream in DataDir was recovered and has had
+// no write error. A disk that filled up or turned read-only makes nats-server
+// disable JetStream (permission denied, out of space in a cluster) or mark
+// the stream with a write error that stays until the stream is reloaded;
+// either way every publish fails until Recover or a restart.
 //
 // It also fails when JetStream's storage limit leaves no room for a largest
 // message: nats-server sizes that limit from the disk space free when
-// JetStream starts (three quarters of it, plus what the streams hold), and
+// JetStream starts (three quarters of it and of what the streams hold), and
 // refuses every message over it as "insufficient resources", even once
 // the disk has room again.
 func (s *Server) Check() error {
-	h := s.ns.Healthz(nil)
+	_, err := s.check()
+	return err
+}
+
+// check is Check, and also reports whether the storage limit is all that
+// fails.
+func (s *Server) check() (limitOnly bool, err error) {
+	ns := s.cur.Load()
+	if !ns.Running() {
+		return false, fmt.Errorf("natsembed: JetStream on %q cannot take messages: the server is shut down", ns.Name())
+	}
+	h := ns.Healthz(nil)
 	if h.Error != "" || h.StatusCode != http.StatusOK {
 		msg := h.Error
 		if msg == "" {
 			msg = h.Status
 		}
-		return fmt.Errorf("natsembed: JetStream on %q cannot take messages: %s", s.ns.Name(), msg)
+		return false, fmt.Errorf("natsembed: JetStream on %q cannot take messages: %s", ns.Name(), msg)
 	}
-	if info, err := s.ns.Jsz(nil); err == nil && !info.Disabled && info.Config.MaxStore > 0 &&
+	if info, err := ns.Jsz(nil); err == nil && !info.Disabled && info.Config.MaxStore > 0 &&
 		int64(info.Store)+int64(s.probeSize) > info.Config.MaxStore {
-		return fmt.Errorf("natsembed: JetStream on %q cannot take messages: its streams hold %d bytes of its storage limit of %d, "+
-			"which nats-server sized from the disk space free in %s when JetStream started", s.ns.Name(), info.Store, info.Config.MaxStore, s.storeDir)
+		return true, fmt.Errorf("natsembed: JetStream on %q cannot take messages: its streams hold %d bytes of its storage limit of %d, "+
+			"which nats-server sized from the disk space free in %s when JetStream started", ns.Name(), info.Store, info.Config.MaxStore, s.storeDir)
 	}
-	return nil
+	return false, nil
 }
 
-// Recover restarts JetStream when Check fails, as a restart of the process
-// would: once DataDir takes a test write of a largest message again, it shuts
-// JetStream down (dropping its consumers) and enables it again, which reloads
-// the streams from their files, clears their write errors and sizes the
-// storage limit from the disk space free now, and returns Check's verdict. While the disk is still full or
-// read-only it returns the test write's error and leaves JetStream as it is;
-// call it again later. It does nothing to a healthy server, and nothing to a
-// server in a cluster (its peers keep the streams; restart it instead).
+// Recover restarts the nats-server when Check fails, as a restart of the
+// process would: once DataDir takes a test write of a largest message again,
+// it shuts the server down (dropping its client connections and its
+// consumers, which live in memory) and starts a new one with the same
+// options, name and client port on the same DataDir, which reloads the
+// streams from their files (keeping their creation time, hence the event
+// log's epoch), clears their write errors and sizes the storage limit from
+// the disk space free now; then it returns Check's verdict. The connections
+// Connect opened reconnect to the new server by themselves.
+//
+// The whole server restarts, rather than only JetStream, because nats-server
+// does not support enabling JetStream again under live traffic: its API
+// queue is replaced while in-flight requests read it.
+//
+// While the disk is still full or read-only, or (when only the storage limit
+// fails) its free space would still leave the limit too small, it returns why
+// and leaves the server as it is; call it again later. When the new
+// server fails to start, it returns why and Check fails until a later
+// Recover starts one. It does nothing to a healthy server, nothing to a
+// server in a cluster (its peers keep the streams; restart it instead), and
+// nothing after Shutdown.
 func (s *Server) Recover() error {
 	s.recoverMu.Lock()
 	defer s.recoverMu.Unlock()
-	err := s.Check()
-	if err == nil || s.ns.JetStreamIsClustered() {
+	limitOnly, err := s.check()
+	old := s.cur.Load()
+	if err == nil || old.JetStreamIsClustered() || s.opts.Cluster != nil {
 		return err
 	}
 	if perr := s.probe(); perr != nil {
 		return fmt.Errorf("%w; not recovering yet: %w", err, perr)
 	}
-	if s.ns.JetStreamEnabled() {
-		if err := s.ns.ShutdownJetStream(); err != nil {
-			return fmt.Errorf("natsembed: recover JetStream: shut it down: %w", err)
+	// A restart sizes the storage limit to three quarters of the space free
+	// and of what the streams hold: while that leaves no room for a largest
+	// message, restarting would only drop every client again.
+	if limitOnly {
+		if stored, limit, ok := s.wouldFit(old); !ok {
+			return fmt.Errorf("%w; not recovering yet: a restart would size the storage limit to %d bytes from the space free in %s, "+
+				"leaving no room for a largest message beside the %d bytes the streams hold", err, limit, s.storeDir, stored)
 		}
 	}
-	// nats-server may be shutting JetStream down on its own (it does so in a
-	// goroutine when a write fails): enabling it again before that finished
-	// would race with it.
-	for s.ns.JetStreamConfig() != nil {
-		if !s.ns.Running() {
-			return errors.New("natsembed: recover JetStream: the server is shut down")
-		}
-		time.Sleep(readyPoll)
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return fmt.Errorf("%w; not recovering: the server was shut down", err)
 	}
-	// Without limits, nats-server sizes its storage limit from the disk
-	// space free now, as at a start (the probe passed, so there is some),
-	// and takes the sync options from the server's.
-	if err := s.ns.EnableJetStream(&server.JetStreamConfig{StoreDir: s.storeDir}); err != nil {
-		_ = s.ns.ShutdownJetStream()
-		return fmt.Errorf("natsembed: recover JetStream in %s: %w", s.storeDir, err)
+	sopts, serr := s.restartOptions()
+	if serr != nil {
+		return fmt.Errorf("natsembed: restart server %q: %w", s.name, serr)
 	}
+	if l := s.opts.Logger; l != nil {
+		l.Warn("natsembed: restarting the NATS server to recover JetStream", slog.String("server", old.Name()),
+			slog.String("data_dir", s.storeDir), slog.Any("err", err))
+	}
+	// A full shutdown flushes and closes the old server's files before the
+	// new one opens them.
+	old.Shutdown()
+	old.WaitForShutdown()
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultStartTimeout)
+	defer cancel()
+	ns, serr := startServer(ctx, sopts, s.opts.Logger)
+	if serr != nil {
+		return fmt.Errorf("natsembed: recover JetStream in %s: %w", s.storeDir, serr)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ns.Shutdown()
+		ns.WaitForShutdown()
+		return fmt.Errorf("%w; not recovering: the server was shut down", err)
+	}
+	s.cur.Store(ns)
+	s.mu.Unlock()
 	return s.Check()
+}
+
+// wouldFit reports whether a server started now would size its storage limit
+// (nats-server's formula: three quarters of the space free in DataDir plus
+// of what the streams hold) with room for a largest message beside what the
+// streams hold. It says yes when it cannot tell.
+func (s *Server) wouldFit(ns *server.Server) (stored, limit int64, ok bool) {
+	free, known := freeBytes(s.storeDir)
+	info, err := ns.Jsz(nil)
+	if !known || err != nil {
+		return 0, 0, true
+	}
+	stored = int64(info.Store)
+	limit = (free + stored) / 4 * 3
+	return stored, limit, stored+int64(s.probeSize) <= limit
+}
+
+// restartOptions returns the options for a server replacing the current
+// one: Start's, with the name (a random one when Options.ServerName was
+// empty) and client port (a free one picked when Options.Listen had port 0)
+// the first server got, so that JetStream and clients on the network see the
+// same server again.
+func (s *Server) restartOptions() (*server.Options, error) {
+	sopts, err := serverOptions(s.opts)
+	if err != nil {
+		return nil, err
+	}
+	sopts.ServerName = s.name
+	if s.listen {
+		sopts.Port = s.port
+	}
+	return sopts, nil
 }
 
 // probe writes, syncs and removes a file of probeSize bytes in DataDir.
@@ -452,10 +596,15 @@ func (s *Server) Watch(ctx context.Context, interval time.Duration, report func(
 
 // Shutdown stops the server and returns once it has fully shut down,
 // flushing JetStream's store to DataDir. Client connections to it are
-// dropped. Calling it more than once is harmless.
+// dropped, and a Recover under way or later starts no new server. Calling it
+// more than once is harmless.
 func (s *Server) Shutdown() {
-	s.ns.Shutdown()
-	s.ns.WaitForShutdown()
+	s.mu.Lock()
+	s.closed = true
+	ns := s.cur.Load()
+	s.mu.Unlock()
+	ns.Shutdown()
+	ns.WaitForShutdown()
 }
 
 // logAdapter passes nats-server's log lines to slog and remembers the first

@@ -213,3 +213,21 @@ func TestShutdownTwiceIsHarmless(t *testing.T) {
 		t.Fatal("Connect succeeded after Shutdown")
 	}
 }
+
+// TestRecoverAfterShutdownStartsNothing checks that Recover does not bring
+// back a server the gateway shut down: Check fails (the server is down), and
+// Recover must say why instead of starting a new one.
+func TestRecoverAfterShutdownStartsNothing(t *testing.T) {
+	s := start(t, natsembed.Options{DataDir: t.TempDir()})
+	s.Shutdown()
+	if err := s.Check(); err == nil {
+		t.Fatal("Check passed after Shutdown")
+	}
+	if err := s.Recover(); err == nil || !strings.Contains(err.Error(), "shut down") {
+		t.Fatalf("Recover after Shutdown = %v, want an error saying it was shut down", err)
+	}
+	if conn, err := s.InProcessConn(); err == nil {
+		conn.Close()
+		t.Fatal("InProcessConn succeeded after Shutdown and Recover: Recover started a server")
+	}
+}

@@ -22,7 +22,7 @@ import (
 )
 
 // diskFaultTimeout bounds each phase of a disk fault test: the gateway checks
-// its store every second, and a recovery restarts JetStream.
+// its store every second, and a recovery restarts the embedded NATS server.
 const diskFaultTimeout = 60 * time.Second
 
 // mountTmpfs mounts a tmpfs of size bytes on a new directory, unmounted when
@@ -89,7 +89,8 @@ func health(ctx context.Context, t *testing.T, c *http.Client, hc healthpb.Healt
 // while it takes webhooks, and frees it again. While the embedded JetStream
 // cannot store, webhooks are refused (never acknowledged and lost) and both
 // health endpoints say NOT_SERVING; once the disk has room the gateway takes
-// webhooks again without a restart, and every acknowledged one is in the log.
+// webhooks again without a restart of the process, and every acknowledged one
+// is in the log.
 // Before, health said SERVING throughout and every webhook got 503 until the
 // process was restarted by hand.
 func TestDiskFullRecovers(t *testing.T) {
