@@ -14,7 +14,7 @@ TOOLS   := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc \
 # with `make api-baseline` when a change that passes `make breaking` lands new API.
 API_BASELINE := proto/api-baseline.json
 
-.PHONY: api-baseline all run test test-go test-short lint generate gen-deps sdk-deps test-sdk check-generate breaking tools bench fuzz clean
+.PHONY: api-baseline all run test test-go test-short lint generate gen-deps sdk-deps test-sdk console-deps test-console check-generate breaking tools bench fuzz clean
 
 all: generate lint test
 
@@ -22,8 +22,8 @@ all: generate lint test
 run:
 	$(GO) run ./cmd/trtc-gateway
 
-## test: every test: Go with the race detector, then the Node and Python SDK round trips.
-test: test-go test-sdk
+## test: every test: Go with the race detector, the Node and Python SDK round trips, the console in Chromium.
+test: test-go test-sdk test-console
 
 ## test-go: the Go tests, with the race detector.
 test-go:
@@ -69,6 +69,20 @@ sdk-deps: gen-deps
 test-sdk: sdk-deps
 	TRTCGW_SDK_TESTS=1 $(GO) test -count=1 -v ./test/sdk/
 
+# The console test drives Debian's Chromium with playwright-core, pinned in
+# test/console/browser/package-lock.json; no browser is downloaded.
+CONSOLE_APT := chromium
+
+## console-deps: install what the console's browser test needs.
+console-deps:
+	@scripts/apt-ensure.sh $(CONSOLE_APT)
+	$(NPM_CI) --prefix test/console/browser
+
+## test-console: the web console in headless Chromium against a real gateway.
+## TRTCGW_CONSOLE_SCREENSHOT=docs/console.png refreshes the README's picture.
+test-console: console-deps
+	TRTCGW_CONSOLE_TESTS=1 $(GO) test -count=1 -v ./test/console/
+
 ## lint: buf lint and go vet.
 lint: $(TOOLS)
 	$(BUF) lint
@@ -106,8 +120,17 @@ $(CENTRIFUGO): tools/centrifugo/go.mod tools/centrifugo/go.sum
 ## fuzz: run each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=$(FUZZTIME) ./server/callback
-	$(GO) test -run='^$$' -fuzz=FuzzWebhook -fuzztime=$(FUZZTIME) ./server/webhook
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./server/callback
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeTRTC$$' -fuzztime=$(FUZZTIME) ./server/callback
+	$(GO) test -run='^$$' -fuzz='^FuzzValidJSON$$' -fuzztime=$(FUZZTIME) ./server/callback
+	$(GO) test -run='^$$' -fuzz='^FuzzWebhook$$' -fuzztime=$(FUZZTIME) ./server/webhook
+	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./server/calls
+	$(GO) test -run='^$$' -fuzz='^FuzzApply$$' -fuzztime=$(FUZZTIME) ./server/rooms
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./server/pagetoken
+	$(GO) test -run='^$$' -fuzz='^FuzzClassify$$' -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz='^FuzzCursorFile$$' -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz='^FuzzSecretFlag$$' -fuzztime=$(FUZZTIME) ./internal/cli
+	$(GO) test -run='^$$' -fuzz='^FuzzParseMix$$' -fuzztime=$(FUZZTIME) ./internal/traffic
 
 clean:
 	rm -rf $(BIN)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # apt-ensure.sh PACKAGE...: installs the Debian packages that are not installed
 # yet, and says nothing when all of them are. Used by `make generate` (protoc and
-# the gRPC Python plugin) and `make test-sdk` (the Python runtime).
+# the gRPC Python plugin), `make test-sdk` (the Python runtime) and
+# `make test-console` (Chromium).
 set -euo pipefail
 missing=()
 for pkg in "$@"; do

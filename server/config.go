@@ -8,6 +8,7 @@ import (
 
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
+	"github.com/trtc-gateway/trtc-gateway/server/rooms"
 )
 
 // Config is everything the gateway needs to run; cmd/trtc-gateway fills it
@@ -17,8 +18,11 @@ type Config struct {
 	WebhookAddr string
 	// GRPCAddr is the gRPC API listener (EventService, health, reflection).
 	GRPCAddr string
-	// HTTPAddr is the JSON API listener (/v1/…, /healthz, /metrics).
+	// HTTPAddr is the JSON API listener (/v1/…, /healthz, /metrics, /console/).
 	HTTPAddr string
+	// Console serves the web console at /console/ on HTTPAddr: a page that
+	// reads the JSON API with the visitor's own token (see README, Console).
+	Console bool
 	// SdkAppIDs is the SdkAppid allowlist; empty accepts every app.
 	SdkAppIDs []uint32
 	// Store selects the event log: "jetstream" (durable, the default) or
@@ -62,6 +66,10 @@ type Config struct {
 	Heartbeat time.Duration
 	// ShutdownTimeout bounds the graceful part of shutdown.
 	ShutdownTimeout time.Duration
+	// RoomTTL is how long a live room stays live without an event (a
+	// destroy callback may never come); 0 is DefaultRoomTTL. See the README,
+	// "Calls and rooms".
+	RoomTTL time.Duration
 
 	// WebhookTokens maps an SdkAppid to its Tencent webhook authentication
 	// token: that app's callbacks must carry a valid Sign and RequestTime.
@@ -127,6 +135,8 @@ const (
 	DefaultHeartbeat = 15 * time.Second
 	// DefaultShutdownTimeout bounds the graceful part of shutdown.
 	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultRoomTTL is how long a live room stays live without an event.
+	DefaultRoomTTL = rooms.DefaultTTL
 	// DefaultWebhookAuthWindow is how far a signed callback's RequestTime may
 	// be from the gateway's clock.
 	DefaultWebhookAuthWindow = time.Minute
@@ -142,6 +152,7 @@ func DefaultConfig() Config {
 		WebhookAddr:     DefaultWebhookAddr,
 		GRPCAddr:        DefaultGRPCAddr,
 		HTTPAddr:        DefaultHTTPAddr,
+		Console:         true,
 		Store:           DefaultStore,
 		Retention:       DefaultRetention,
 		DataDir:         DefaultDataDir,
@@ -152,6 +163,7 @@ func DefaultConfig() Config {
 		Queue:           DefaultQueue,
 		Heartbeat:       DefaultHeartbeat,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		RoomTTL:         DefaultRoomTTL,
 
 		WebhookAuthWindow: DefaultWebhookAuthWindow,
 		MaxConns:          DefaultMaxConns,
@@ -228,6 +240,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Queue <= 0 {
 		errs = append(errs, fmt.Errorf("--queue=%d must be positive", c.Queue))
+	}
+	if c.RoomTTL < 0 {
+		errs = append(errs, fmt.Errorf("--room-ttl=%s must be positive (0 is the default, %s)", c.RoomTTL, DefaultRoomTTL))
 	}
 	if c.Heartbeat <= 0 {
 		errs = append(errs, fmt.Errorf("--heartbeat=%s must be positive", c.Heartbeat))

@@ -17,6 +17,7 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/api"
+	"github.com/trtc-gateway/trtc-gateway/server/console"
 )
 
 // inprocBuffer is the in-process connection's buffer between grpc-gateway and
@@ -55,8 +56,14 @@ func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http
 		runtime.WithForwardResponseOption(flushStreamHeaders),
 		runtime.WithMiddlewares(refusedStreamAsStatus),
 	)
-	if err := gatewayv1.RegisterEventServiceHandler(ctx, gw, s.gwConn); err != nil {
-		return nil, fmt.Errorf("registering the JSON API: %w", err)
+	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+		gatewayv1.RegisterEventServiceHandler,
+		gatewayv1.RegisterCallServiceHandler,
+		gatewayv1.RegisterRoomServiceHandler,
+	} {
+		if err := register(ctx, gw, s.gwConn); err != nil {
+			return nil, fmt.Errorf("registering the JSON API: %w", err)
+		}
 	}
 	// Every answer of this listener other than /healthz and /metrics, errors
 	// included, is grpc-gateway's JSON: unknown paths and wrong methods too.
@@ -64,6 +71,13 @@ func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http
 	mux.Handle("/v1/", gw)
 	mux.Handle("/healthz", onlyGet(gw, http.HandlerFunc(s.healthz)))
 	mux.Handle("/metrics", onlyGet(gw, promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	if s.cfg.Console {
+		page, err := console.Handler()
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle(console.Path, page)
+	}
 	mux.Handle("/", notFoundHandler(gw))
 	return mux, nil
 }

@@ -52,6 +52,8 @@ func (s *Server) newGRPC(apiAuth *apiauth.Authenticator, apiTLS *tls.Config) {
 	s.health = health.NewServer()
 	for _, srv := range []*grpc.Server{s.grpc, s.grpcIn} {
 		gatewayv1.RegisterEventServiceServer(srv, s.events)
+		gatewayv1.RegisterCallServiceServer(srv, s.callSvc)
+		gatewayv1.RegisterRoomServiceServer(srv, s.roomSvc)
 		healthpb.RegisterHealthServer(srv, s.health)
 	}
 	reflection.Register(s.grpc)
@@ -77,5 +79,11 @@ func (s *Server) applyHealthLocked() {
 		status = healthpb.HealthCheckResponse_NOT_SERVING
 	}
 	s.health.SetServingStatus("", status)
-	s.health.SetServingStatus(gatewayv1.EventService_ServiceDesc.ServiceName, status)
+	for _, name := range []string{
+		gatewayv1.EventService_ServiceDesc.ServiceName,
+		gatewayv1.CallService_ServiceDesc.ServiceName,
+		gatewayv1.RoomService_ServiceDesc.ServiceName,
+	} {
+		s.health.SetServingStatus(name, status)
+	}
 }

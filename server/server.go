@@ -20,8 +20,11 @@ import (
 
 	"github.com/trtc-gateway/trtc-gateway/server/api"
 	"github.com/trtc-gateway/trtc-gateway/server/apiauth"
+	"github.com/trtc-gateway/trtc-gateway/server/calls"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/follower"
 	"github.com/trtc-gateway/trtc-gateway/server/hub"
+	"github.com/trtc-gateway/trtc-gateway/server/rooms"
 	"github.com/trtc-gateway/trtc-gateway/server/tlsconfig"
 	"github.com/trtc-gateway/trtc-gateway/server/webhook"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
@@ -35,6 +38,11 @@ type Server struct {
 	log        eventlog.Log
 	closeStore func() // releases what the log runs on (NATS connection, embedded server)
 	hub        *hub.Hub
+	follower   *follower.Follower
+	calls      *calls.Projection
+	rooms      *rooms.Projection
+	callSvc    *calls.Service
+	roomSvc    *rooms.Service
 	events     *api.EventService
 	health     *health.Server
 	grpc       *grpc.Server
@@ -46,7 +54,7 @@ type Server struct {
 	lnWebhk    net.Listener
 	lnGRPC     net.Listener
 	lnHTTP     net.Listener
-	hubStop    context.CancelFunc
+	hubStop    context.CancelFunc // stops the follower, and with it the hub
 	hubDone    chan error
 
 	// watchStop ends the store's watch (watchLog); watchDone is closed when
@@ -135,17 +143,21 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	}
 	s.log, s.closeStore = st.log, st.release
 	s.watchLog(st.watch)
-	if err := s.startHub(ctx); err != nil {
+	if err := s.startState(ctx); err != nil {
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerHubMetrics(reg, s.hub)
+	s.registerStateMetrics(reg)
 
 	if s.events, err = api.NewEventService(api.Options{
 		Log: s.log, Hub: s.hub, Queue: cfg.Queue, Heartbeat: cfg.Heartbeat, Logger: logger,
 		Authorize: narrowApps(apiAuth), Registerer: reg,
 	}); err != nil {
+		return nil, err
+	}
+	if err := s.newStateServices(apiAuth); err != nil {
 		return nil, err
 	}
 	wh, err := webhook.New(webhook.Options{
@@ -166,31 +178,6 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	}
 	s.serveAll()
 	return s, nil
-}
-
-// startHub starts the hub following the log from its head: a follower that
-// ends on its own stops the gateway, so that it is restarted and follows anew.
-func (s *Server) startHub(ctx context.Context) error {
-	_, head, err := s.log.Bounds(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the event log's head: %w", err)
-	}
-	s.hub = hub.New(hub.Options{Start: head})
-	hubCtx, hubStop := context.WithCancel(context.Background())
-	s.hubStop, s.hubDone = hubStop, make(chan error, 1)
-	go func() {
-		err := s.hub.Run(hubCtx, s.log)
-		if err != nil && hubCtx.Err() == nil {
-			// Without its follower no subscriber gets a live event again:
-			// stop, so that the process is restarted and follows anew.
-			select {
-			case s.serveErr <- fmt.Errorf("following the event log: %w", err):
-			default:
-			}
-		}
-		s.hubDone <- err
-	}()
-	return nil
 }
 
 // WebhookAddr is the bound address of the webhook listener.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
@@ -16,12 +17,12 @@ type load struct {
 	// rate is the total callbacks per second across connections; 0 sends as
 	// fast as the connections allow (each waits for its answer).
 	rate    int
-	traffic *traffic
+	traffic *traffic.Model
 	// publish posts each callback to Centrifugo's /api/publish, and keys it
 	// by its body, which is what Centrifugo's subscribers receive.
 	publish bool
 	// expect returns how many subscribers an accepted callback reaches.
-	expect func(webhook) uint64
+	expect func(traffic.Webhook) uint64
 }
 
 // senderStats is what one connection measured.
@@ -82,7 +83,7 @@ func pace(ctx context.Context, rate int, tokens chan<- time.Time) {
 }
 
 func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.Time, st *senderStats) {
-	g := newGenerator(l.traffic, w, time.Now)
+	g := traffic.NewGenerator(l.traffic, w, time.Now)
 	c := newHTTPConn(l.addr)
 	defer c.close()
 	clientIP := fmt.Sprintf("203.0.113.%d", w%250+1)
@@ -102,16 +103,16 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 		} else if ctx.Err() != nil {
 			return
 		}
-		wh := g.next()
-		qk := queryKey{wh.app, wh.command}
+		wh := g.Next()
+		qk := queryKey{wh.App, wh.Command}
 		query, ok := queries[qk]
 		if !ok {
-			query = webhookQuery(wh.app, wh.command, clientIP)
+			query = traffic.IMQuery(wh.App, wh.Command, clientIP, "iOS")
 			queries[qk] = query
 		}
-		key, _ := idKey(callback.EventID(wh.app, wh.command, wh.body))
+		key, _ := idKey(callback.EventID(wh.App, wh.Command, wh.Body))
 		if l.publish {
-			key = bodyKey(wh.body)
+			key = bodyKey(wh.Body)
 		}
 		sent := r.clock.now()
 		if !r.sent.put(key, sent) {
@@ -124,9 +125,9 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 		var resp response
 		var err error
 		if l.publish {
-			resp, err = c.postPublish(ctx, wh.body)
+			resp, err = c.postPublish(ctx, wh.Body)
 		} else {
-			resp, err = c.post(ctx, query, wh.body)
+			resp, err = c.post(ctx, query, wh.Body)
 		}
 		answered := r.clock.now()
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 )
 
 // Scenario is the shape of one measurement.
@@ -171,7 +172,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 	case sc.SubsSlow < 0 || (sc.SubsSlow > 0 && sc.SlowRate <= 0):
 		return nil, fmt.Errorf("--subs-slow=%d --slow-rate=%d: slow subscribers need a positive reading rate", sc.SubsSlow, sc.SlowRate)
 	}
-	tr := &traffic{apps: defaultApps[:sc.Apps], liveShare: sc.LiveShare, activeCalls: 8, runID: rand.Uint32()}
+	tr := &traffic.Model{Apps: defaultApps[:sc.Apps], Mix: traffic.Mix{traffic.Calls: 1 - sc.LiveShare, traffic.Viewers: sc.LiveShare}, ActiveCalls: 8, RunID: rand.Uint32()}
 	r := newSession()
 	res := &Result{Scenario: sc, Fallbacks: -1}
 	fail := func(err string) {
@@ -239,7 +240,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		}
 		for i := range sc.SubsApp {
 			appSubs[i%sc.Apps]++
-			if err := add("app", &gatewayv1.SubscribeRequest{SdkAppIds: []uint32{tr.apps[i%sc.Apps]}}); err != nil {
+			if err := add("app", &gatewayv1.SubscribeRequest{SdkAppIds: []uint32{tr.Apps[i%sc.Apps]}}); err != nil {
 				return nil, err
 			}
 		}
@@ -281,9 +282,9 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 	subsAll, subsCall := uint64(sc.SubsAll+sc.SubsSlow), int64(sc.SubsCall)
 	l := &load{
 		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr, publish: tgt.centrifugo,
-		expect: func(wh webhook) uint64 {
-			n := subsAll + appSubs[wh.appIdx]
-			if wh.call >= 0 && wh.call < subsCall {
+		expect: func(wh traffic.Webhook) uint64 {
+			n := subsAll + appSubs[wh.AppIdx]
+			if wh.Call >= 0 && wh.Call < subsCall {
 				n++
 			}
 			return n

@@ -169,13 +169,6 @@ func (c *httpConn) readLine() ([]byte, error) {
 	return bytes.TrimRight(line, "\r\n"), nil
 }
 
-// webhookQuery is the query string Tencent appends to the callback URL.
-func webhookQuery(app uint32, command, clientIP string) string {
-	return "SdkAppid=" + strconv.FormatUint(uint64(app), 10) +
-		"&CallbackCommand=" + command +
-		"&contenttype=json&ClientIP=" + clientIP + "&OptPlatform=iOS"
-}
-
 // clock is a monotonic clock in nanoseconds since the run started,
 // cheap to store and compare.
 type clock struct{ start time.Time }

@@ -1,38 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 )
-
-// envName is the environment variable that sets a flag: TRTCGW_ and the
-// flag's name in capitals, dashes as underscores.
-func envName(flagName string) string {
-	return "TRTCGW_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
-
-// applyEnv sets every flag not given on the command line from its variable.
-func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if err != nil || given[f.Name] {
-			return
-		}
-		name := envName(f.Name)
-		if v := getenv(name); v != "" {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", name, v, e)
-			}
-		}
-	})
-	return err
-}
 
 // appIDList is the repeatable, comma-separated --sdk-app-id flag.
 type appIDList struct{ ids []uint32 }

@@ -4,6 +4,9 @@
 // Every flag can also be set with an environment variable TRTCGW_<FLAG>, the
 // flag's name in capitals with dashes as underscores (e.g. TRTCGW_GRPC_ADDR);
 // a flag on the command line wins over the environment.
+//
+// With a subcommand first (tail, send, simulate; see internal/cli) it is a
+// client of a gateway instead.
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/cli"
 	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
@@ -27,6 +31,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
+		code := cli.Main(ctx, cli.OSEnv(), os.Args[1], os.Args[2:])
+		stop()
+		os.Exit(code)
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "trtc-gateway:", err)
@@ -50,6 +59,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	cfg := server.DefaultConfig()
 	fs := flag.NewFlagSet("trtc-gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: trtc-gateway [flags]            serve: receive callbacks, stream events\n       trtc-gateway <command> [flags]  a client of a gateway (<command> --help):\n%s\nFlags:\n", cli.CommandsHelp())
+		fs.PrintDefaults()
+	}
 	apps := &appIDList{}
 	var logLevel, logFormat string
 	registerFlags(fs, &cfg, apps, &logLevel, &logFormat)
@@ -60,7 +73,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 	if fs.NArg() > 0 {
 		return cfg, nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	err := applyEnv(fs, getenv)
+	err := cli.ApplyEnv(fs, getenv)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -81,7 +94,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (s
 func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLevel, logFormat *string) {
 	fs.StringVar(&cfg.WebhookAddr, "webhook-addr", cfg.WebhookAddr, "public listener serving only POST /webhook")
 	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", cfg.GRPCAddr, "gRPC API listener (EventService, health, reflection)")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "JSON API listener: /v1/…, /healthz, /metrics")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "JSON API listener: /v1/…, /healthz, /metrics, /console/")
+	fs.BoolVar(&cfg.Console, "console", cfg.Console, "serve the web console at /console/ on --http-addr (it reads the JSON API with the visitor's token); false turns it off")
 	fs.Var(apps, "sdk-app-id", "SdkAppid allowed to post callbacks; repeatable or comma-separated; empty allows all")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "event log: jetstream (durable; embedded NATS unless --nats-url) or memory (ephemeral)")
 	fs.IntVar(&cfg.Retention, "retention", cfg.Retention, "newest events kept for replay")
@@ -102,6 +116,7 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 	fs.IntVar(&cfg.Queue, "queue", cfg.Queue, "per-subscriber buffer, in events; a subscriber that falls this far behind reads the log until it has caught up")
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", cfg.Heartbeat, "idle interval after which a stream gets a heartbeat")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
+	fs.DurationVar(&cfg.RoomTTL, "room-ttl", cfg.RoomTTL, "a live room with no event for this long is no longer live (RoomService)")
 	fs.StringVar(logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(logFormat, "log-format", "text", "text or json")
 }

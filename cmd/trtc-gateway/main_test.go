@@ -109,6 +109,22 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("dedup window %s, want 0 (off)", c.DedupWindow)
 			}
 		}},
+		{name: "console on by default", check: func(t *testing.T, c server.Config) {
+			if !c.Console {
+				t.Error("the console is off by default")
+			}
+		}},
+		{name: "console off by flag", args: []string{"--console=false"}, check: func(t *testing.T, c server.Config) {
+			if c.Console {
+				t.Error("--console=false left the console on")
+			}
+		}},
+		{name: "console off by environment", env: map[string]string{"TRTCGW_CONSOLE": "false"}, check: func(t *testing.T, c server.Config) {
+			if c.Console {
+				t.Error("TRTCGW_CONSOLE=false left the console on")
+			}
+		}},
+		{name: "console flag nonsense", env: map[string]string{"TRTCGW_CONSOLE": "maybe"}, wantErr: "TRTCGW_CONSOLE"},
 		{name: "non-positive queue", args: []string{"--queue=0"}, wantErr: "--queue"},
 		{name: "bad log format", args: []string{"--log-format=xml"}, wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},

@@ -438,3 +438,8 @@ func (h *Hub) Stats() Stats {
 		Last:        h.last.Load(),
 	}
 }
+
+// Stop ends every subscription with ErrClosed and makes Subscribe return
+// ended subscriptions from now on: for a hub whose events another follower
+// publishes (server/follower), in place of Run's return. Stop is idempotent.
+func (h *Hub) Stop() { h.stop() }

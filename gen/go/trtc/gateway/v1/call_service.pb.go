@@ -927,15 +927,16 @@ type Coverage struct {
 	LastSequence uint64 `protobuf:"varint,2,opt,name=last_sequence,json=lastSequence,proto3" json:"last_sequence,omitempty"`
 	// How many events the answer was built from.
 	EventCount uint32 `protobuf:"varint,3,opt,name=event_count,json=eventCount,proto3" json:"event_count,omitempty"`
-	// For a call: its start callback was seen. For a room: the log held every
-	// event from sequence 1 when the room's first event came, so no member who
-	// entered earlier can be missing.
+	// For a call: its start callback was seen. For a room: its creation was
+	// seen, or the log held every event from sequence 1 when the room's first
+	// event came, so no member who entered earlier can be missing.
 	StartSeen bool `protobuf:"varint,4,opt,name=start_seen,json=startSeen,proto3" json:"start_seen,omitempty"`
 	// For a call: its end-call callback was seen. For a room: always false
 	// while it is live.
 	EndSeen bool `protobuf:"varint,5,opt,name=end_seen,json=endSeen,proto3" json:"end_seen,omitempty"`
-	// Whether the answer holds the whole story: for a call, the start was seen
-	// and, when it ended, its end too; for a room, start_seen.
+	// Whether the answer holds the whole story: for a call, its start was seen
+	// (without an end-call callback an ended call cannot be told from one in
+	// progress, so end_seen says whether it ended); for a room, start_seen.
 	Complete      bool `protobuf:"varint,6,opt,name=complete,proto3" json:"complete,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

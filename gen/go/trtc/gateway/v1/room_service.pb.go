@@ -9,6 +9,7 @@ package gatewayv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -104,8 +105,11 @@ type GetRoomResponse struct {
 	OnlineMembers []string `protobuf:"bytes,2,rep,name=online_members,json=onlineMembers,proto3" json:"online_members,omitempty"`
 	// Pass as member_page_token for the next page of members; empty on the last.
 	NextMemberPageToken string `protobuf:"bytes,3,opt,name=next_member_page_token,json=nextMemberPageToken,proto3" json:"next_member_page_token,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Who is in the TRTC room (TRTC enter and exit events) and what each
+	// publishes, in user id order.
+	TrtcUsers     []*TrtcRoomUser `protobuf:"bytes,4,rep,name=trtc_users,json=trtcUsers,proto3" json:"trtc_users,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetRoomResponse) Reset() {
@@ -159,6 +163,186 @@ func (x *GetRoomResponse) GetNextMemberPageToken() string {
 	return ""
 }
 
+func (x *GetRoomResponse) GetTrtcUsers() []*TrtcRoomUser {
+	if x != nil {
+		return x.TrtcUsers
+	}
+	return nil
+}
+
+// TrtcRoomUser is one user in a TRTC room, from the TRTC room and media events.
+type TrtcRoomUser struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user's id ("UserId").
+	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// Anchor or audience, from the enter or the last role change.
+	Role TrtcRole `protobuf:"varint,2,opt,name=role,proto3,enum=trtc.gateway.v1.TrtcRole" json:"role,omitempty"`
+	// When the user entered (the event's EventMsTs), unset when only media events were seen.
+	EnterTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=enter_time,json=enterTime,proto3" json:"enter_time,omitempty"`
+	// Whether the user is publishing video (201 without a later 202).
+	PublishingVideo bool `protobuf:"varint,4,opt,name=publishing_video,json=publishingVideo,proto3" json:"publishing_video,omitempty"`
+	// Whether the user is publishing audio (203 without a later 204).
+	PublishingAudio bool `protobuf:"varint,5,opt,name=publishing_audio,json=publishingAudio,proto3" json:"publishing_audio,omitempty"`
+	// Whether the user is publishing a sub-stream, e.g. a screen share (205 without a later 206).
+	PublishingSubStream bool `protobuf:"varint,6,opt,name=publishing_sub_stream,json=publishingSubStream,proto3" json:"publishing_sub_stream,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *TrtcRoomUser) Reset() {
+	*x = TrtcRoomUser{}
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TrtcRoomUser) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TrtcRoomUser) ProtoMessage() {}
+
+func (x *TrtcRoomUser) ProtoReflect() protoreflect.Message {
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TrtcRoomUser.ProtoReflect.Descriptor instead.
+func (*TrtcRoomUser) Descriptor() ([]byte, []int) {
+	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *TrtcRoomUser) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *TrtcRoomUser) GetRole() TrtcRole {
+	if x != nil {
+		return x.Role
+	}
+	return TrtcRole_TRTC_ROLE_UNSPECIFIED
+}
+
+func (x *TrtcRoomUser) GetEnterTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EnterTime
+	}
+	return nil
+}
+
+func (x *TrtcRoomUser) GetPublishingVideo() bool {
+	if x != nil {
+		return x.PublishingVideo
+	}
+	return false
+}
+
+func (x *TrtcRoomUser) GetPublishingAudio() bool {
+	if x != nil {
+		return x.PublishingAudio
+	}
+	return false
+}
+
+func (x *TrtcRoomUser) GetPublishingSubStream() bool {
+	if x != nil {
+		return x.PublishingSubStream
+	}
+	return false
+}
+
+// RoomBattle is the battle a live room is in.
+type RoomBattle struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The battle's id ("BattleId").
+	BattleId string `protobuf:"bytes,1,opt,name=battle_id,json=battleId,proto3" json:"battle_id,omitempty"`
+	// False between Live.CallbackAfterCreateBattle and the start, true after it.
+	Started bool `protobuf:"varint,2,opt,name=started,proto3" json:"started,omitempty"`
+	// Every room in the battle, the inviting one first.
+	RoomIds []string `protobuf:"bytes,3,rep,name=room_ids,json=roomIds,proto3" json:"room_ids,omitempty"`
+	// When the battle started ("StartTime"), once started.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// How long the battle lasts ("Duration").
+	Duration      *durationpb.Duration `protobuf:"bytes,5,opt,name=duration,proto3" json:"duration,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoomBattle) Reset() {
+	*x = RoomBattle{}
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoomBattle) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoomBattle) ProtoMessage() {}
+
+func (x *RoomBattle) ProtoReflect() protoreflect.Message {
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoomBattle.ProtoReflect.Descriptor instead.
+func (*RoomBattle) Descriptor() ([]byte, []int) {
+	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RoomBattle) GetBattleId() string {
+	if x != nil {
+		return x.BattleId
+	}
+	return ""
+}
+
+func (x *RoomBattle) GetStarted() bool {
+	if x != nil {
+		return x.Started
+	}
+	return false
+}
+
+func (x *RoomBattle) GetRoomIds() []string {
+	if x != nil {
+		return x.RoomIds
+	}
+	return nil
+}
+
+func (x *RoomBattle) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *RoomBattle) GetDuration() *durationpb.Duration {
+	if x != nil {
+		return x.Duration
+	}
+	return nil
+}
+
 // ListRoomsRequest asks for the live rooms of one application.
 type ListRoomsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -174,7 +358,7 @@ type ListRoomsRequest struct {
 
 func (x *ListRoomsRequest) Reset() {
 	*x = ListRoomsRequest{}
-	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[2]
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -186,7 +370,7 @@ func (x *ListRoomsRequest) String() string {
 func (*ListRoomsRequest) ProtoMessage() {}
 
 func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[2]
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -199,7 +383,7 @@ func (x *ListRoomsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoomsRequest.ProtoReflect.Descriptor instead.
 func (*ListRoomsRequest) Descriptor() ([]byte, []int) {
-	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{2}
+	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListRoomsRequest) GetSdkAppId() uint32 {
@@ -238,7 +422,7 @@ type ListRoomsResponse struct {
 
 func (x *ListRoomsResponse) Reset() {
 	*x = ListRoomsResponse{}
-	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[3]
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -250,7 +434,7 @@ func (x *ListRoomsResponse) String() string {
 func (*ListRoomsResponse) ProtoMessage() {}
 
 func (x *ListRoomsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[3]
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -263,7 +447,7 @@ func (x *ListRoomsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoomsResponse.ProtoReflect.Descriptor instead.
 func (*ListRoomsResponse) Descriptor() ([]byte, []int) {
-	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{3}
+	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListRoomsResponse) GetRooms() []*Room {
@@ -302,16 +486,32 @@ type Room struct {
 	// last event's time plus the room TTL, counted in log time.
 	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
 	// Which of the room's events the answer was built from; complete is false
-	// when events before the room's first one had already left the log, so
-	// members who entered earlier may be missing.
-	Coverage      *Coverage `protobuf:"bytes,6,opt,name=coverage,proto3" json:"coverage,omitempty"`
+	// when the room's creation was not seen and events before its first one had
+	// already left the log, so members who entered earlier may be missing.
+	Coverage *Coverage `protobuf:"bytes,6,opt,name=coverage,proto3" json:"coverage,omitempty"`
+	// The room's info from Live.CallbackAfterCreateRoom with every
+	// Live.CallbackAfterUpdateRoomInfo since merged in (fields an update does
+	// not carry keep their value); unset when neither was seen.
+	Info *LiveRoomInfo `protobuf:"bytes,7,opt,name=info,proto3" json:"info,omitempty"`
+	// The owner: from the room's info, then Live.CallbackAfterChangeOwner.
+	OwnerAccount string `protobuf:"bytes,8,opt,name=owner_account,json=ownerAccount,proto3" json:"owner_account,omitempty"`
+	// The admins Live.CallbackAfterModifyAdmin added and did not remove, in account order.
+	AdminAccounts []string `protobuf:"bytes,9,rep,name=admin_accounts,json=adminAccounts,proto3" json:"admin_accounts,omitempty"`
+	// The room's metadata: Live.CallbackAfterSetMetadata minus Live.CallbackAfterDelMetadata.
+	Metadata map[string]string `protobuf:"bytes,10,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The seats as the last Mic.CallbackAfterSeatInfoChanged listed them.
+	Seats []*LiveSeat `protobuf:"bytes,11,rep,name=seats,proto3" json:"seats,omitempty"`
+	// The battle the room is in, from its creation until it ends; unset when none.
+	ActiveBattle *RoomBattle `protobuf:"bytes,12,opt,name=active_battle,json=activeBattle,proto3" json:"active_battle,omitempty"`
+	// How many users are in the TRTC room (GetRoom lists them).
+	TrtcUserCount int32 `protobuf:"varint,13,opt,name=trtc_user_count,json=trtcUserCount,proto3" json:"trtc_user_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Room) Reset() {
 	*x = Room{}
-	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[4]
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -323,7 +523,7 @@ func (x *Room) String() string {
 func (*Room) ProtoMessage() {}
 
 func (x *Room) ProtoReflect() protoreflect.Message {
-	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[4]
+	mi := &file_trtc_gateway_v1_room_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -336,7 +536,7 @@ func (x *Room) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Room.ProtoReflect.Descriptor instead.
 func (*Room) Descriptor() ([]byte, []int) {
-	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{4}
+	return file_trtc_gateway_v1_room_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Room) GetSdkAppId() uint32 {
@@ -381,21 +581,88 @@ func (x *Room) GetCoverage() *Coverage {
 	return nil
 }
 
+func (x *Room) GetInfo() *LiveRoomInfo {
+	if x != nil {
+		return x.Info
+	}
+	return nil
+}
+
+func (x *Room) GetOwnerAccount() string {
+	if x != nil {
+		return x.OwnerAccount
+	}
+	return ""
+}
+
+func (x *Room) GetAdminAccounts() []string {
+	if x != nil {
+		return x.AdminAccounts
+	}
+	return nil
+}
+
+func (x *Room) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *Room) GetSeats() []*LiveSeat {
+	if x != nil {
+		return x.Seats
+	}
+	return nil
+}
+
+func (x *Room) GetActiveBattle() *RoomBattle {
+	if x != nil {
+		return x.ActiveBattle
+	}
+	return nil
+}
+
+func (x *Room) GetTrtcUserCount() int32 {
+	if x != nil {
+		return x.TrtcUserCount
+	}
+	return 0
+}
+
 var File_trtc_gateway_v1_room_service_proto protoreflect.FileDescriptor
 
 const file_trtc_gateway_v1_room_service_proto_rawDesc = "" +
 	"\n" +
-	"\"trtc/gateway/v1/room_service.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"trtc/gateway/v1/call_service.proto\"\x9d\x01\n" +
+	"\"trtc/gateway/v1/room_service.proto\x12\x0ftrtc.gateway.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"trtc/gateway/v1/call_service.proto\x1a$trtc/gateway/v1/live_callbacks.proto\x1a!trtc/gateway/v1/trtc_events.proto\"\x9d\x01\n" +
 	"\x0eGetRoomRequest\x12\x1c\n" +
 	"\n" +
 	"sdk_app_id\x18\x01 \x01(\rR\bsdkAppId\x12\x17\n" +
 	"\aroom_id\x18\x02 \x01(\tR\x06roomId\x12(\n" +
 	"\x10member_page_size\x18\x03 \x01(\x05R\x0ememberPageSize\x12*\n" +
-	"\x11member_page_token\x18\x04 \x01(\tR\x0fmemberPageToken\"\x98\x01\n" +
+	"\x11member_page_token\x18\x04 \x01(\tR\x0fmemberPageToken\"\xd6\x01\n" +
 	"\x0fGetRoomResponse\x12)\n" +
 	"\x04room\x18\x01 \x01(\v2\x15.trtc.gateway.v1.RoomR\x04room\x12%\n" +
 	"\x0eonline_members\x18\x02 \x03(\tR\ronlineMembers\x123\n" +
-	"\x16next_member_page_token\x18\x03 \x01(\tR\x13nextMemberPageToken\"l\n" +
+	"\x16next_member_page_token\x18\x03 \x01(\tR\x13nextMemberPageToken\x12<\n" +
+	"\n" +
+	"trtc_users\x18\x04 \x03(\v2\x1d.trtc.gateway.v1.TrtcRoomUserR\ttrtcUsers\"\x9b\x02\n" +
+	"\fTrtcRoomUser\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12-\n" +
+	"\x04role\x18\x02 \x01(\x0e2\x19.trtc.gateway.v1.TrtcRoleR\x04role\x129\n" +
+	"\n" +
+	"enter_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tenterTime\x12)\n" +
+	"\x10publishing_video\x18\x04 \x01(\bR\x0fpublishingVideo\x12)\n" +
+	"\x10publishing_audio\x18\x05 \x01(\bR\x0fpublishingAudio\x122\n" +
+	"\x15publishing_sub_stream\x18\x06 \x01(\bR\x13publishingSubStream\"\xd0\x01\n" +
+	"\n" +
+	"RoomBattle\x12\x1b\n" +
+	"\tbattle_id\x18\x01 \x01(\tR\bbattleId\x12\x18\n" +
+	"\astarted\x18\x02 \x01(\bR\astarted\x12\x19\n" +
+	"\broom_ids\x18\x03 \x03(\tR\aroomIds\x129\n" +
+	"\n" +
+	"start_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bduration\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\bduration\"l\n" +
 	"\x10ListRoomsRequest\x12\x1c\n" +
 	"\n" +
 	"sdk_app_id\x18\x01 \x01(\rR\bsdkAppId\x12\x1b\n" +
@@ -406,7 +673,7 @@ const file_trtc_gateway_v1_room_service_proto_rawDesc = "" +
 	"\x05rooms\x18\x01 \x03(\v2\x15.trtc.gateway.v1.RoomR\x05rooms\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xa5\x02\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xbd\x05\n" +
 	"\x04Room\x12\x1c\n" +
 	"\n" +
 	"sdk_app_id\x18\x01 \x01(\rR\bsdkAppId\x12\x17\n" +
@@ -415,7 +682,18 @@ const file_trtc_gateway_v1_room_service_proto_rawDesc = "" +
 	"\x0flast_event_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rlastEventTime\x12;\n" +
 	"\vexpire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"expireTime\x125\n" +
-	"\bcoverage\x18\x06 \x01(\v2\x19.trtc.gateway.v1.CoverageR\bcoverage2\xaf\x01\n" +
+	"\bcoverage\x18\x06 \x01(\v2\x19.trtc.gateway.v1.CoverageR\bcoverage\x121\n" +
+	"\x04info\x18\a \x01(\v2\x1d.trtc.gateway.v1.LiveRoomInfoR\x04info\x12#\n" +
+	"\rowner_account\x18\b \x01(\tR\fownerAccount\x12%\n" +
+	"\x0eadmin_accounts\x18\t \x03(\tR\radminAccounts\x12?\n" +
+	"\bmetadata\x18\n" +
+	" \x03(\v2#.trtc.gateway.v1.Room.MetadataEntryR\bmetadata\x12/\n" +
+	"\x05seats\x18\v \x03(\v2\x19.trtc.gateway.v1.LiveSeatR\x05seats\x12@\n" +
+	"\ractive_battle\x18\f \x01(\v2\x1b.trtc.gateway.v1.RoomBattleR\factiveBattle\x12&\n" +
+	"\x0ftrtc_user_count\x18\r \x01(\x05R\rtrtcUserCount\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x012\xaf\x01\n" +
 	"\vRoomService\x12L\n" +
 	"\aGetRoom\x12\x1f.trtc.gateway.v1.GetRoomRequest\x1a .trtc.gateway.v1.GetRoomResponse\x12R\n" +
 	"\tListRooms\x12!.trtc.gateway.v1.ListRoomsRequest\x1a\".trtc.gateway.v1.ListRoomsResponseBGZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1b\x06proto3"
@@ -432,31 +710,47 @@ func file_trtc_gateway_v1_room_service_proto_rawDescGZIP() []byte {
 	return file_trtc_gateway_v1_room_service_proto_rawDescData
 }
 
-var file_trtc_gateway_v1_room_service_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_trtc_gateway_v1_room_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_trtc_gateway_v1_room_service_proto_goTypes = []any{
 	(*GetRoomRequest)(nil),        // 0: trtc.gateway.v1.GetRoomRequest
 	(*GetRoomResponse)(nil),       // 1: trtc.gateway.v1.GetRoomResponse
-	(*ListRoomsRequest)(nil),      // 2: trtc.gateway.v1.ListRoomsRequest
-	(*ListRoomsResponse)(nil),     // 3: trtc.gateway.v1.ListRoomsResponse
-	(*Room)(nil),                  // 4: trtc.gateway.v1.Room
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
-	(*Coverage)(nil),              // 6: trtc.gateway.v1.Coverage
+	(*TrtcRoomUser)(nil),          // 2: trtc.gateway.v1.TrtcRoomUser
+	(*RoomBattle)(nil),            // 3: trtc.gateway.v1.RoomBattle
+	(*ListRoomsRequest)(nil),      // 4: trtc.gateway.v1.ListRoomsRequest
+	(*ListRoomsResponse)(nil),     // 5: trtc.gateway.v1.ListRoomsResponse
+	(*Room)(nil),                  // 6: trtc.gateway.v1.Room
+	nil,                           // 7: trtc.gateway.v1.Room.MetadataEntry
+	(TrtcRole)(0),                 // 8: trtc.gateway.v1.TrtcRole
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 10: google.protobuf.Duration
+	(*Coverage)(nil),              // 11: trtc.gateway.v1.Coverage
+	(*LiveRoomInfo)(nil),          // 12: trtc.gateway.v1.LiveRoomInfo
+	(*LiveSeat)(nil),              // 13: trtc.gateway.v1.LiveSeat
 }
 var file_trtc_gateway_v1_room_service_proto_depIdxs = []int32{
-	4, // 0: trtc.gateway.v1.GetRoomResponse.room:type_name -> trtc.gateway.v1.Room
-	4, // 1: trtc.gateway.v1.ListRoomsResponse.rooms:type_name -> trtc.gateway.v1.Room
-	5, // 2: trtc.gateway.v1.Room.last_event_time:type_name -> google.protobuf.Timestamp
-	5, // 3: trtc.gateway.v1.Room.expire_time:type_name -> google.protobuf.Timestamp
-	6, // 4: trtc.gateway.v1.Room.coverage:type_name -> trtc.gateway.v1.Coverage
-	0, // 5: trtc.gateway.v1.RoomService.GetRoom:input_type -> trtc.gateway.v1.GetRoomRequest
-	2, // 6: trtc.gateway.v1.RoomService.ListRooms:input_type -> trtc.gateway.v1.ListRoomsRequest
-	1, // 7: trtc.gateway.v1.RoomService.GetRoom:output_type -> trtc.gateway.v1.GetRoomResponse
-	3, // 8: trtc.gateway.v1.RoomService.ListRooms:output_type -> trtc.gateway.v1.ListRoomsResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6,  // 0: trtc.gateway.v1.GetRoomResponse.room:type_name -> trtc.gateway.v1.Room
+	2,  // 1: trtc.gateway.v1.GetRoomResponse.trtc_users:type_name -> trtc.gateway.v1.TrtcRoomUser
+	8,  // 2: trtc.gateway.v1.TrtcRoomUser.role:type_name -> trtc.gateway.v1.TrtcRole
+	9,  // 3: trtc.gateway.v1.TrtcRoomUser.enter_time:type_name -> google.protobuf.Timestamp
+	9,  // 4: trtc.gateway.v1.RoomBattle.start_time:type_name -> google.protobuf.Timestamp
+	10, // 5: trtc.gateway.v1.RoomBattle.duration:type_name -> google.protobuf.Duration
+	6,  // 6: trtc.gateway.v1.ListRoomsResponse.rooms:type_name -> trtc.gateway.v1.Room
+	9,  // 7: trtc.gateway.v1.Room.last_event_time:type_name -> google.protobuf.Timestamp
+	9,  // 8: trtc.gateway.v1.Room.expire_time:type_name -> google.protobuf.Timestamp
+	11, // 9: trtc.gateway.v1.Room.coverage:type_name -> trtc.gateway.v1.Coverage
+	12, // 10: trtc.gateway.v1.Room.info:type_name -> trtc.gateway.v1.LiveRoomInfo
+	7,  // 11: trtc.gateway.v1.Room.metadata:type_name -> trtc.gateway.v1.Room.MetadataEntry
+	13, // 12: trtc.gateway.v1.Room.seats:type_name -> trtc.gateway.v1.LiveSeat
+	3,  // 13: trtc.gateway.v1.Room.active_battle:type_name -> trtc.gateway.v1.RoomBattle
+	0,  // 14: trtc.gateway.v1.RoomService.GetRoom:input_type -> trtc.gateway.v1.GetRoomRequest
+	4,  // 15: trtc.gateway.v1.RoomService.ListRooms:input_type -> trtc.gateway.v1.ListRoomsRequest
+	1,  // 16: trtc.gateway.v1.RoomService.GetRoom:output_type -> trtc.gateway.v1.GetRoomResponse
+	5,  // 17: trtc.gateway.v1.RoomService.ListRooms:output_type -> trtc.gateway.v1.ListRoomsResponse
+	16, // [16:18] is the sub-list for method output_type
+	14, // [14:16] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_trtc_gateway_v1_room_service_proto_init() }
@@ -465,13 +759,15 @@ func file_trtc_gateway_v1_room_service_proto_init() {
 		return
 	}
 	file_trtc_gateway_v1_call_service_proto_init()
+	file_trtc_gateway_v1_live_callbacks_proto_init()
+	file_trtc_gateway_v1_trtc_events_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_trtc_gateway_v1_room_service_proto_rawDesc), len(file_trtc_gateway_v1_room_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

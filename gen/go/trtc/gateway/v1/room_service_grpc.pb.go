@@ -27,13 +27,16 @@ const (
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// RoomService answers who is in a live room right now, from the gateway's
-// log. A room is live from its first event until its last member goes
-// offline, or until it expires: no event for it within the room TTL of log
-// time (see the README, "Rooms").
+// RoomService answers what a live room looks like right now, from the
+// gateway's log: its info, owner, admins, metadata, seats and battle from the
+// TUILiveKit callbacks, its online members, and who is in its TRTC room and
+// publishes what. A room is live from its creation (or first event) until it
+// is destroyed, its last member leaves a room whose creation was not seen, or
+// it expires: no event for it within the room TTL (see the README, "Calls and
+// rooms").
 type RoomServiceClient interface {
 	// GetRoom returns a live room and a page of its online members.
-	// NOT_FOUND when the room is not live.
+	// NOT_FOUND when the room is not live (destroyed, emptied or expired).
 	GetRoom(ctx context.Context, in *GetRoomRequest, opts ...grpc.CallOption) (*GetRoomResponse, error)
 	// ListRooms returns the rooms of an application that are live now, a page at a time.
 	ListRooms(ctx context.Context, in *ListRoomsRequest, opts ...grpc.CallOption) (*ListRoomsResponse, error)
@@ -71,13 +74,16 @@ func (c *roomServiceClient) ListRooms(ctx context.Context, in *ListRoomsRequest,
 // All implementations must embed UnimplementedRoomServiceServer
 // for forward compatibility.
 //
-// RoomService answers who is in a live room right now, from the gateway's
-// log. A room is live from its first event until its last member goes
-// offline, or until it expires: no event for it within the room TTL of log
-// time (see the README, "Rooms").
+// RoomService answers what a live room looks like right now, from the
+// gateway's log: its info, owner, admins, metadata, seats and battle from the
+// TUILiveKit callbacks, its online members, and who is in its TRTC room and
+// publishes what. A room is live from its creation (or first event) until it
+// is destroyed, its last member leaves a room whose creation was not seen, or
+// it expires: no event for it within the room TTL (see the README, "Calls and
+// rooms").
 type RoomServiceServer interface {
 	// GetRoom returns a live room and a page of its online members.
-	// NOT_FOUND when the room is not live.
+	// NOT_FOUND when the room is not live (destroyed, emptied or expired).
 	GetRoom(context.Context, *GetRoomRequest) (*GetRoomResponse, error)
 	// ListRooms returns the rooms of an application that are live now, a page at a time.
 	ListRooms(context.Context, *ListRoomsRequest) (*ListRoomsResponse, error)

@@ -11,11 +11,14 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from trtc.gateway.v1 import call_service_pb2 as trtc_dot_gateway_dot_v1_dot_call__service__pb2
+from trtc.gateway.v1 import live_callbacks_pb2 as trtc_dot_gateway_dot_v1_dot_live__callbacks__pb2
+from trtc.gateway.v1 import trtc_events_pb2 as trtc_dot_gateway_dot_v1_dot_trtc__events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"trtc/gateway/v1/room_service.proto\x12\x0ftrtc.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"trtc/gateway/v1/call_service.proto\"\x9d\x01\n\x0eGetRoomRequest\x12\x1c\n\nsdk_app_id\x18\x01 \x01(\rR\x08sdkAppId\x12\x17\n\x07room_id\x18\x02 \x01(\tR\x06roomId\x12(\n\x10member_page_size\x18\x03 \x01(\x05R\x0ememberPageSize\x12*\n\x11member_page_token\x18\x04 \x01(\tR\x0fmemberPageToken\"\x98\x01\n\x0fGetRoomResponse\x12)\n\x04room\x18\x01 \x01(\x0b\x32\x15.trtc.gateway.v1.RoomR\x04room\x12%\n\x0eonline_members\x18\x02 \x03(\tR\ronlineMembers\x12\x33\n\x16next_member_page_token\x18\x03 \x01(\tR\x13nextMemberPageToken\"l\n\x10ListRoomsRequest\x12\x1c\n\nsdk_app_id\x18\x01 \x01(\rR\x08sdkAppId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"\x87\x01\n\x11ListRoomsResponse\x12+\n\x05rooms\x18\x01 \x03(\x0b\x32\x15.trtc.gateway.v1.RoomR\x05rooms\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\xa5\x02\n\x04Room\x12\x1c\n\nsdk_app_id\x18\x01 \x01(\rR\x08sdkAppId\x12\x17\n\x07room_id\x18\x02 \x01(\tR\x06roomId\x12.\n\x13online_member_count\x18\x03 \x01(\x05R\x11onlineMemberCount\x12\x42\n\x0flast_event_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rlastEventTime\x12;\n\x0b\x65xpire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x35\n\x08\x63overage\x18\x06 \x01(\x0b\x32\x19.trtc.gateway.v1.CoverageR\x08\x63overage2\xaf\x01\n\x0bRoomService\x12L\n\x07GetRoom\x12\x1f.trtc.gateway.v1.GetRoomRequest\x1a .trtc.gateway.v1.GetRoomResponse\x12R\n\tListRooms\x12!.trtc.gateway.v1.ListRoomsRequest\x1a\".trtc.gateway.v1.ListRoomsResponseBGZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"trtc/gateway/v1/room_service.proto\x12\x0ftrtc.gateway.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"trtc/gateway/v1/call_service.proto\x1a$trtc/gateway/v1/live_callbacks.proto\x1a!trtc/gateway/v1/trtc_events.proto\"\x9d\x01\n\x0eGetRoomRequest\x12\x1c\n\nsdk_app_id\x18\x01 \x01(\rR\x08sdkAppId\x12\x17\n\x07room_id\x18\x02 \x01(\tR\x06roomId\x12(\n\x10member_page_size\x18\x03 \x01(\x05R\x0ememberPageSize\x12*\n\x11member_page_token\x18\x04 \x01(\tR\x0fmemberPageToken\"\xd6\x01\n\x0fGetRoomResponse\x12)\n\x04room\x18\x01 \x01(\x0b\x32\x15.trtc.gateway.v1.RoomR\x04room\x12%\n\x0eonline_members\x18\x02 \x03(\tR\ronlineMembers\x12\x33\n\x16next_member_page_token\x18\x03 \x01(\tR\x13nextMemberPageToken\x12<\n\ntrtc_users\x18\x04 \x03(\x0b\x32\x1d.trtc.gateway.v1.TrtcRoomUserR\ttrtcUsers\"\x9b\x02\n\x0cTrtcRoomUser\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12-\n\x04role\x18\x02 \x01(\x0e\x32\x19.trtc.gateway.v1.TrtcRoleR\x04role\x12\x39\n\nenter_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tenterTime\x12)\n\x10publishing_video\x18\x04 \x01(\x08R\x0fpublishingVideo\x12)\n\x10publishing_audio\x18\x05 \x01(\x08R\x0fpublishingAudio\x12\x32\n\x15publishing_sub_stream\x18\x06 \x01(\x08R\x13publishingSubStream\"\xd0\x01\n\nRoomBattle\x12\x1b\n\tbattle_id\x18\x01 \x01(\tR\x08\x62\x61ttleId\x12\x18\n\x07started\x18\x02 \x01(\x08R\x07started\x12\x19\n\x08room_ids\x18\x03 \x03(\tR\x07roomIds\x12\x39\n\nstart_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartTime\x12\x35\n\x08\x64uration\x18\x05 \x01(\x0b\x32\x19.google.protobuf.DurationR\x08\x64uration\"l\n\x10ListRoomsRequest\x12\x1c\n\nsdk_app_id\x18\x01 \x01(\rR\x08sdkAppId\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x03 \x01(\tR\tpageToken\"\x87\x01\n\x11ListRoomsResponse\x12+\n\x05rooms\x18\x01 \x03(\x0b\x32\x15.trtc.gateway.v1.RoomR\x05rooms\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n\ntotal_size\x18\x03 \x01(\x05R\ttotalSize\"\xbd\x05\n\x04Room\x12\x1c\n\nsdk_app_id\x18\x01 \x01(\rR\x08sdkAppId\x12\x17\n\x07room_id\x18\x02 \x01(\tR\x06roomId\x12.\n\x13online_member_count\x18\x03 \x01(\x05R\x11onlineMemberCount\x12\x42\n\x0flast_event_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\rlastEventTime\x12;\n\x0b\x65xpire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x35\n\x08\x63overage\x18\x06 \x01(\x0b\x32\x19.trtc.gateway.v1.CoverageR\x08\x63overage\x12\x31\n\x04info\x18\x07 \x01(\x0b\x32\x1d.trtc.gateway.v1.LiveRoomInfoR\x04info\x12#\n\rowner_account\x18\x08 \x01(\tR\x0cownerAccount\x12%\n\x0e\x61\x64min_accounts\x18\t \x03(\tR\radminAccounts\x12?\n\x08metadata\x18\n \x03(\x0b\x32#.trtc.gateway.v1.Room.MetadataEntryR\x08metadata\x12/\n\x05seats\x18\x0b \x03(\x0b\x32\x19.trtc.gateway.v1.LiveSeatR\x05seats\x12@\n\ractive_battle\x18\x0c \x01(\x0b\x32\x1b.trtc.gateway.v1.RoomBattleR\x0c\x61\x63tiveBattle\x12&\n\x0ftrtc_user_count\x18\r \x01(\x05R\rtrtcUserCount\x1a;\n\rMetadataEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x32\xaf\x01\n\x0bRoomService\x12L\n\x07GetRoom\x12\x1f.trtc.gateway.v1.GetRoomRequest\x1a .trtc.gateway.v1.GetRoomResponse\x12R\n\tListRooms\x12!.trtc.gateway.v1.ListRoomsRequest\x1a\".trtc.gateway.v1.ListRoomsResponseBGZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'trtc.gateway.v1.room_service_pb2', globals())
@@ -23,16 +26,24 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'ZEgithub.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1;gatewayv1'
-  _GETROOMREQUEST._serialized_start=125
-  _GETROOMREQUEST._serialized_end=282
-  _GETROOMRESPONSE._serialized_start=285
-  _GETROOMRESPONSE._serialized_end=437
-  _LISTROOMSREQUEST._serialized_start=439
-  _LISTROOMSREQUEST._serialized_end=547
-  _LISTROOMSRESPONSE._serialized_start=550
-  _LISTROOMSRESPONSE._serialized_end=685
-  _ROOM._serialized_start=688
-  _ROOM._serialized_end=981
-  _ROOMSERVICE._serialized_start=984
-  _ROOMSERVICE._serialized_end=1159
+  _ROOM_METADATAENTRY._options = None
+  _ROOM_METADATAENTRY._serialized_options = b'8\001'
+  _GETROOMREQUEST._serialized_start=230
+  _GETROOMREQUEST._serialized_end=387
+  _GETROOMRESPONSE._serialized_start=390
+  _GETROOMRESPONSE._serialized_end=604
+  _TRTCROOMUSER._serialized_start=607
+  _TRTCROOMUSER._serialized_end=890
+  _ROOMBATTLE._serialized_start=893
+  _ROOMBATTLE._serialized_end=1101
+  _LISTROOMSREQUEST._serialized_start=1103
+  _LISTROOMSREQUEST._serialized_end=1211
+  _LISTROOMSRESPONSE._serialized_start=1214
+  _LISTROOMSRESPONSE._serialized_end=1349
+  _ROOM._serialized_start=1352
+  _ROOM._serialized_end=2053
+  _ROOM_METADATAENTRY._serialized_start=1994
+  _ROOM_METADATAENTRY._serialized_end=2053
+  _ROOMSERVICE._serialized_start=2056
+  _ROOMSERVICE._serialized_end=2231
 # @@protoc_insertion_point(module_scope)

@@ -6,10 +6,13 @@ from trtc.gateway.v1 import room_service_pb2 as trtc_dot_gateway_dot_v1_dot_room
 
 
 class RoomServiceStub(object):
-    """RoomService answers who is in a live room right now, from the gateway's
-    log. A room is live from its first event until its last member goes
-    offline, or until it expires: no event for it within the room TTL of log
-    time (see the README, "Rooms").
+    """RoomService answers what a live room looks like right now, from the
+    gateway's log: its info, owner, admins, metadata, seats and battle from the
+    TUILiveKit callbacks, its online members, and who is in its TRTC room and
+    publishes what. A room is live from its creation (or first event) until it
+    is destroyed, its last member leaves a room whose creation was not seen, or
+    it expires: no event for it within the room TTL (see the README, "Calls and
+    rooms").
     """
 
     def __init__(self, channel):
@@ -31,15 +34,18 @@ class RoomServiceStub(object):
 
 
 class RoomServiceServicer(object):
-    """RoomService answers who is in a live room right now, from the gateway's
-    log. A room is live from its first event until its last member goes
-    offline, or until it expires: no event for it within the room TTL of log
-    time (see the README, "Rooms").
+    """RoomService answers what a live room looks like right now, from the
+    gateway's log: its info, owner, admins, metadata, seats and battle from the
+    TUILiveKit callbacks, its online members, and who is in its TRTC room and
+    publishes what. A room is live from its creation (or first event) until it
+    is destroyed, its last member leaves a room whose creation was not seen, or
+    it expires: no event for it within the room TTL (see the README, "Calls and
+    rooms").
     """
 
     def GetRoom(self, request, context):
         """GetRoom returns a live room and a page of its online members.
-        NOT_FOUND when the room is not live.
+        NOT_FOUND when the room is not live (destroyed, emptied or expired).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -73,10 +79,13 @@ def add_RoomServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RoomService(object):
-    """RoomService answers who is in a live room right now, from the gateway's
-    log. A room is live from its first event until its last member goes
-    offline, or until it expires: no event for it within the room TTL of log
-    time (see the README, "Rooms").
+    """RoomService answers what a live room looks like right now, from the
+    gateway's log: its info, owner, admins, metadata, seats and battle from the
+    TUILiveKit callbacks, its online members, and who is in its TRTC room and
+    publishes what. A room is live from its creation (or first event) until it
+    is destroyed, its last member leaves a room whose creation was not seen, or
+    it expires: no event for it within the room TTL (see the README, "Calls and
+    rooms").
     """
 
     @staticmethod

@@ -499,9 +499,9 @@ export declare type Coverage = Message<"trtc.gateway.v1.Coverage"> & {
   eventCount: number;
 
   /**
-   * For a call: its start callback was seen. For a room: the log held every
-   * event from sequence 1 when the room's first event came, so no member who
-   * entered earlier can be missing.
+   * For a call: its start callback was seen. For a room: its creation was
+   * seen, or the log held every event from sequence 1 when the room's first
+   * event came, so no member who entered earlier can be missing.
    *
    * @generated from field: bool start_seen = 4;
    */
@@ -516,8 +516,9 @@ export declare type Coverage = Message<"trtc.gateway.v1.Coverage"> & {
   endSeen: boolean;
 
   /**
-   * Whether the answer holds the whole story: for a call, the start was seen
-   * and, when it ended, its end too; for a room, start_seen.
+   * Whether the answer holds the whole story: for a call, its start was seen
+   * (without an end-call callback an ended call cannot be told from one in
+   * progress, so end_seen says whether it ended); for a room, start_seen.
    *
    * @generated from field: bool complete = 6;
    */

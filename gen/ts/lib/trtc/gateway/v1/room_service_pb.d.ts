@@ -4,8 +4,10 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { TrtcRole } from "./trtc_events_pb.js";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Coverage } from "./call_service_pb.js";
+import type { LiveRoomInfo, LiveSeat } from "./live_callbacks_pb.js";
 
 /**
  * Describes the file trtc/gateway/v1/room_service.proto.
@@ -79,6 +81,14 @@ export declare type GetRoomResponse = Message<"trtc.gateway.v1.GetRoomResponse">
    * @generated from field: string next_member_page_token = 3;
    */
   nextMemberPageToken: string;
+
+  /**
+   * Who is in the TRTC room (TRTC enter and exit events) and what each
+   * publishes, in user id order.
+   *
+   * @generated from field: repeated trtc.gateway.v1.TrtcRoomUser trtc_users = 4;
+   */
+  trtcUsers: TrtcRoomUser[];
 };
 
 /**
@@ -86,6 +96,109 @@ export declare type GetRoomResponse = Message<"trtc.gateway.v1.GetRoomResponse">
  * Use `create(GetRoomResponseSchema)` to create a new message.
  */
 export declare const GetRoomResponseSchema: GenMessage<GetRoomResponse>;
+
+/**
+ * TrtcRoomUser is one user in a TRTC room, from the TRTC room and media events.
+ *
+ * @generated from message trtc.gateway.v1.TrtcRoomUser
+ */
+export declare type TrtcRoomUser = Message<"trtc.gateway.v1.TrtcRoomUser"> & {
+  /**
+   * The user's id ("UserId").
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Anchor or audience, from the enter or the last role change.
+   *
+   * @generated from field: trtc.gateway.v1.TrtcRole role = 2;
+   */
+  role: TrtcRole;
+
+  /**
+   * When the user entered (the event's EventMsTs), unset when only media events were seen.
+   *
+   * @generated from field: google.protobuf.Timestamp enter_time = 3;
+   */
+  enterTime?: Timestamp | undefined;
+
+  /**
+   * Whether the user is publishing video (201 without a later 202).
+   *
+   * @generated from field: bool publishing_video = 4;
+   */
+  publishingVideo: boolean;
+
+  /**
+   * Whether the user is publishing audio (203 without a later 204).
+   *
+   * @generated from field: bool publishing_audio = 5;
+   */
+  publishingAudio: boolean;
+
+  /**
+   * Whether the user is publishing a sub-stream, e.g. a screen share (205 without a later 206).
+   *
+   * @generated from field: bool publishing_sub_stream = 6;
+   */
+  publishingSubStream: boolean;
+};
+
+/**
+ * Describes the message trtc.gateway.v1.TrtcRoomUser.
+ * Use `create(TrtcRoomUserSchema)` to create a new message.
+ */
+export declare const TrtcRoomUserSchema: GenMessage<TrtcRoomUser>;
+
+/**
+ * RoomBattle is the battle a live room is in.
+ *
+ * @generated from message trtc.gateway.v1.RoomBattle
+ */
+export declare type RoomBattle = Message<"trtc.gateway.v1.RoomBattle"> & {
+  /**
+   * The battle's id ("BattleId").
+   *
+   * @generated from field: string battle_id = 1;
+   */
+  battleId: string;
+
+  /**
+   * False between Live.CallbackAfterCreateBattle and the start, true after it.
+   *
+   * @generated from field: bool started = 2;
+   */
+  started: boolean;
+
+  /**
+   * Every room in the battle, the inviting one first.
+   *
+   * @generated from field: repeated string room_ids = 3;
+   */
+  roomIds: string[];
+
+  /**
+   * When the battle started ("StartTime"), once started.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 4;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * How long the battle lasts ("Duration").
+   *
+   * @generated from field: google.protobuf.Duration duration = 5;
+   */
+  duration?: Duration | undefined;
+};
+
+/**
+ * Describes the message trtc.gateway.v1.RoomBattle.
+ * Use `create(RoomBattleSchema)` to create a new message.
+ */
+export declare const RoomBattleSchema: GenMessage<RoomBattle>;
 
 /**
  * ListRoomsRequest asks for the live rooms of one application.
@@ -199,12 +312,63 @@ export declare type Room = Message<"trtc.gateway.v1.Room"> & {
 
   /**
    * Which of the room's events the answer was built from; complete is false
-   * when events before the room's first one had already left the log, so
-   * members who entered earlier may be missing.
+   * when the room's creation was not seen and events before its first one had
+   * already left the log, so members who entered earlier may be missing.
    *
    * @generated from field: trtc.gateway.v1.Coverage coverage = 6;
    */
   coverage?: Coverage | undefined;
+
+  /**
+   * The room's info from Live.CallbackAfterCreateRoom with every
+   * Live.CallbackAfterUpdateRoomInfo since merged in (fields an update does
+   * not carry keep their value); unset when neither was seen.
+   *
+   * @generated from field: trtc.gateway.v1.LiveRoomInfo info = 7;
+   */
+  info?: LiveRoomInfo | undefined;
+
+  /**
+   * The owner: from the room's info, then Live.CallbackAfterChangeOwner.
+   *
+   * @generated from field: string owner_account = 8;
+   */
+  ownerAccount: string;
+
+  /**
+   * The admins Live.CallbackAfterModifyAdmin added and did not remove, in account order.
+   *
+   * @generated from field: repeated string admin_accounts = 9;
+   */
+  adminAccounts: string[];
+
+  /**
+   * The room's metadata: Live.CallbackAfterSetMetadata minus Live.CallbackAfterDelMetadata.
+   *
+   * @generated from field: map<string, string> metadata = 10;
+   */
+  metadata: { [key: string]: string };
+
+  /**
+   * The seats as the last Mic.CallbackAfterSeatInfoChanged listed them.
+   *
+   * @generated from field: repeated trtc.gateway.v1.LiveSeat seats = 11;
+   */
+  seats: LiveSeat[];
+
+  /**
+   * The battle the room is in, from its creation until it ends; unset when none.
+   *
+   * @generated from field: trtc.gateway.v1.RoomBattle active_battle = 12;
+   */
+  activeBattle?: RoomBattle | undefined;
+
+  /**
+   * How many users are in the TRTC room (GetRoom lists them).
+   *
+   * @generated from field: int32 trtc_user_count = 13;
+   */
+  trtcUserCount: number;
 };
 
 /**
@@ -214,17 +378,20 @@ export declare type Room = Message<"trtc.gateway.v1.Room"> & {
 export declare const RoomSchema: GenMessage<Room>;
 
 /**
- * RoomService answers who is in a live room right now, from the gateway's
- * log. A room is live from its first event until its last member goes
- * offline, or until it expires: no event for it within the room TTL of log
- * time (see the README, "Rooms").
+ * RoomService answers what a live room looks like right now, from the
+ * gateway's log: its info, owner, admins, metadata, seats and battle from the
+ * TUILiveKit callbacks, its online members, and who is in its TRTC room and
+ * publishes what. A room is live from its creation (or first event) until it
+ * is destroyed, its last member leaves a room whose creation was not seen, or
+ * it expires: no event for it within the room TTL (see the README, "Calls and
+ * rooms").
  *
  * @generated from service trtc.gateway.v1.RoomService
  */
 export declare const RoomService: GenService<{
   /**
    * GetRoom returns a live room and a page of its online members.
-   * NOT_FOUND when the room is not live.
+   * NOT_FOUND when the room is not live (destroyed, emptied or expired).
    *
    * @generated from rpc trtc.gateway.v1.RoomService.GetRoom
    */

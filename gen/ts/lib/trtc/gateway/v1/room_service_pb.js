@@ -3,14 +3,16 @@
 /* eslint-disable */
 
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import { file_trtc_gateway_v1_call_service } from "./call_service_pb.js";
+import { file_trtc_gateway_v1_live_callbacks } from "./live_callbacks_pb.js";
+import { file_trtc_gateway_v1_trtc_events } from "./trtc_events_pb.js";
 
 /**
  * Describes the file trtc/gateway/v1/room_service.proto.
  */
 export const file_trtc_gateway_v1_room_service = /*@__PURE__*/
-  fileDesc("CiJ0cnRjL2dhdGV3YXkvdjEvcm9vbV9zZXJ2aWNlLnByb3RvEg90cnRjLmdhdGV3YXkudjEiagoOR2V0Um9vbVJlcXVlc3QSEgoKc2RrX2FwcF9pZBgBIAEoDRIPCgdyb29tX2lkGAIgASgJEhgKEG1lbWJlcl9wYWdlX3NpemUYAyABKAUSGQoRbWVtYmVyX3BhZ2VfdG9rZW4YBCABKAkibgoPR2V0Um9vbVJlc3BvbnNlEiMKBHJvb20YASABKAsyFS50cnRjLmdhdGV3YXkudjEuUm9vbRIWCg5vbmxpbmVfbWVtYmVycxgCIAMoCRIeChZuZXh0X21lbWJlcl9wYWdlX3Rva2VuGAMgASgJIk0KEExpc3RSb29tc1JlcXVlc3QSEgoKc2RrX2FwcF9pZBgBIAEoDRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJmChFMaXN0Um9vbXNSZXNwb25zZRIkCgVyb29tcxgBIAMoCzIVLnRydGMuZ2F0ZXdheS52MS5Sb29tEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFItsBCgRSb29tEhIKCnNka19hcHBfaWQYASABKA0SDwoHcm9vbV9pZBgCIAEoCRIbChNvbmxpbmVfbWVtYmVyX2NvdW50GAMgASgFEjMKD2xhc3RfZXZlbnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCGNvdmVyYWdlGAYgASgLMhkudHJ0Yy5nYXRld2F5LnYxLkNvdmVyYWdlMq8BCgtSb29tU2VydmljZRJMCgdHZXRSb29tEh8udHJ0Yy5nYXRld2F5LnYxLkdldFJvb21SZXF1ZXN0GiAudHJ0Yy5nYXRld2F5LnYxLkdldFJvb21SZXNwb25zZRJSCglMaXN0Um9vbXMSIS50cnRjLmdhdGV3YXkudjEuTGlzdFJvb21zUmVxdWVzdBoiLnRydGMuZ2F0ZXdheS52MS5MaXN0Um9vbXNSZXNwb25zZUJHWkVnaXRodWIuY29tL3RydGMtZ2F0ZXdheS90cnRjLWdhdGV3YXkvZ2VuL2dvL3RydGMvZ2F0ZXdheS92MTtnYXRld2F5djFiBnByb3RvMw", [file_google_protobuf_timestamp, file_trtc_gateway_v1_call_service]);
+  fileDesc("CiJ0cnRjL2dhdGV3YXkvdjEvcm9vbV9zZXJ2aWNlLnByb3RvEg90cnRjLmdhdGV3YXkudjEiagoOR2V0Um9vbVJlcXVlc3QSEgoKc2RrX2FwcF9pZBgBIAEoDRIPCgdyb29tX2lkGAIgASgJEhgKEG1lbWJlcl9wYWdlX3NpemUYAyABKAUSGQoRbWVtYmVyX3BhZ2VfdG9rZW4YBCABKAkioQEKD0dldFJvb21SZXNwb25zZRIjCgRyb29tGAEgASgLMhUudHJ0Yy5nYXRld2F5LnYxLlJvb20SFgoOb25saW5lX21lbWJlcnMYAiADKAkSHgoWbmV4dF9tZW1iZXJfcGFnZV90b2tlbhgDIAEoCRIxCgp0cnRjX3VzZXJzGAQgAygLMh0udHJ0Yy5nYXRld2F5LnYxLlRydGNSb29tVXNlciLLAQoMVHJ0Y1Jvb21Vc2VyEg8KB3VzZXJfaWQYASABKAkSJwoEcm9sZRgCIAEoDjIZLnRydGMuZ2F0ZXdheS52MS5UcnRjUm9sZRIuCgplbnRlcl90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBwdWJsaXNoaW5nX3ZpZGVvGAQgASgIEhgKEHB1Ymxpc2hpbmdfYXVkaW8YBSABKAgSHQoVcHVibGlzaGluZ19zdWJfc3RyZWFtGAYgASgIIp8BCgpSb29tQmF0dGxlEhEKCWJhdHRsZV9pZBgBIAEoCRIPCgdzdGFydGVkGAIgASgIEhAKCHJvb21faWRzGAMgAygJEi4KCnN0YXJ0X3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCGR1cmF0aW9uGAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIk0KEExpc3RSb29tc1JlcXVlc3QSEgoKc2RrX2FwcF9pZBgBIAEoDRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJmChFMaXN0Um9vbXNSZXNwb25zZRIkCgVyb29tcxgBIAMoCzIVLnRydGMuZ2F0ZXdheS52MS5Sb29tEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFIpYECgRSb29tEhIKCnNka19hcHBfaWQYASABKA0SDwoHcm9vbV9pZBgCIAEoCRIbChNvbmxpbmVfbWVtYmVyX2NvdW50GAMgASgFEjMKD2xhc3RfZXZlbnRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCGNvdmVyYWdlGAYgASgLMhkudHJ0Yy5nYXRld2F5LnYxLkNvdmVyYWdlEisKBGluZm8YByABKAsyHS50cnRjLmdhdGV3YXkudjEuTGl2ZVJvb21JbmZvEhUKDW93bmVyX2FjY291bnQYCCABKAkSFgoOYWRtaW5fYWNjb3VudHMYCSADKAkSNQoIbWV0YWRhdGEYCiADKAsyIy50cnRjLmdhdGV3YXkudjEuUm9vbS5NZXRhZGF0YUVudHJ5EigKBXNlYXRzGAsgAygLMhkudHJ0Yy5nYXRld2F5LnYxLkxpdmVTZWF0EjIKDWFjdGl2ZV9iYXR0bGUYDCABKAsyGy50cnRjLmdhdGV3YXkudjEuUm9vbUJhdHRsZRIXCg90cnRjX3VzZXJfY291bnQYDSABKAUaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBMq8BCgtSb29tU2VydmljZRJMCgdHZXRSb29tEh8udHJ0Yy5nYXRld2F5LnYxLkdldFJvb21SZXF1ZXN0GiAudHJ0Yy5nYXRld2F5LnYxLkdldFJvb21SZXNwb25zZRJSCglMaXN0Um9vbXMSIS50cnRjLmdhdGV3YXkudjEuTGlzdFJvb21zUmVxdWVzdBoiLnRydGMuZ2F0ZXdheS52MS5MaXN0Um9vbXNSZXNwb25zZUJHWkVnaXRodWIuY29tL3RydGMtZ2F0ZXdheS90cnRjLWdhdGV3YXkvZ2VuL2dvL3RydGMvZ2F0ZXdheS92MTtnYXRld2F5djFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_trtc_gateway_v1_call_service, file_trtc_gateway_v1_live_callbacks, file_trtc_gateway_v1_trtc_events]);
 
 /**
  * Describes the message trtc.gateway.v1.GetRoomRequest.
@@ -27,31 +29,48 @@ export const GetRoomResponseSchema = /*@__PURE__*/
   messageDesc(file_trtc_gateway_v1_room_service, 1);
 
 /**
+ * Describes the message trtc.gateway.v1.TrtcRoomUser.
+ * Use `create(TrtcRoomUserSchema)` to create a new message.
+ */
+export const TrtcRoomUserSchema = /*@__PURE__*/
+  messageDesc(file_trtc_gateway_v1_room_service, 2);
+
+/**
+ * Describes the message trtc.gateway.v1.RoomBattle.
+ * Use `create(RoomBattleSchema)` to create a new message.
+ */
+export const RoomBattleSchema = /*@__PURE__*/
+  messageDesc(file_trtc_gateway_v1_room_service, 3);
+
+/**
  * Describes the message trtc.gateway.v1.ListRoomsRequest.
  * Use `create(ListRoomsRequestSchema)` to create a new message.
  */
 export const ListRoomsRequestSchema = /*@__PURE__*/
-  messageDesc(file_trtc_gateway_v1_room_service, 2);
+  messageDesc(file_trtc_gateway_v1_room_service, 4);
 
 /**
  * Describes the message trtc.gateway.v1.ListRoomsResponse.
  * Use `create(ListRoomsResponseSchema)` to create a new message.
  */
 export const ListRoomsResponseSchema = /*@__PURE__*/
-  messageDesc(file_trtc_gateway_v1_room_service, 3);
+  messageDesc(file_trtc_gateway_v1_room_service, 5);
 
 /**
  * Describes the message trtc.gateway.v1.Room.
  * Use `create(RoomSchema)` to create a new message.
  */
 export const RoomSchema = /*@__PURE__*/
-  messageDesc(file_trtc_gateway_v1_room_service, 4);
+  messageDesc(file_trtc_gateway_v1_room_service, 6);
 
 /**
- * RoomService answers who is in a live room right now, from the gateway's
- * log. A room is live from its first event until its last member goes
- * offline, or until it expires: no event for it within the room TTL of log
- * time (see the README, "Rooms").
+ * RoomService answers what a live room looks like right now, from the
+ * gateway's log: its info, owner, admins, metadata, seats and battle from the
+ * TUILiveKit callbacks, its online members, and who is in its TRTC room and
+ * publishes what. A room is live from its creation (or first event) until it
+ * is destroyed, its last member leaves a room whose creation was not seen, or
+ * it expires: no event for it within the room TTL (see the README, "Calls and
+ * rooms").
  *
  * @generated from service trtc.gateway.v1.RoomService
  */

@@ -1,0 +1,473 @@
+// Package calls is the projection of TUICallKit calls: it derives every call's
+// members, timeline and record from the start, member-changed and end-call
+// events of the log, and serves them as the CallService.
+//
+// The projection is a pure function of the events it is given, in log order:
+// rebuilt from the log after a restart, identical on every replica. It keeps a
+// call while any of its events is still in the log (Trim), so its memory
+// follows the log's retention: about one call per three retained events, each
+// costing the memory stated in the README ("Calls and rooms").
+package calls
+
+import (
+	"cmp"
+	"hash/maphash"
+	"slices"
+	"sync"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// key names a call: call ids are unique within one application only.
+type key struct {
+	app uint32
+	id  string
+}
+
+// call is what the log has told about one call. Times are Unix nanoseconds;
+// 0 is unknown.
+type call struct {
+	key
+	callerAccount string
+	mediaType     gatewayv1.MediaType
+	chatGroupID   string
+	roomID        string
+	startTime     int64
+	endTime       int64
+	members       []member
+	memberIndex   map[string]int // account → index in members; nil while members is short
+	timeline      []entry
+	record        *gatewayv1.CallRecord // shared with the end-call event, never modified
+	recordSeq     uint64
+	seen          []uint64            // hashes of the event ids applied, to skip a callback delivered twice
+	seenSet       map[uint64]struct{} // replaces seen once it is long
+	firstSeq      uint64
+	lastSeq       uint64
+	events        uint32
+	startSeen     bool
+	connected     bool
+	indexed       bool // in its app's record index
+}
+
+// member is one member of a call. stateTime is the time of the change the
+// state comes from, so that a late callback does not undo a newer one.
+type member struct {
+	account    string
+	state      gatewayv1.CallMemberState
+	lastAction gatewayv1.ActionType
+	stateTime  int64
+	invite     int64
+	answer     int64
+	join       int64
+	reject     int64
+	leave      int64
+	caller     bool
+}
+
+// entry is one line of a call's timeline.
+type entry struct {
+	seq        uint64
+	time       int64
+	eventType  gatewayv1.EventType
+	account    string
+	action     gatewayv1.ActionType
+	actionText string
+}
+
+// retained is one call's newest sequence at the time it was applied; the
+// FIFO of them tells Trim which calls may have left the log.
+type retained struct {
+	seq uint64
+	key key
+}
+
+// Projection holds every call the retained log tells of. Apply and Trim are
+// called by the log's follower; the read methods from any goroutine.
+type Projection struct {
+	mu      sync.RWMutex
+	calls   map[key]*call
+	records map[uint32]*recordIndex
+	fifo    []retained // in sequence order
+	fifoAt  int
+	seed    maphash.Seed
+}
+
+// New returns an empty projection.
+func New() *Projection {
+	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), seed: maphash.MakeSeed()}
+}
+
+// Apply folds one event into the projection; events other than the three
+// call callbacks are ignored.
+func (p *Projection) Apply(ev *gatewayv1.Event) {
+	switch ev.GetType() {
+	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED, gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED, gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
+	default:
+		return
+	}
+	id := callID(ev)
+	if id == "" {
+		return // nothing to file it under
+	}
+	k := key{app: ev.GetSdkAppId(), id: id}
+	h := maphash.String(p.seed, ev.GetId())
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.calls[k]
+	if c == nil {
+		c = &call{key: k, firstSeq: ev.GetSequence()}
+		p.calls[k] = c
+	}
+	if ev.GetId() != "" && c.sawBefore(h) {
+		return // the same callback again (a retry outside the log's de-duplication window)
+	}
+	c.lastSeq = ev.GetSequence()
+	c.events++
+	p.fifo = append(p.fifo, retained{seq: c.lastSeq, key: k})
+	t := eventTime(ev)
+	switch ev.GetType() {
+	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
+		c.applyStart(ev.GetSequence(), t, ev.GetCallStarted())
+	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
+		c.applyChange(ev.GetSequence(), t, ev.GetCallMemberChanged())
+	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
+		if c.record != nil {
+			return // a second, different end of the same call: the first stands
+		}
+		c.applyEnd(ev.GetSequence(), t, ev.GetCallEnded().GetCallRecord())
+	}
+	p.index(c)
+}
+
+// callID is the call an event is about: Event.call_id, else the payload's.
+func callID(ev *gatewayv1.Event) string {
+	if id := ev.GetCallId(); id != "" {
+		return id
+	}
+	switch {
+	case ev.GetCallStarted() != nil:
+		return ev.GetCallStarted().GetCallInfo().GetCallId()
+	case ev.GetCallMemberChanged() != nil:
+		return ev.GetCallMemberChanged().GetCallId()
+	case ev.GetCallEnded() != nil:
+		return ev.GetCallEnded().GetCallRecord().GetCallId()
+	}
+	return ""
+}
+
+// eventTime is when Tencent says the event happened, else when the gateway
+// received it.
+func eventTime(ev *gatewayv1.Event) int64 {
+	if t := ev.GetEventTime(); t != nil {
+		return t.AsTime().UnixNano()
+	}
+	if t := ev.GetReceivedAt(); t != nil {
+		return t.AsTime().UnixNano()
+	}
+	return 0
+}
+
+func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
+	if c.startSeen {
+		return // a second start with another id: the first stands
+	}
+	c.startSeen = true
+	c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_STARTED})
+	info := s.GetCallInfo()
+	if c.record == nil {
+		c.mediaType = info.GetMediaType()
+		c.roomID = info.GetRoomId()
+		if c.startTime == 0 {
+			c.startTime = t
+		}
+	}
+	c.chatGroupID = info.GetChatGroupId()
+	for _, u := range s.GetUserList() {
+		m := c.member(u.GetUserAccount())
+		if m.invite == 0 || t < m.invite {
+			m.invite = t
+		}
+		// The start lists the caller as "Calling" and the callees as "Waiting".
+		if u.GetStatus() == gatewayv1.MemberStatus_MEMBER_STATUS_CALLING && c.callerAccount == "" {
+			c.callerAccount = m.account
+			m.caller = true
+		}
+		m.setState(t, statusState(u.GetStatus()), gatewayv1.ActionType_ACTION_TYPE_UNSPECIFIED)
+	}
+}
+
+func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged) {
+	changed := make(map[string]bool, len(ch.GetChangedUserList()))
+	for _, u := range ch.GetChangedUserList() {
+		c.timeline = append(c.timeline, entry{
+			seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED,
+			account: u.GetUserAccount(), action: u.GetActionType(), actionText: u.GetActionTypeText(),
+		})
+		m := c.member(u.GetUserAccount())
+		state, when := actionState(u.GetActionType(), m)
+		if when != nil && (*when == 0 || t < *when) {
+			*when = t
+		}
+		switch u.GetActionType() {
+		case gatewayv1.ActionType_ACTION_TYPE_ANSWER, gatewayv1.ActionType_ACTION_TYPE_JOIN:
+			c.connected = true
+		case gatewayv1.ActionType_ACTION_TYPE_UNSPECIFIED:
+			continue // an action we cannot read: the UserList below says where the member stands
+		}
+		changed[m.account] = true
+		m.setState(t, state, u.GetActionType())
+	}
+	if len(ch.GetChangedUserList()) == 0 {
+		c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED})
+	}
+	for _, u := range ch.GetUserList() {
+		m := c.member(u.GetUserAccount())
+		if !changed[m.account] {
+			m.setState(t, statusState(u.GetStatus()), m.lastAction)
+		}
+	}
+}
+
+func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
+	c.record, c.recordSeq = r, seq
+	c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_ENDED})
+	if r.GetCallerAccount() != "" {
+		if c.callerAccount != r.GetCallerAccount() {
+			for i := range c.members {
+				c.members[i].caller = false
+			}
+		}
+		c.callerAccount = r.GetCallerAccount()
+		c.member(c.callerAccount).caller = true
+	}
+	c.mediaType = r.GetMediaType()
+	c.roomID = r.GetRoomId()
+	if st := r.GetStartTime(); st != nil {
+		c.startTime = st.AsTime().UnixNano()
+	}
+	end := t
+	if et := r.GetEndTime(); et != nil {
+		end = et.AsTime().UnixNano()
+	}
+	c.endTime = end
+	if r.GetAcceptTime() != nil {
+		c.connected = true
+	}
+	for _, a := range r.GetCalleeAccounts() {
+		c.member(a)
+	}
+	// The call is over: whoever was still in it left, and whoever was
+	// still invited ended as the call did.
+	for i := range c.members {
+		m := &c.members[i]
+		switch m.state {
+		case gatewayv1.CallMemberState_CALL_MEMBER_STATE_CALLING:
+			m.state = gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT
+		case gatewayv1.CallMemberState_CALL_MEMBER_STATE_WAITING, gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED:
+			m.state = endedState(r.GetCallResult(), m, c.connected)
+		default:
+			continue
+		}
+		// Dated at the end, so that a start or change that arrives late
+		// does not reopen the member's part in an ended call.
+		m.stateTime = max(m.stateTime, end)
+		if m.leave == 0 {
+			m.leave = end
+		}
+	}
+}
+
+// endedState is what became of member m, still invited (or only named by the
+// record), when the call ended with result r: the caller, and in a call that
+// connected a member the log never showed, left; the others ended as the
+// call did, or did not answer a call that went on without them.
+func endedState(r gatewayv1.CallResult, m *member, connected bool) gatewayv1.CallMemberState {
+	if m.caller || (connected && m.state == gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED) {
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT
+	}
+	switch r {
+	case gatewayv1.CallResult_CALL_RESULT_CANCEL:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_INVITE_CANCELLED
+	case gatewayv1.CallResult_CALL_RESULT_REJECT, gatewayv1.CallResult_CALL_RESULT_CALL_BUSY:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_REJECTED
+	case gatewayv1.CallResult_CALL_RESULT_NOT_ANSWER:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_NOT_ANSWERED
+	}
+	if m.state == gatewayv1.CallMemberState_CALL_MEMBER_STATE_WAITING {
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_NOT_ANSWERED
+	}
+	return gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT
+}
+
+// statusState maps a UserList Status to a member state.
+func statusState(s gatewayv1.MemberStatus) gatewayv1.CallMemberState {
+	switch s {
+	case gatewayv1.MemberStatus_MEMBER_STATUS_CALLING:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_CALLING
+	case gatewayv1.MemberStatus_MEMBER_STATUS_WAITING:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_WAITING
+	}
+	return gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED
+}
+
+// actionState is the state an action leaves a member in, and which of the
+// member's times it sets.
+func actionState(a gatewayv1.ActionType, m *member) (gatewayv1.CallMemberState, *int64) {
+	switch a {
+	case gatewayv1.ActionType_ACTION_TYPE_ANSWER:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_CALLING, &m.answer
+	case gatewayv1.ActionType_ACTION_TYPE_JOIN:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_CALLING, &m.join
+	case gatewayv1.ActionType_ACTION_TYPE_REJECT:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_REJECTED, &m.reject
+	case gatewayv1.ActionType_ACTION_TYPE_NOT_ANSWER:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_NOT_ANSWERED, &m.leave
+	case gatewayv1.ActionType_ACTION_TYPE_HANGUP, gatewayv1.ActionType_ACTION_TYPE_OFFLINE:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_LEFT, &m.leave
+	case gatewayv1.ActionType_ACTION_TYPE_INVITE:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_WAITING, &m.invite
+	case gatewayv1.ActionType_ACTION_TYPE_CANCEL_INVITE:
+		return gatewayv1.CallMemberState_CALL_MEMBER_STATE_INVITE_CANCELLED, &m.leave
+	}
+	return gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED, nil
+}
+
+// setState moves the member to s unless a change with a later time already
+// did: a callback that arrives late does not undo a newer one.
+func (m *member) setState(t int64, s gatewayv1.CallMemberState, a gatewayv1.ActionType) {
+	if s == gatewayv1.CallMemberState_CALL_MEMBER_STATE_UNSPECIFIED || (m.stateTime != 0 && t < m.stateTime) {
+		return
+	}
+	m.state, m.stateTime = s, t
+	if a != gatewayv1.ActionType_ACTION_TYPE_UNSPECIFIED {
+		m.lastAction = a
+	}
+}
+
+// member returns the member account, adding it in order of first mention.
+func (c *call) member(account string) *member {
+	if c.memberIndex != nil {
+		if i, ok := c.memberIndex[account]; ok {
+			return &c.members[i]
+		}
+	} else {
+		for i := range c.members {
+			if c.members[i].account == account {
+				return &c.members[i]
+			}
+		}
+	}
+	c.members = append(c.members, member{account: account})
+	switch {
+	case c.memberIndex != nil:
+		c.memberIndex[account] = len(c.members) - 1
+	case len(c.members) > linearSearch:
+		// A call can name as many members as a callback body holds (an
+		// end-call's callee list of a megabyte): look them up in a map
+		// once the list is long, so one such call cannot stall the follower.
+		c.memberIndex = make(map[string]int, 2*len(c.members))
+		for i := range c.members {
+			c.memberIndex[c.members[i].account] = i
+		}
+	}
+	return &c.members[len(c.members)-1]
+}
+
+// sawBefore reports whether the event id hash h was applied to the call
+// already, and records it otherwise.
+func (c *call) sawBefore(h uint64) bool {
+	if c.seenSet != nil {
+		if _, ok := c.seenSet[h]; ok {
+			return true
+		}
+		c.seenSet[h] = struct{}{}
+		return false
+	}
+	if slices.Contains(c.seen, h) {
+		return true
+	}
+	c.seen = append(c.seen, h)
+	if len(c.seen) > linearSearch {
+		c.seenSet = make(map[uint64]struct{}, 2*len(c.seen))
+		for _, v := range c.seen {
+			c.seenSet[v] = struct{}{}
+		}
+		c.seen = nil
+	}
+	return false
+}
+
+// linearSearch is how long a call's member or event list is searched
+// linearly before it gets a map: calls have a handful of members and events.
+const linearSearch = 16
+
+// state is where the call stands.
+func (c *call) state() gatewayv1.CallState {
+	switch {
+	case c.record != nil:
+		return gatewayv1.CallState_CALL_STATE_ENDED
+	case c.connected:
+		return gatewayv1.CallState_CALL_STATE_CONNECTED
+	}
+	return gatewayv1.CallState_CALL_STATE_RINGING
+}
+
+// Trim forgets every call whose newest event is older than oldest: the log no
+// longer holds it, so a rebuild would not know it either.
+func (p *Projection) Trim(oldest uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	dead := map[uint32][]*call{}
+	for p.fifoAt < len(p.fifo) && p.fifo[p.fifoAt].seq < oldest {
+		r := p.fifo[p.fifoAt]
+		p.fifo[p.fifoAt] = retained{}
+		p.fifoAt++
+		c := p.calls[r.key]
+		if c == nil || c.lastSeq != r.seq {
+			continue // gone already, or a newer event keeps it
+		}
+		delete(p.calls, r.key)
+		if c.indexed {
+			c.indexed = false
+			dead[c.app] = append(dead[c.app], c)
+		}
+	}
+	for app, calls := range dead {
+		ix := p.records[app]
+		ix.unindex(calls)
+		if len(ix.byStart) == 0 {
+			delete(p.records, app)
+		}
+	}
+	// Compact the FIFO once its dead head outweighs its live part.
+	if p.fifoAt > len(p.fifo)/2 {
+		p.fifo = slices.Clone(p.fifo[p.fifoAt:])
+		p.fifoAt = 0
+	}
+}
+
+// Len is how many calls the projection holds.
+func (p *Projection) Len() int {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.calls)
+}
+
+// ts converts Unix nanoseconds to a Timestamp; 0 is unset.
+func ts(ns int64) *timestamppb.Timestamp {
+	if ns == 0 {
+		return nil
+	}
+	return &timestamppb.Timestamp{Seconds: ns / 1e9, Nanos: int32(ns % 1e9)}
+}
+
+// compareRecords orders records by start time, then call id: the order of
+// an app's record index, newest last.
+func compareRecords(a, b *call) int {
+	if c := cmp.Compare(a.startTime, b.startTime); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}

@@ -1,0 +1,135 @@
+package follower
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+)
+
+const waitLimit = 20 * time.Second
+
+// recorder is a Trimmer that remembers what it was given.
+type recorder struct {
+	mu    sync.Mutex
+	seqs  []uint64
+	trims []uint64
+}
+
+func (r *recorder) Apply(ev *gatewayv1.Event) {
+	r.mu.Lock()
+	r.seqs = append(r.seqs, ev.GetSequence())
+	r.mu.Unlock()
+}
+
+func (r *recorder) Trim(oldest uint64) {
+	r.mu.Lock()
+	r.trims = append(r.trims, oldest)
+	r.mu.Unlock()
+}
+
+func (r *recorder) got() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fmt.Sprint(r.seqs)
+}
+
+func appendN(t *testing.T, log eventlog.Log, n int) {
+	t.Helper()
+	for range n {
+		if _, err := log.Append(context.Background(), &gatewayv1.Event{Type: gatewayv1.EventType_EVENT_TYPE_OTHER}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// waitFor polls until cond holds; the bound is a deadlock guard.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestEachReaderGetsItsEventsInOrder(t *testing.T) {
+	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
+	defer log.Close()
+	appendN(t, log, 3)
+	f := New(log)
+	f.TrimEvery = 2
+	live, rebuilt := &recorder{}, &recorder{}
+	f.Register("live", 3, live)
+	f.RegisterRebuilt("rebuilt", 0, rebuilt)
+	if err := f.Ready(); err == nil {
+		t.Fatal("Ready before Run = nil, want a RebuildingError")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	waitFor(t, "the rebuild", func() bool { return f.Ready() == nil })
+	appendN(t, log, 2)
+	waitFor(t, "the live events", func() bool { return f.Last() == 5 })
+	if got := live.got(); got != "[4 5]" {
+		t.Errorf("live reader got %s, want [4 5]", got)
+	}
+	if got := rebuilt.got(); got != "[1 2 3 4 5]" {
+		t.Errorf("rebuilt reader got %s, want [1 2 3 4 5]", got)
+	}
+	rebuilt.mu.Lock()
+	trims := len(rebuilt.trims)
+	rebuilt.mu.Unlock()
+	if trims == 0 {
+		t.Error("the Trimmer was never told the log's oldest sequence")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after cancel = %v, want nil", err)
+	}
+}
+
+func TestRebuiltReadersSkipDroppedEvents(t *testing.T) {
+	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 3})
+	defer log.Close()
+	appendN(t, log, 6) // 1–3 are gone
+	f := New(log)
+	r := &recorder{}
+	f.RegisterRebuilt("rebuilt", 0, r)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = f.Run(ctx) }()
+	waitFor(t, "the rebuild", func() bool { return f.Ready() == nil })
+	if got := r.got(); got != "[4 5 6]" {
+		t.Errorf("got %s, want the retained [4 5 6]", got)
+	}
+}
+
+func TestStrictReaderFailsOnDroppedEvents(t *testing.T) {
+	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 3})
+	defer log.Close()
+	appendN(t, log, 6)
+	f := New(log)
+	f.Register("hub", 1, &recorder{})
+	err := f.Run(context.Background())
+	var oor *eventlog.OutOfRangeError
+	if !errors.As(err, &oor) {
+		t.Fatalf("Run = %v, want the log's OutOfRangeError: a strict reader must not miss events", err)
+	}
+}
+
+func TestRunOnce(t *testing.T) {
+	log := eventlog.NewMemory(eventlog.MemoryOptions{})
+	defer log.Close()
+	f := New(log)
+	if err := f.Run(context.Background()); err == nil {
+		t.Error("Run without readers = nil, want an error")
+	}
+}
