@@ -4,6 +4,8 @@
 GO      ?= go
 BIN     := $(CURDIR)/.bin
 BUF     := $(BIN)/buf
+# Centrifugo, for make bench only (tools/centrifugo/go.mod).
+CENTRIFUGO := $(BIN)/centrifugo
 TOOLS   := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc \
            $(BIN)/protoc-gen-grpc-gateway $(BIN)/protoc-gen-openapiv2
 
@@ -99,13 +101,21 @@ check-generate: generate
 	@git add -N gen >/dev/null 2>&1; \
 	if ! git diff --quiet -- gen; then echo "gen/ is stale: run 'make generate' and commit" >&2; git diff --stat -- gen >&2; exit 1; fi
 
-## bench: the standard load suite (S1…S4, durable and 3-node-cluster rows, each against a bare net/http handler) and
-## the go test micro-benchmarks, in about 5–7 minutes; rewrites BENCHMARKS.md.
+## bench: the standard load suite (S1…S4, durable and 3-node-cluster rows, each against a bare net/http handler,
+## S1 and S2 also against Centrifugo, built into .bin/ first) and the go test micro-benchmarks, in about 6–8
+## minutes; rewrites BENCHMARKS.md.
 ## Not part of CI: it wants a quiet machine. BENCH_FLAGS adds flags, e.g.
 ## BENCH_FLAGS=--profile=bench-out/prof for pprof profiles of each gateway.
 BENCH_FLAGS ?=
-bench:
-	$(GO) run ./cmd/trtc-gateway-bench --suite $(BENCH_FLAGS)
+bench: $(CENTRIFUGO)
+	$(GO) run ./cmd/trtc-gateway-bench --suite --centrifugo-bin=$(CENTRIFUGO) $(BENCH_FLAGS)
+
+# Centrifugo, the real-time server the suite measures beside the gateway, is
+# pinned in a module of its own (tools/centrifugo/go.mod) so that `make tools`,
+# which CI runs, does not build it: only `make bench` does.
+$(CENTRIFUGO): tools/centrifugo/go.mod tools/centrifugo/go.sum
+	cd tools/centrifugo && $(GO) build -o $(BIN)/ tool
+	@touch $@
 
 ## fuzz: run each fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s

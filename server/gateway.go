@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/server/api"
 	"github.com/trtc-gateway/trtc-gateway/server/console"
 )
 
@@ -28,19 +29,25 @@ const inprocBuffer = 1 << 20
 // /metrics beside it.
 func (s *Server) newGateway(ctx context.Context, reg *prometheus.Registry) (http.Handler, error) {
 	s.inproc = bufconn.Listen(inprocBuffer)
+	marshaler := &runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
+	}
+	// Each event is decoded and encoded to JSON once for all the JSON
+	// streams it goes to, not once per stream.
+	shared := api.NewJSONStream(marshaler)
 	var err error
 	s.gwConn, err = grpc.NewClient("passthrough:///in-process",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return s.inproc.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(shared.ClientCodec())),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("connecting grpc-gateway to the gRPC server: %w", err)
 	}
 	gw := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: true},
-		}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, marshaler),
+		runtime.WithForwardResponseRewriter(shared.Rewrite),
 		// grpc-gateway keeps the query parser in a package variable; every
 		// gateway in the process sets the same one.
 		runtime.SetQueryParameterParser(&strictQuery{}),

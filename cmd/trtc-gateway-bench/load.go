@@ -18,6 +18,9 @@ type load struct {
 	// fast as the connections allow (each waits for its answer).
 	rate    int
 	traffic *traffic.Model
+	// publish posts each callback to Centrifugo's /api/publish, and keys it
+	// by its body, which is what Centrifugo's subscribers receive.
+	publish bool
 	// expect returns how many subscribers an accepted callback reaches.
 	expect func(traffic.Webhook) uint64
 }
@@ -108,6 +111,9 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 			queries[qk] = query
 		}
 		key, _ := idKey(callback.EventID(wh.App, wh.Command, wh.Body))
+		if l.publish {
+			key = bodyKey(wh.Body)
+		}
 		sent := r.clock.now()
 		if !r.sent.put(key, sent) {
 			st.dupIDs++
@@ -116,7 +122,13 @@ func (l *load) send(ctx context.Context, r *session, w int, tokens <-chan time.T
 		if tokens != nil && r.inWindow(sent) {
 			st.lag.record(time.Since(due))
 		}
-		resp, err := c.post(ctx, query, wh.Body)
+		var resp response
+		var err error
+		if l.publish {
+			resp, err = c.postPublish(ctx, wh.Body)
+		} else {
+			resp, err = c.post(ctx, query, wh.Body)
+		}
 		answered := r.clock.now()
 		if err != nil {
 			st.ioErrors++

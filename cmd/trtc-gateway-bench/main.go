@@ -69,6 +69,9 @@ type options struct {
 	natsNode     natsNode
 	gwArgs       string
 	baseline     bool
+	// centrifugoBin is --centrifugo-bin; centrifugoSet says it was given.
+	centrifugoBin string
+	centrifugoSet bool
 
 	webhookAddr, grpcAddr, httpAddr string
 	gatewayPID                      int
@@ -92,7 +95,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.bin, "gateway-bin", "", "gateway binary to start; empty builds ./cmd/trtc-gateway")
 	fs.StringVar(&o.gwCPUs, "gateway-cpus", "auto", "taskset CPU list for the gateway and the bare handler; auto is the last CPU when there are 2 or more; empty does not pin")
 	fs.StringVar(&o.loadCPUs, "load-cpus", "auto", "taskset CPU list for this load generator; auto is every CPU but the gateway's; empty does not pin")
-	fs.StringVar(&o.storeArg, "store", "memory", "the started gateway's --store")
+	fs.StringVar(&o.storeArg, "store", "memory", "the started gateway's --store, or centrifugo to measure Centrifugo (see --centrifugo-bin) under the same load")
+	fs.StringVar(&o.centrifugoBin, "centrifugo-bin", ".bin/centrifugo", "the Centrifugo binary of the suite's Centrifugo rows and of --store=centrifugo (make bench builds it); when the default is missing those rows are skipped")
 	fs.StringVar(&o.dataDir, "data-dir", "", "the --serve-gateway gateway's --data-dir")
 	fs.StringVar(&o.natsURL, "nats-url", "", "the --serve-gateway gateway's --nats-url")
 	fs.IntVar(&o.replicas, "stream-replicas", 0, "the --serve-gateway gateway's --stream-replicas")
@@ -117,6 +121,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.sc.SubsIdle, "subs-idle", 0, "subscribers filtered on a CallId that never occurs")
 	fs.IntVar(&o.sc.SubsSlow, "subs-slow", 0, "subscribers receiving every event but reading only --slow-rate a second")
 	fs.IntVar(&o.sc.SlowRate, "slow-rate", 0, "events per second each --subs-slow subscriber reads")
+	fs.BoolVar(&o.sc.JSON, "json-stream", false, "subscribers read the JSON stream (GET /v1/events:subscribe, one HTTP connection each) instead of gRPC; only --subs-all")
 	fs.IntVar(&o.sc.GRPCConns, "grpc-conns", 0, "gRPC connections for the subscribers; 0 is one per subscriber up to 100, then 50 subscribers per connection")
 	fs.IntVar(&o.sc.Apps, "apps", 4, "SdkAppids the traffic spreads over (1-8)")
 	fs.Float64Var(&o.sc.LiveShare, "live-share", 0.2, "fraction of callbacks that are live-room membership changes")
@@ -125,6 +130,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) { o.centrifugoSet = o.centrifugoSet || f.Name == "centrifugo-bin" })
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -311,5 +317,13 @@ func (o *options) suiteConfig(ctx context.Context) (suiteConfig, error) {
 		cfg.gatewayBin = bin
 	}
 	cfg.flags = probeGateway(cfg.gatewayBin)
+	if o.centrifugoBin != "" {
+		bin := absPath(o.centrifugoBin)
+		if _, err := os.Stat(bin); err == nil {
+			cfg.centrifugoBin = bin
+		} else if o.centrifugoSet || o.storeArg == "centrifugo" {
+			return cfg, fmt.Errorf("--centrifugo-bin: %w (make bench builds it: cd tools/centrifugo && go build -o ../../.bin/ tool)", err)
+		}
+	}
 	return cfg, nil
 }

@@ -83,15 +83,15 @@ func (rep *report) writeJSON(path string) error {
 // printTable writes the results as an aligned table.
 func (rep *report) printTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\twebhooks/s\t×bare\tdeliveries/s\tanswer p99\tp50 ms\tp99 ms\tp99.9 ms\tmax ms\terrors\tgw cores\tµs/webhook\tpeak RSS\tload cores\ttarget\tmet")
+	fmt.Fprintln(tw, "scenario\twebhooks/s\t×bare\t×Centrifugo\tdeliveries/s\tanswer p99\tp50 ms\tp99 ms\tp99.9 ms\tmax ms\terrors\tgw cores\tµs/webhook\tpeak RSS\tload cores\ttarget\tmet")
 	for _, row := range rep.Rows {
 		r := row.Result
 		if r == nil {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n", row.Name, row.Skipped)
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n", row.Name, row.Skipped)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%.3f\t%s\t%s\t%s\t%s\t%d\t%.2f\t%.1f\t%s\t%.2f\t%s\t%s\n",
-			row.Name, thousands(r.WebhooksPerSec), row.RatioBare, deliveries(r), r.Response.P99,
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%d\t%.2f\t%.1f\t%s\t%.2f\t%s\t%s\n",
+			row.Name, thousands(r.WebhooksPerSec), row.RatioBare, peerCell(row), deliveries(r), r.Response.P99,
 			latencyCell(r, r.Latency.P50), latencyCell(r, r.Latency.P99), latencyCell(r, r.Latency.P999), latencyCell(r, r.Latency.Max),
 			r.errors(), r.GatewayCores, r.CPUPerWebhookUs, mib(r.PeakRSS), r.LoadCores, row.Target, metCell(row))
 	}
@@ -106,6 +106,14 @@ func (rep *report) printTable(w io.Writer) {
 		}
 		_ = tw.Flush()
 	}
+}
+
+// peerCell is a row's webhooks/s over its Centrifugo row's, or a dash.
+func peerCell(row suiteRecord) string {
+	if row.Peer == "" {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", row.RatioCentrifugo)
 }
 
 func deliveries(r *Result) string {
@@ -146,12 +154,12 @@ func (rep *report) markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s at commit `%s` with `%s`.\n\n", rep.Date, rep.Commit, rep.Command)
 	fmt.Fprintf(&b, "Machine: %s, %s. CPU split: %s.\n\n", rep.Machine, rep.Go, rep.CPUSplit)
-	b.WriteString("| scenario | load | webhooks/s | × bare | deliveries/s | answer p50 / p99 (ms) | delivery p50 / p99 / p99.9 / max (ms) | errors | gateway CPU | peak RSS | target | measured | met |\n")
-	b.WriteString("| --- | --- | ---: | ---: | ---: | --- | --- | ---: | --- | ---: | --- | --- | --- |\n")
+	b.WriteString("| scenario | load | webhooks/s | × bare | × Centrifugo | deliveries/s | answer p50 / p99 (ms) | delivery p50 / p99 / p99.9 / max (ms) | errors | gateway CPU | peak RSS | target | measured | met |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: | --- | --- | --- |\n")
 	for _, row := range rep.Rows {
 		r := row.Result
 		if r == nil {
-			fmt.Fprintf(&b, "| %s | | | | | | | | | | | %s | — |\n", row.Name, row.Skipped)
+			fmt.Fprintf(&b, "| %s | | | | | | | | | | | | %s | — |\n", row.Name, row.Skipped)
 			continue
 		}
 		lat := "—"
@@ -171,14 +179,16 @@ func (rep *report) markdown() string {
 			cpu += fmt.Sprintf(" (+ %.2f cores in the NATS nodes)", r.NATSCores)
 			rss += fmt.Sprintf(" (+ %s)", mib(r.NATSPeakRSS))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %.2f / %.2f | %s | %s | %s | %s | %s | %s | %s |\n",
-			row.Name, describe(r.Scenario), thousands(r.WebhooksPerSec), row.RatioBare, deliveries(r),
+		fmt.Fprintf(&b, "| %s | %s | %s | %.2f | %s | %s | %.2f / %.2f | %s | %s | %s | %s | %s | %s | %s |\n",
+			row.Name, describe(r.Scenario), thousands(r.WebhooksPerSec), row.RatioBare, peerCell(row), deliveries(r),
 			r.Response.P50, r.Response.P99, lat, errs,
 			cpu, rss, target, measured, metCell(row))
 	}
 	b.WriteString("\n× bare divides webhooks/s by the mean of the bare handler's runs under the same load just before and just after " +
 		"(a bare row's own × bare is its share of that mean); fixed-rate rows are divided by the mean of all maximum-rate bare runs, " +
 		"which only shows their headroom. " +
+		"× Centrifugo divides webhooks/s by the Centrifugo row's of the same group (Centrifugo " + centrifugoVersion + " under the same traffic and CPU split: " +
+		"each callback posted to its /api/publish on one channel, subscribers on its unidirectional gRPC stream; its own CPU and peak RSS in its rows). " +
 		"Answer is send → HTTP response; delivery is send → receipt by a subscriber. " +
 		"Gateway CPU and peak RSS are the measured process's (the bare handler's in its rows); a met target also needs zero errors. " +
 		"In the rows on NATS nodes they are the gateway process's alone; the nodes' CPU in the window and the sum of their peak RSS follow in brackets.\n")

@@ -48,6 +48,9 @@ type Scenario struct {
 	SubsSlow int `json:"subs_slow,omitempty"`
 	// SlowRate is the events per second each slow subscriber reads.
 	SlowRate int `json:"slow_rate,omitempty"`
+	// JSON subscribers read the JSON stream (GET /v1/events:subscribe,
+	// one HTTP connection each) instead of gRPC; only SubsAll is supported.
+	JSON bool `json:"json,omitempty"`
 	// GRPCConns is how many gRPC connections carry the subscribers; 0 is
 	// one per subscriber up to 100, then 50 subscribers per connection.
 	GRPCConns int `json:"grpc_conns"`
@@ -86,6 +89,9 @@ type target struct {
 	warnings func() int
 	// window, when set, is told when the measured window starts and ends.
 	window func(start bool)
+	// centrifugo says the target is Centrifugo: callbacks go to its
+	// /api/publish and subscribers read its unidirectional gRPC stream.
+	centrifugo bool
 }
 
 // Result is what one scenario measured. Rates are per second of the
@@ -183,6 +189,12 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		if tgt.grpc == "" {
 			return nil, errors.New("subscribers need the gateway's gRPC address")
 		}
+		if (tgt.centrifugo || sc.JSON) && sc.subscribers() != sc.SubsAll {
+			return nil, fmt.Errorf("%s: Centrifugo and JSON-stream scenarios have only subscribers to every event (--subs-all)", sc.Name)
+		}
+		if sc.JSON && tgt.http == "" {
+			return nil, errors.New("JSON subscribers need the gateway's JSON listener (--http-addr)")
+		}
 		before, gauge := gatewayMetric(ctx, tgt.http, "trtcgw_subscribers")
 		fallbacks0, fallbacksOK := gatewayMetric(ctx, tgt.http, "trtcgw_subscriber_fallbacks_total")
 		defer func() {
@@ -198,8 +210,26 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		add := func(kind string, req *gatewayv1.SubscribeRequest) error {
 			return set.open(subCtx, r, &subscriber{kind: kind, req: req})
 		}
+		var jsonClient *http.Client
+		if sc.JSON {
+			jsonClient = newJSONClient(sc.SubsAll)
+			defer jsonClient.CloseIdleConnections()
+		}
 		for range sc.SubsAll {
-			if err := set.open(subCtx, r, &subscriber{kind: "all", req: &gatewayv1.SubscribeRequest{}, everyEvent: true}); err != nil {
+			var err error
+			switch s := (&subscriber{kind: "all", req: &gatewayv1.SubscribeRequest{}, everyEvent: true}); {
+			case tgt.centrifugo:
+				// Without history Centrifugo numbers no publication: lost
+				// ones count as gaps through the expected total.
+				s.everyEvent = false
+				err = set.openUni(subCtx, r, s)
+			case sc.JSON:
+				s.kind = "json"
+				err = set.openJSON(subCtx, r, jsonClient, tgt.http, s)
+			default:
+				err = set.open(subCtx, r, s)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}
@@ -225,8 +255,11 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 			}
 		}
 		// Live-tail subscribers only see events published after they joined
-		// the hub: wait until the gateway counts all of them.
-		if gauge {
+		// the hub: wait until the gateway counts all of them. Centrifugo's
+		// have had their connect reply, which follows the subscription.
+		switch {
+		case tgt.centrifugo:
+		case gauge:
 			deadline := time.Now().Add(2 * time.Minute)
 			for {
 				now, _ := gatewayMetric(ctx, tgt.http, "trtcgw_subscribers")
@@ -240,7 +273,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 					return nil, err
 				}
 			}
-		} else {
+		default:
 			if err := sleep(ctx, time.Second+time.Duration(n)*200*time.Microsecond); err != nil {
 				return nil, err
 			}
@@ -248,7 +281,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 	}
 	subsAll, subsCall := uint64(sc.SubsAll+sc.SubsSlow), int64(sc.SubsCall)
 	l := &load{
-		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr,
+		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr, publish: tgt.centrifugo,
 		expect: func(wh traffic.Webhook) uint64 {
 			n := subsAll + appSubs[wh.AppIdx]
 			if wh.Call >= 0 && wh.Call < subsCall {
@@ -334,7 +367,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 			res.Gaps += s.gaps
 			switch {
 			case s.end == nil:
-			case status.Code(s.end) == codes.ResourceExhausted:
+			case status.Code(s.end) == codes.ResourceExhausted, errors.Is(s.end, errCentrifugoDisconnect):
 				res.CutOff++
 				fail(fmt.Sprintf("%s subscriber: %v", s.kind, s.end))
 			default:

@@ -25,6 +25,8 @@ type suiteConfig struct {
 	conns       int
 	warmup      time.Duration
 	duration    time.Duration
+	// centrifugoBin is the Centrifugo binary of the peer rows; empty skips them.
+	centrifugoBin string
 }
 
 // check is a scenario's target: what it requires and whether a result meets it.
@@ -50,12 +52,17 @@ type suiteRow struct {
 	// it, whose mean throughput this row's is divided by; empty means the
 	// mean of every bare row at the maximum rate.
 	baseline []string
-	target   check
+	// peer names the Centrifugo row under the same load, whose throughput
+	// this row's is also divided by; empty when there is none.
+	peer   string
+	target check
 }
 
 // suiteResults holds the standard suite's measurements by name.
 type suiteResults struct {
 	byName map[string]*Result
+	// peerOf names each row's Centrifugo row.
+	peerOf map[string]string
 	// bare is the mean throughput of the bare handler's maximum-rate runs.
 	bare float64
 }
@@ -95,15 +102,6 @@ func standardSuite(cfg suiteConfig) []suiteRow {
 		return sc
 	}
 	bare := func(name string) suiteRow { return suiteRow{Scenario: with(name, "bare", func(*Scenario) {})} }
-	ratioAtLeast := func(min float64, baseline []string) check {
-		return check{
-			text: fmt.Sprintf("webhooks/s ≥ %.2f × bare", min),
-			met: func(r *Result, s *suiteResults) (bool, string) {
-				ratio := s.ratioToBare(r, baseline)
-				return ratio >= min, fmt.Sprintf("%.2f × bare", ratio)
-			},
-		}
-	}
 	fixed := func(sc *Scenario, rate int) {
 		sc.Rate = rate
 		sc.Conns = 8
@@ -117,7 +115,7 @@ func standardSuite(cfg suiteConfig) []suiteRow {
 	}
 	s1Bare := []string{"bare before S1", "bare after S3-cost"}
 	durableBare := []string{"bare before S1-durable", "bare after S1-durable"}
-	s2Bare := []string{"bare before S2", "bare after S2-shared"}
+	s2Bare := []string{"bare before S2", "bare after S2-json"}
 	clusterBare := []string{"bare before S1-cluster", "bare after S1-cluster"}
 	// The gateway on a 3-node NATS cluster, the stream replicated on all
 	// three: the nodes run on the gateway's CPU. No target: issue 4 asks
@@ -132,9 +130,65 @@ func standardSuite(cfg suiteConfig) []suiteRow {
 			},
 		}
 	}
+	// Centrifugo, the real-time server our users would otherwise run, under
+	// the same CPU split and the same traffic (issue 15): each callback is
+	// published to one channel, subscribers read its unidirectional gRPC
+	// stream. Its rows run right after the bare one they share.
+	const centrifugoS1, centrifugoS2 = "Centrifugo S1", "Centrifugo S2"
+	peer := func(name string, subs int) suiteRow {
+		return suiteRow{Scenario: with(name, "centrifugo", func(sc *Scenario) { sc.SubsAll = subs })}
+	}
+	// beatsPeer is met at min × the Centrifugo row's webhooks/s (with
+	// deliveries, its deliveries/s), and reports × bare beside it, whose
+	// long-run aim is aim (0 for none); maxRSS, when set, also bounds the
+	// gateway's peak RSS.
+	beatsPeer := func(min float64, deliveries bool, aim float64, baseline []string, maxRSS int64) check {
+		what := "webhooks/s"
+		if deliveries {
+			what = "deliveries/s"
+		}
+		text := fmt.Sprintf("%s ≥ %.2f × Centrifugo", what, min)
+		if maxRSS > 0 {
+			text += fmt.Sprintf(", peak RSS ≤ %s", mib(maxRSS))
+		}
+		if aim > 0 {
+			text += fmt.Sprintf(" (long-run aim ≥ %.2f × bare)", aim)
+		}
+		return check{
+			text: text,
+			met: func(r *Result, s *suiteResults) (bool, string) {
+				p := s.byName[s.peerOf[r.Name]]
+				if p == nil {
+					return false, "Centrifugo not measured"
+				}
+				ratio := ratioTo(r, p)
+				if deliveries {
+					ratio = 0
+					if p.DeliveriesPerSec > 0 {
+						ratio = r.DeliveriesPerSec / p.DeliveriesPerSec
+					}
+				}
+				ok := ratio >= min
+				measured := fmt.Sprintf("%.2f × Centrifugo", ratio)
+				if deliveries {
+					measured = fmt.Sprintf("%s deliveries/s, %s", thousands(r.DeliveriesPerSec), measured)
+				}
+				if maxRSS > 0 {
+					ok = ok && r.PeakRSS <= maxRSS
+					measured += ", peak RSS " + mib(r.PeakRSS)
+				}
+				if aim > 0 {
+					measured += fmt.Sprintf(", %.2f × bare", s.ratioToBare(r, baseline))
+				}
+				return ok, measured
+			},
+		}
+	}
 	return []suiteRow{
 		bare(s1Bare[0]),
-		{Scenario: with("S1", "memory", func(sc *Scenario) { sc.SubsAll = 1 }), baseline: s1Bare, target: ratioAtLeast(0.70, s1Bare)},
+		peer(centrifugoS1, 1),
+		{Scenario: with("S1", "memory", func(sc *Scenario) { sc.SubsAll = 1 }), baseline: s1Bare, peer: centrifugoS1,
+			target: beatsPeer(1.20, false, 0.70, s1Bare, 0)},
 		{Scenario: with("S3-cost", "memory", func(sc *Scenario) { sc.SubsAll = 1; sc.SubsIdle = 10_000 }), baseline: s1Bare, target: check{
 			text: "webhooks/s ≥ 0.90 × S1",
 			met: func(r *Result, s *suiteResults) (bool, string) {
@@ -148,7 +202,9 @@ func standardSuite(cfg suiteConfig) []suiteRow {
 		}},
 		bare(s1Bare[1]),
 		bare(durableBare[0]),
-		{Scenario: with("S1-durable", "jetstream", func(sc *Scenario) { sc.SubsAll = 1 }), baseline: durableBare, target: ratioAtLeast(0.50, durableBare)},
+		// The default store, against the Centrifugo run of the S1 group.
+		{Scenario: with("S1-durable", "jetstream", func(sc *Scenario) { sc.SubsAll = 1 }), baseline: durableBare, peer: centrifugoS1,
+			target: beatsPeer(1.00, false, 0.70, durableBare, 128<<20)},
 		bare(durableBare[1]),
 		bare(clusterBare[0]),
 		{Scenario: with("S1-cluster", "jetstream", func(sc *Scenario) { onCluster(sc); sc.SubsAll = 1 }), baseline: clusterBare,
@@ -157,11 +213,30 @@ func standardSuite(cfg suiteConfig) []suiteRow {
 			})},
 		bare(clusterBare[1]),
 		bare(s2Bare[0]),
+		peer(centrifugoS2, 100),
 		// 100 subscribers on connections of their own (100 services), and
 		// the same 100 streams over 4 connections (4 services of 25):
 		// per delivery, the first costs a socket write of its own.
-		{Scenario: with("S2", "memory", func(sc *Scenario) { sc.SubsAll = 100 }), baseline: s2Bare, target: deliveries},
-		{Scenario: with("S2-shared", "memory", func(sc *Scenario) { sc.SubsAll = 100; sc.GRPCConns = 4 }), baseline: s2Bare, target: deliveries},
+		{Scenario: with("S2", "memory", func(sc *Scenario) { sc.SubsAll = 100 }), baseline: s2Bare, peer: centrifugoS2, target: deliveries},
+		{Scenario: with("S2-shared", "memory", func(sc *Scenario) { sc.SubsAll = 100; sc.GRPCConns = 4 }), baseline: s2Bare, peer: centrifugoS2, target: deliveries},
+		// The default store: every subscriber receiving every event, at
+		// 1.5 × Centrifugo's deliveries.
+		{Scenario: with("S2-durable", "jetstream", func(sc *Scenario) { sc.SubsAll = 100 }), baseline: s2Bare, peer: centrifugoS2,
+			target: beatsPeer(1.50, true, 0, nil, 0)},
+		// 100 subscribers on the JSON stream, each on its own HTTP
+		// connection: each event is encoded to JSON once for all of them.
+		{Scenario: with("S2-json", "memory", func(sc *Scenario) { sc.SubsAll = 100; sc.JSON = true }), baseline: s2Bare, peer: centrifugoS2,
+			target: check{
+				text:     "measured (issue 15)",
+				noTarget: true,
+				met: func(r *Result, s *suiteResults) (bool, string) {
+					measured := fmt.Sprintf("%s deliveries/s", thousands(r.DeliveriesPerSec))
+					if s2 := s.byName["S2"]; s2 != nil && s2.DeliveriesPerSec > 0 {
+						measured += fmt.Sprintf(", %.2f × S2's (gRPC)", r.DeliveriesPerSec/s2.DeliveriesPerSec)
+					}
+					return true, measured
+				},
+			}},
 		bare(s2Bare[1]),
 		{Scenario: with("S3", "memory", func(sc *Scenario) {
 			fixed(sc, 2000)
@@ -255,6 +330,9 @@ func probeGateway(bin string) gatewayFlags {
 // startTarget starts what sc measures: the bare handler or a gateway with
 // sc.Store, pinned to cfg.gatewayCPUs.
 func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []string) (*child, target, error) {
+	if sc.Store == "centrifugo" {
+		return startCentrifugo(ctx, cfg.centrifugoBin, cfg.gatewayCPUs, cfg.outDir)
+	}
 	if sc.Store == "bare" {
 		self, err := os.Executable()
 		if err != nil {
@@ -364,6 +442,10 @@ type suiteRecord struct {
 	Met       *bool   `json:"met,omitempty"`
 	Measured  string  `json:"measured,omitempty"`
 	RatioBare float64 `json:"ratio_to_bare,omitempty"`
+	// RatioCentrifugo is webhooks/s over the Centrifugo row Peer's, run
+	// under the same load in the same suite.
+	RatioCentrifugo float64 `json:"ratio_to_centrifugo,omitempty"`
+	Peer            string  `json:"peer,omitempty"`
 	// Baseline names the bare-handler rows whose mean RatioBare divides by;
 	// empty is the mean of every maximum-rate bare row.
 	Baseline []string `json:"baseline,omitempty"`
@@ -376,12 +458,20 @@ type suiteRecord struct {
 func runSuite(ctx context.Context, cfg suiteConfig) ([]suiteRecord, error) {
 	flags := cfg.flags
 	rows := standardSuite(cfg)
-	s := &suiteResults{byName: make(map[string]*Result)}
+	s := &suiteResults{byName: make(map[string]*Result), peerOf: make(map[string]string)}
 	records := make([]suiteRecord, len(rows))
 	for i, row := range rows {
 		records[i].Name = row.Name
+		if row.peer != "" {
+			s.peerOf[row.Name] = row.peer
+		}
 		if row.Store == "jetstream" && !flags.jetstream {
 			records[i].Skipped = "not available: no durable store (the gateway has no --store=jetstream)"
+			fmt.Fprintf(os.Stderr, "== %s: %s\n", row.Name, records[i].Skipped)
+			continue
+		}
+		if row.Store == "centrifugo" && cfg.centrifugoBin == "" {
+			records[i].Skipped = "not available: no Centrifugo binary (make bench builds .bin/centrifugo; or pass --centrifugo-bin)"
 			fmt.Fprintf(os.Stderr, "== %s: %s\n", row.Name, records[i].Skipped)
 			continue
 		}
@@ -423,6 +513,9 @@ func runSuite(ctx context.Context, cfg suiteConfig) ([]suiteRecord, error) {
 			}
 		}
 		records[i].RatioBare = s.ratioToBare(r, records[i].Baseline)
+		if p := s.byName[row.peer]; p != nil {
+			records[i].Peer, records[i].RatioCentrifugo = row.peer, ratioTo(r, p)
+		}
 		if row.target.met != nil {
 			ok, measured := row.target.met(r, s)
 			ok = ok && r.errors() == 0
@@ -457,7 +550,15 @@ func describe(sc Scenario) string {
 	if len(subs) == 0 {
 		return fmt.Sprintf("%s, %s, %d HTTP conns, no subscribers", store, rate, sc.Conns)
 	}
-	return fmt.Sprintf("%s, %s, %d HTTP conns, %s on %d gRPC conns", store, rate, sc.Conns, strings.Join(subs, " + "), sc.grpcConns())
+	streams := fmt.Sprintf("%d gRPC conns", sc.grpcConns())
+	switch {
+	case sc.Store == "centrifugo":
+		store = "Centrifugo " + centrifugoVersion + " (/api/publish)"
+		streams = fmt.Sprintf("%d uni-gRPC conns", sc.grpcConns())
+	case sc.JSON:
+		streams = fmt.Sprintf("%d JSON-stream HTTP conns", sc.SubsAll)
+	}
+	return fmt.Sprintf("%s, %s, %d HTTP conns, %s on %s", store, rate, sc.Conns, strings.Join(subs, " + "), streams)
 }
 
 func oneLine(r *Result) string {
