@@ -114,11 +114,25 @@ func removeAll(l, dead []*call) []*call {
 // accounts are the record's caller and callees, each once.
 func (c *call) accounts() []string {
 	r := c.record
-	out := make([]string, 0, 1+len(r.GetCalleeAccounts()))
-	for _, a := range append([]string{r.GetCallerAccount()}, r.GetCalleeAccounts()...) {
-		if a != "" && !slices.Contains(out, a) {
-			out = append(out, a)
+	all := append([]string{r.GetCallerAccount()}, r.GetCalleeAccounts()...)
+	out := make([]string, 0, len(all))
+	var seen map[string]struct{} // for a long list (a record can name a megabyte of callees)
+	if len(all) > linearSearch {
+		seen = make(map[string]struct{}, len(all))
+	}
+	for _, a := range all {
+		if a == "" {
+			continue
 		}
+		if seen != nil {
+			if _, dup := seen[a]; dup {
+				continue
+			}
+			seen[a] = struct{}{}
+		} else if slices.Contains(out, a) {
+			continue
+		}
+		out = append(out, a)
 	}
 	return out
 }
