@@ -254,15 +254,40 @@
     const parts = [backLink(), node('h2', '', `Room ${room.roomId || id}`)];
     const note = coverageNote(room.coverage, 'room');
     if (note) parts.push(note);
+    const info = room.info || {};
+    const admins = room.adminAccounts || [];
+    const battle = room.activeBattle;
     parts.push(
       panel('Room', kv([
         ['App', String(room.sdkAppId ?? app)],
+        ['Name', info.roomName],
+        ['Owner', room.ownerAccount],
+        ['Admins', admins.join(', ')],
         ['Online', String(room.onlineMemberCount ?? members.length)],
+        ['In the TRTC room', room.trtcUserCount ? String(room.trtcUserCount) : ''],
+        ['Battle', battle ? `${battle.battleId} with ${(battle.roomIds || []).join(', ')}${battle.started ? '' : ' (not started)'}` : ''],
         ['Last event', fullTime(room.lastEventTime)],
         ['Live until', `${fullTime(room.expireTime)} unless another event comes`],
       ])),
-      panel(`Online members (${room.onlineMemberCount ?? members.length})`, list, more),
     );
+    const seats = room.seats || [];
+    if (seats.length) {
+      const seatList = node('ol', 'seats');
+      for (const seat of seats) {
+        const off = [];
+        if (seat.isTakenDisabled) off.push('locked');
+        if (seat.isAudioDisabled) off.push('audio off');
+        if (seat.isVideoDisabled) off.push('video off');
+        const who = seat.memberAccount || 'empty';
+        seatList.appendChild(node('li', 'mono', `#${seat.index ?? '?'} ${who}${off.length ? ` (${off.join(', ')})` : ''}`));
+      }
+      parts.push(panel(`Seats (${seats.length})`, seatList));
+    }
+    const metadata = Object.entries(room.metadata || {});
+    if (metadata.length) {
+      parts.push(panel('Metadata', kv(metadata.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
+    }
+    parts.push(panel(`Online members (${room.onlineMemberCount ?? members.length})`, list, more));
     roomView.replaceChildren(...parts);
   }
 

@@ -82,8 +82,15 @@ const bodies = {
     EventTime: Date.now(),
   }),
   // A command the gateway has no type for: it is shown all the same.
-  'Live.CallbackAfterCreateRoom': () => ({
-    CallbackCommand: 'Live.CallbackAfterCreateRoom', RoomId: 'live-room-7', Owner_Account: 'host_anna', EventTime: Date.now(),
+  'Live.CallbackAfterRoomRenamed': () => ({
+    CallbackCommand: 'Live.CallbackAfterRoomRenamed', RoomId: 'live-room-7', Owner_Account: 'host_anna', EventTime: Date.now(),
+  }),
+  'Mic.CallbackAfterSeatInfoChanged': () => ({
+    CallbackCommand: 'Mic.CallbackAfterSeatInfoChanged', RoomId: 'live-room-7', EventTime: Date.now(),
+    SeatList: [
+      { Index: 0, Member_Account: 'host_anna', IsTakenDisabled: false, IsVideoDisabled: false, IsAudioDisabled: false },
+      { Index: 1, IsTakenDisabled: true, IsVideoDisabled: false, IsAudioDisabled: false },
+    ],
   }),
 };
 
@@ -292,10 +299,21 @@ try {
   });
 
   await check('an event of a type the console has never heard of shows all the same', async () => {
-    await post(APP_A, 'Live.CallbackAfterCreateRoom');
+    await post(APP_A, 'Live.CallbackAfterRoomRenamed');
     await waitRows(page, 14);
     const first = await page.$eval('#rows tr', (tr) => ({ type: tr.dataset.type, cells: [...tr.cells].map((c) => c.textContent) }));
-    assert(first.type === 'OTHER' && first.cells[4] === 'Live.CallbackAfterCreateRoom', `newest row: ${JSON.stringify(first)}`);
+    assert(first.type === 'OTHER' && first.cells[4] === 'Live.CallbackAfterRoomRenamed', `newest row: ${JSON.stringify(first)}`);
+  });
+
+  await check("the room view shows the room's seats", async () => {
+    await post(APP_A, 'Mic.CallbackAfterSeatInfoChanged');
+    await waitRows(page, 15);
+    await page.evaluate((app) => { location.hash = `#room?app=${app}&id=live-room-7`; }, APP_A);
+    await page.waitForFunction(() => document.querySelectorAll('#room-view .seats li').length === 2, null, { timeout: WAIT_MS });
+    const seats = await page.$$eval('#room-view .seats li', (lis) => lis.map((li) => li.textContent));
+    assert(seats.join('|') === '#0 host_anna|#1 empty (locked)', `seats: ${seats}`);
+    await page.goBack();
+    await page.waitForFunction(() => !document.getElementById('events-view').hidden, null, { timeout: WAIT_MS });
   });
 
   if (process.env.SCREENSHOT) {
@@ -329,7 +347,7 @@ try {
   });
 
   await check('thousands of events: the page keeps the newest 1,000 rows', async () => {
-    const before = 17; // every event posted so far, both apps
+    const before = 18; // every event posted so far, both apps
     const n = 1100;
     let next = 0;
     const worker = async () => {
