@@ -3,9 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -117,16 +114,9 @@ func (p *poster) postIM(ctx context.Context, q imParams, body []byte) (answer, e
 func (p *poster) postTRTC(ctx context.Context, app uint32, body []byte) (answer, error) {
 	h := http.Header{"SdkAppId": {strconv.FormatUint(uint64(app), 10)}}
 	if key := p.trtcKeys.of(app); key != "" {
-		h["Sign"] = []string{trtcSign(key, body)}
+		h["Sign"] = []string{webhookauth.TRTCSign(key, body)}
 	}
 	return p.post(ctx, p.base.String(), h, body)
-}
-
-// trtcSign is TRTC's callback signature: base64(HMAC-SHA256(key, body)).
-func trtcSign(key string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(key))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func (p *poster) post(ctx context.Context, target string, h http.Header, body []byte) (answer, error) {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
 
 // tencentVectorSign is Tencent's published signature of
@@ -28,8 +30,8 @@ func vectorBody(t *testing.T) []byte {
 }
 
 func TestTRTCSignMatchesTencentsVector(t *testing.T) {
-	if got := trtcSign("123654", vectorBody(t)); got != tencentVectorSign {
-		t.Errorf("trtcSign = %s, want %s", got, tencentVectorSign)
+	if got := webhookauth.TRTCSign("123654", vectorBody(t)); got != tencentVectorSign {
+		t.Errorf("TRTCSign = %s, want %s", got, tencentVectorSign)
 	}
 }
 
