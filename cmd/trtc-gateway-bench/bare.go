@@ -14,8 +14,9 @@ import (
 )
 
 // serveBare runs the baseline every throughput figure is compared with: a
-// plain net/http handler that reads the body and answers Tencent's OK body,
-// with nothing else in the way. It logs the same "listening" line as the
+// plain net/http handler that reads the body and answers Tencent's OK body
+// (TRTC's {"code":0} to a request without a query string), with nothing else
+// in the way. It logs the same "listening" line as the
 // gateway and serves until SIGINT or SIGTERM.
 func serveBare(addr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -33,6 +34,12 @@ func serveBare(addr string) error {
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
+			// Each family's OK answer, as the gateway gives it: a TRTC
+			// event names no command in its URL.
+			if r.URL.RawQuery == "" {
+				_, _ = w.Write(trtcOKBody)
+				return
+			}
 			_, _ = w.Write(okBody)
 		}),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -1,6 +1,7 @@
 // Command trtc-gateway-bench measures trtc-gateway under realistic Tencent
 // callback traffic: calls that start, change members and end, mixed with
-// live-room membership changes, across several SdkAppids.
+// live rooms (TUILiveKit commands) and TRTC room and media events, signed as
+// Tencent signs them, across several SdkAppids (--mix).
 //
 // It posts callbacks over keep-alive HTTP connections, at a fixed rate or as
 // fast as the gateway answers, while gRPC subscribers with chosen filters
@@ -69,6 +70,7 @@ type options struct {
 	natsNode     natsNode
 	gwArgs       string
 	baseline     bool
+	trtcKey      string
 	// centrifugoBin is --centrifugo-bin; centrifugoSet says it was given.
 	centrifugoBin string
 	centrifugoSet bool
@@ -124,7 +126,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.sc.JSON, "json-stream", false, "subscribers read the JSON stream (GET /v1/events:subscribe, one HTTP connection each) instead of gRPC; only --subs-all")
 	fs.IntVar(&o.sc.GRPCConns, "grpc-conns", 0, "gRPC connections for the subscribers; 0 is one per subscriber up to 100, then 50 subscribers per connection")
 	fs.IntVar(&o.sc.Apps, "apps", 4, "SdkAppids the traffic spreads over (1-8)")
-	fs.Float64Var(&o.sc.LiveShare, "live-share", 0.2, "fraction of callbacks that are live-room membership changes")
+	fs.StringVar(&o.sc.Mix, "mix", fullMix, "traffic families and weights: calls, live, viewers, trtc, each optionally =weight (e.g. "+earlierMix+", the mix before issue 15)")
+	fs.StringVar(&o.trtcKey, "trtc-key", defaultTRTCKey, "key TRTC events are signed with (Sign header) for every app; the gateways the benchmark starts require it; empty sends them unsigned")
 	fs.DurationVar(&o.sc.Warmup, "warmup", 2*time.Second, "load before measuring")
 	fs.DurationVar(&o.sc.Duration, "duration", 10*time.Second, "measured window")
 	if err := fs.Parse(args); err != nil {
@@ -138,7 +141,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return serveBare(o.bareAddr)
 	}
 	if o.serveGateway {
-		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas)
+		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas, o.trtcKey)
 	}
 	if o.natsNode.name != "" {
 		return serveNATSNode(o.natsNode)
@@ -175,7 +178,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	case o.webhookAddr != "":
 		o.sc.Store = "external"
-		res, err := runScenario(ctx, o.sc, target{webhook: o.webhookAddr, grpc: o.grpcAddr, http: o.httpAddr, pid: o.gatewayPID})
+		res, err := runScenario(ctx, o.sc, target{webhook: o.webhookAddr, grpc: o.grpcAddr, http: o.httpAddr, pid: o.gatewayPID, trtcKey: o.trtcKey})
 		if err != nil {
 			return err
 		}
@@ -305,6 +308,7 @@ func (o *options) suiteConfig(ctx context.Context) (suiteConfig, error) {
 		conns:       o.sc.Conns,
 		warmup:      o.sc.Warmup,
 		duration:    o.sc.Duration,
+		trtcKey:     o.trtcKey,
 	}
 	if err := os.MkdirAll(o.outDir, 0o755); err != nil {
 		return cfg, err

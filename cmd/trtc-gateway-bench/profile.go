@@ -22,8 +22,9 @@ import (
 // sends them at the start and end of the measured window.
 //
 // natsURL and replicas, when set, are the gateway's --nats-url and
-// --stream-replicas (an external NATS cluster).
-func serveProfiledGateway(dir, store, dataDir, natsURL string, replicas int) error {
+// --stream-replicas (an external NATS cluster); trtcKey, when set, is every
+// app's TRTC callback key.
+func serveProfiledGateway(dir, store, dataDir, natsURL string, replicas int, trtcKey string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -40,6 +41,13 @@ func serveProfiledGateway(dir, store, dataDir, natsURL string, replicas int) err
 	}
 	if replicas > 0 {
 		cfg.StreamReplicas = replicas
+	}
+	if trtcKey != "" {
+		// As trtcKeyFlag gives the gateway binary: every app the load sends for.
+		cfg.TRTCKeys = make(map[uint32]string, len(defaultApps))
+		for _, app := range defaultApps {
+			cfg.TRTCKeys[app] = trtcKey
+		}
 	}
 	cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 

@@ -56,8 +56,11 @@ type Scenario struct {
 	GRPCConns int `json:"grpc_conns"`
 	// Apps is the number of SdkAppids the traffic spreads over.
 	Apps int `json:"apps"`
-	// LiveShare is the fraction of callbacks that are live-room membership changes.
-	LiveShare float64 `json:"live_share"`
+	// Mix is the traffic's families and their weights, as --mix and
+	// traffic.ParseMix read them: fullMix by default, every callback a
+	// TUICallKit / TUILiveKit / TRTC app sends; earlierMix is the calls
+	// and live viewers the figures before issue 15 were measured with.
+	Mix string `json:"mix"`
 	// Warmup runs before measuring; Duration is the measured window.
 	Warmup   time.Duration `json:"warmup_ns"`
 	Duration time.Duration `json:"duration_ns"`
@@ -92,6 +95,9 @@ type target struct {
 	// centrifugo says the target is Centrifugo: callbacks go to its
 	// /api/publish and subscribers read its unidirectional gRPC stream.
 	centrifugo bool
+	// trtcKey is the key TRTC events are signed with for every app (the
+	// Sign header); the gateways the benchmark starts require it.
+	trtcKey string
 }
 
 // Result is what one scenario measured. Rates are per second of the
@@ -101,6 +107,9 @@ type Result struct {
 	// WebhooksPerSec counts callbacks answered OK during the window.
 	WebhooksPerSec float64 `json:"webhooks_per_sec"`
 	Accepted       uint64  `json:"accepted"`
+	// ByFamily is each family's answers over the whole run (warm-up
+	// included): OK, and anything else.
+	ByFamily map[string]familyCount `json:"by_family,omitempty"`
 	// DeliveriesPerSec counts events received by all subscribers during the window.
 	DeliveriesPerSec float64 `json:"deliveries_per_sec"`
 	// Latency is send → receipt by a subscriber, for callbacks sent in the window.
@@ -167,12 +176,14 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		return nil, fmt.Errorf("--rate=%d: use 0 (as fast as possible) or a positive rate", sc.Rate)
 	case sc.Duration <= 0 || sc.Warmup < 0:
 		return nil, fmt.Errorf("--duration=%s --warmup=%s: the window must be positive and the warm-up not negative", sc.Duration, sc.Warmup)
-	case sc.LiveShare < 0 || sc.LiveShare > 1:
-		return nil, fmt.Errorf("--live-share=%g: use a fraction from 0 to 1", sc.LiveShare)
 	case sc.SubsSlow < 0 || (sc.SubsSlow > 0 && sc.SlowRate <= 0):
 		return nil, fmt.Errorf("--subs-slow=%d --slow-rate=%d: slow subscribers need a positive reading rate", sc.SubsSlow, sc.SlowRate)
 	}
-	tr := &traffic.Model{Apps: defaultApps[:sc.Apps], Mix: traffic.Mix{traffic.Calls: 1 - sc.LiveShare, traffic.Viewers: sc.LiveShare}, ActiveCalls: 8, RunID: rand.Uint32()}
+	mix, err := traffic.ParseMix(sc.Mix)
+	if err != nil {
+		return nil, fmt.Errorf("--mix=%q: %w", sc.Mix, err)
+	}
+	tr := &traffic.Model{Apps: defaultApps[:sc.Apps], Mix: mix, ActiveCalls: 8, RunID: rand.Uint32()}
 	r := newSession()
 	res := &Result{Scenario: sc, Fallbacks: -1}
 	fail := func(err string) {
@@ -281,7 +292,7 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 	}
 	subsAll, subsCall := uint64(sc.SubsAll+sc.SubsSlow), int64(sc.SubsCall)
 	l := &load{
-		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr, publish: tgt.centrifugo,
+		addr: tgt.webhook, conns: sc.Conns, rate: sc.Rate, traffic: tr, publish: tgt.centrifugo, trtcKey: tgt.trtcKey,
 		expect: func(wh traffic.Webhook) uint64 {
 			n := subsAll + appSubs[wh.AppIdx]
 			if wh.Call >= 0 && wh.Call < subsCall {
@@ -322,6 +333,17 @@ func runScenario(ctx context.Context, sc Scenario, tgt target) (*Result, error) 
 		res.Failed += st.failed
 		res.IOErrors += st.ioErrors
 		expected += st.expected
+		for f, n := range st.byFamily {
+			if n != (familyCount{}) {
+				if res.ByFamily == nil {
+					res.ByFamily = make(map[string]familyCount)
+				}
+				c := res.ByFamily[traffic.Family(f).String()]
+				c.Accepted += n.Accepted
+				c.Failed += n.Failed
+				res.ByFamily[traffic.Family(f).String()] = c
+			}
+		}
 		response.merge(&st.response)
 		lag.merge(&st.lag)
 		if st.dupIDs > 0 {

@@ -14,11 +14,13 @@ import (
 // TestScenarioAgainstGateway drives a short scenario against an in-process
 // gateway and checks the bookkeeping, not the speed: every accepted callback
 // reaches every subscriber it should, each delivery is matched to its send,
-// and nothing is counted as lost or unknown.
+// and nothing is counted as lost or unknown, for every family of the full
+// mix.
 func TestScenarioAgainstGateway(t *testing.T) {
 	cfg := server.DefaultConfig()
 	cfg.WebhookAddr, cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Store = "memory"
+	cfg.TRTCKeys = map[uint32]string{defaultApps[0]: defaultTRTCKey, defaultApps[1]: defaultTRTCKey, defaultApps[2]: defaultTRTCKey, defaultApps[3]: defaultTRTCKey}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s, err := server.Start(ctx, cfg)
@@ -28,11 +30,11 @@ func TestScenarioAgainstGateway(t *testing.T) {
 	defer func() { _ = s.Shutdown(context.Background()) }()
 
 	sc := Scenario{
-		Name: "test", Store: "memory", Rate: 400, Conns: 4, Apps: 4, LiveShare: 0.2,
+		Name: "test", Store: "memory", Rate: 400, Conns: 4, Apps: 4, Mix: fullMix,
 		SubsAll: 2, SubsApp: 4, SubsCall: 50, SubsIdle: 10,
 		Warmup: 200 * time.Millisecond, Duration: 500 * time.Millisecond,
 	}
-	res, err := runScenario(ctx, sc, target{webhook: s.WebhookAddr(), grpc: s.GRPCAddr(), http: s.HTTPAddr(), pid: os.Getpid()})
+	res, err := runScenario(ctx, sc, target{webhook: s.WebhookAddr(), grpc: s.GRPCAddr(), http: s.HTTPAddr(), pid: os.Getpid(), trtcKey: defaultTRTCKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +43,13 @@ func TestScenarioAgainstGateway(t *testing.T) {
 	}
 	if res.Accepted == 0 || res.DeliveriesPerSec == 0 || res.Latency.Count == 0 {
 		t.Fatalf("nothing measured: %+v", res)
+	}
+	// Every family of the full mix was sent and answered OK, TRTC events
+	// with their Sign checked against the key.
+	for _, family := range []string{"calls", "live", "trtc"} {
+		if c := res.ByFamily[family]; c.Accepted == 0 || c.Failed != 0 {
+			t.Errorf("family %s: %+v, want accepted and none failed (all: %+v)", family, c, res.ByFamily)
+		}
 	}
 	if res.PeakRSS == 0 {
 		t.Error("no peak RSS read from /proc")

@@ -12,8 +12,12 @@ import (
 	"time"
 )
 
-// okBody is what a webhook answers once the callback is accepted.
-var okBody = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+// okBody is what a webhook answers once an IM-family callback is accepted;
+// trtcOKBody once a TRTC event is (the catalog's {"code":0}).
+var (
+	okBody     = []byte(`{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}`)
+	trtcOKBody = []byte(`{"code":0}`)
+)
 
 // httpConn is one keep-alive HTTP/1.1 connection that posts one callback at
 // a time, as Tencent does. It writes requests and parses responses by hand
@@ -58,14 +62,23 @@ func (c *httpConn) close() {
 // response is the outcome of one post.
 type response struct {
 	status int
-	ok     bool   // 200 with ActionStatus OK
+	ok     bool   // 200 with the family's OK body
 	body   []byte // the response body, valid until the next post
 }
 
-// post sends one callback and reads the answer. An error means the
-// connection is unusable (it is closed); the caller may post again, which
-// reconnects.
-func (c *httpConn) post(ctx context.Context, query string, body []byte) (response, error) {
+// trtcHeaders are what a TRTC event carries instead of a query string:
+// its app in SdkAppId and, when the app has a key, Sign =
+// base64(HMAC-SHA256(key, body)).
+type trtcHeaders struct {
+	app  uint32
+	sign string
+}
+
+// post sends one callback and reads the answer: an IM-family one with its
+// query string, or, when trtc is set, a TRTC event to the bare /webhook with
+// its headers. An error means the connection is unusable (it is closed);
+// the caller may post again, which reconnects.
+func (c *httpConn) post(ctx context.Context, query string, trtc *trtcHeaders, body []byte) (response, error) {
 	if c.conn == nil {
 		if err := c.dial(ctx); err != nil {
 			return response{}, err
@@ -74,12 +87,22 @@ func (c *httpConn) post(ctx context.Context, query string, body []byte) (respons
 	// A gateway that stops answering must not hang the benchmark.
 	_ = c.conn.SetDeadline(time.Now().Add(30 * time.Second))
 	w := c.w
-	w.WriteString("POST /webhook?")
-	w.WriteString(query)
-	w.WriteString(" HTTP/1.1\r\nHost: ")
+	var num [20]byte
+	if trtc == nil {
+		w.WriteString("POST /webhook?")
+		w.WriteString(query)
+		w.WriteString(" HTTP/1.1\r\nHost: ")
+	} else {
+		w.WriteString("POST /webhook HTTP/1.1\r\nSdkAppId: ")
+		w.Write(strconv.AppendUint(num[:0], uint64(trtc.app), 10))
+		if trtc.sign != "" {
+			w.WriteString("\r\nSign: ")
+			w.WriteString(trtc.sign)
+		}
+		w.WriteString("\r\nHost: ")
+	}
 	w.WriteString(c.host)
 	w.WriteString("\r\nUser-Agent: trtc-gateway-bench\r\nContent-Type: application/json\r\nContent-Length: ")
-	var num [20]byte
 	w.Write(strconv.AppendInt(num[:0], int64(len(body)), 10))
 	w.WriteString("\r\n\r\n")
 	w.Write(body)
@@ -92,6 +115,11 @@ func (c *httpConn) post(ctx context.Context, query string, body []byte) (respons
 		c.close()
 		return response{}, err
 	}
+	want := okBody
+	if trtc != nil {
+		want = trtcOKBody
+	}
+	resp.ok = resp.status == 200 && bytes.Equal(resp.body, want)
 	return resp, nil
 }
 
@@ -148,7 +176,7 @@ func (c *httpConn) readResponse() (response, error) {
 	if closing {
 		c.close()
 	}
-	return response{status: status, ok: status == 200 && bytes.Equal(c.body, okBody), body: c.body}, nil
+	return response{status: status, body: c.body}, nil
 }
 
 // readLine returns one CRLF-terminated line without its terminator, valid

@@ -27,6 +27,9 @@ type suiteConfig struct {
 	duration    time.Duration
 	// centrifugoBin is the Centrifugo binary of the peer rows; empty skips them.
 	centrifugoBin string
+	// trtcKey is every started gateway's TRTC callback key for every app,
+	// and what the load signs TRTC events with.
+	trtcKey string
 }
 
 // check is a scenario's target: what it requires and whether a result meets it.
@@ -94,7 +97,7 @@ func (s *suiteResults) ratioToBare(r *Result, baseline []string) float64 {
 // within minutes, and a ratio is only meaningful between runs that saw
 // the same machine.
 func standardSuite(cfg suiteConfig) []suiteRow {
-	base := Scenario{Conns: cfg.conns, Apps: 4, LiveShare: 0.2, Warmup: cfg.warmup, Duration: cfg.duration}
+	base := Scenario{Conns: cfg.conns, Apps: 4, Mix: fullMix, Warmup: cfg.warmup, Duration: cfg.duration}
 	with := func(name, store string, mutate func(*Scenario)) Scenario {
 		sc := base
 		sc.Name, sc.Store = name, store
@@ -303,6 +306,7 @@ type gatewayFlags struct {
 	jetstream bool // --store=jetstream exists
 	dataDir   bool // --data-dir exists
 	natsURL   bool // --nats-url and --stream-replicas exist
+	trtcKey   bool // --trtc-key exists
 }
 
 func probeGateway(bin string) gatewayFlags {
@@ -322,6 +326,8 @@ func probeGateway(bin string) gatewayFlags {
 			f.dataDir = true
 		case "nats-url":
 			f.natsURL = true
+		case "trtc-key":
+			f.trtcKey = true
 		}
 	}
 	return f
@@ -331,7 +337,9 @@ func probeGateway(bin string) gatewayFlags {
 // sc.Store, pinned to cfg.gatewayCPUs.
 func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []string) (*child, target, error) {
 	if sc.Store == "centrifugo" {
-		return startCentrifugo(ctx, cfg.centrifugoBin, cfg.gatewayCPUs, cfg.outDir)
+		c, tgt, err := startCentrifugo(ctx, cfg.centrifugoBin, cfg.gatewayCPUs, cfg.outDir)
+		tgt.trtcKey = cfg.trtcKey // the same signing work as against the gateway
+		return c, tgt, err
 	}
 	if sc.Store == "bare" {
 		self, err := os.Executable()
@@ -342,7 +350,7 @@ func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []stri
 		if err != nil {
 			return nil, target{}, err
 		}
-		return c, target{webhook: c.addrs["webhook"], pid: c.pid}, nil
+		return c, target{webhook: c.addrs["webhook"], pid: c.pid, trtcKey: cfg.trtcKey}, nil
 	}
 	args := []string{cfg.gatewayBin,
 		"--store=" + sc.Store,
@@ -359,7 +367,9 @@ func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []stri
 			return nil, target{}, errors.New("--gateway-args cannot be used with --profile: the profiled gateway runs with its defaults")
 		}
 		profileDir = filepath.Join(cfg.profileDir, sc.Name)
-		args = []string{self, "--serve-gateway", "--store=" + sc.Store, "--profile=" + profileDir}
+		args = []string{self, "--serve-gateway", "--store=" + sc.Store, "--profile=" + profileDir, "--trtc-key=" + cfg.trtcKey}
+	} else if cfg.trtcKey != "" && cfg.flags.trtcKey {
+		args = append(args, trtcKeyFlag(cfg.trtcKey))
 	}
 	// A fresh NATS cluster per run, the gateway pinned with it, or a fresh
 	// data directory for the embedded server: a durable gateway starts empty.
@@ -396,7 +406,7 @@ func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []stri
 		return nil, target{}, err
 	}
 	c.dataDir = dataDir
-	tgt := target{webhook: c.addrs["webhook"], grpc: c.addrs["grpc"], http: c.addrs["http"], pid: c.pid, warnings: c.warnings}
+	tgt := target{webhook: c.addrs["webhook"], grpc: c.addrs["grpc"], http: c.addrs["http"], pid: c.pid, warnings: c.warnings, trtcKey: cfg.trtcKey}
 	if cluster != nil {
 		c.onStop = cluster.stop
 		tgt.nats = cluster.pids()
@@ -548,7 +558,7 @@ func describe(sc Scenario) string {
 		store = fmt.Sprintf("%s on %d NATS nodes (%d replicas)", sc.Store, sc.NATSNodes, sc.NATSNodes)
 	}
 	if len(subs) == 0 {
-		return fmt.Sprintf("%s, %s, %d HTTP conns, no subscribers", store, rate, sc.Conns)
+		return fmt.Sprintf("%s, %s, %d HTTP conns, %s, no subscribers", store, rate, sc.Conns, mixText(sc.Mix))
 	}
 	streams := fmt.Sprintf("%d gRPC conns", sc.grpcConns())
 	switch {
@@ -558,7 +568,7 @@ func describe(sc Scenario) string {
 	case sc.JSON:
 		streams = fmt.Sprintf("%d JSON-stream HTTP conns", sc.SubsAll)
 	}
-	return fmt.Sprintf("%s, %s, %d HTTP conns, %s on %s", store, rate, sc.Conns, strings.Join(subs, " + "), streams)
+	return fmt.Sprintf("%s, %s, %d HTTP conns, %s, %s on %s", store, rate, sc.Conns, mixText(sc.Mix), strings.Join(subs, " + "), streams)
 }
 
 func oneLine(r *Result) string {

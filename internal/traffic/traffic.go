@@ -159,8 +159,10 @@ type Webhook struct {
 	Family Family
 	// Command is the IM-family CallbackCommand; for TRTC it is empty.
 	Command string
-	// TRTCEvent is the TRTC family's EventType (e.g. 103), 0 for the others.
-	TRTCEvent int
+	// TRTCGroup and TRTCEvent are the TRTC family's EventGroupId and
+	// EventType (e.g. 1 and 103), 0 for the others: with the app they name
+	// the event's callback_command, from which the gateway derives its id.
+	TRTCGroup, TRTCEvent int
 	// Call is the index of the call the event belongs to, -1 for the others.
 	Call int64
 	// Body is the JSON body, owned by the generator: valid until its next call.

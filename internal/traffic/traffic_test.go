@@ -38,11 +38,19 @@ func TestTrafficDecodes(t *testing.T) {
 			commands[wh.Kind()]++
 			if wh.Family == TRTC {
 				checkTRTC(t, wh)
-				id := callback.EventID(wh.App, "", wh.Body)
-				if ids[id] {
+				ev, err := callback.DecodeTRTC(wh.App, wh.Body, now)
+				if err != nil {
+					t.Fatalf("generated TRTC event rejected: %v\n%s", err, wh.Body)
+				}
+				// The load tool keys each send by this id before posting it.
+				if want := callback.EventID(wh.App, callback.TRTCCommandName(wh.TRTCGroup, wh.TRTCEvent), wh.Body); ev.GetId() != want {
+					t.Fatalf("TRTC event id %s, want %s from its group and type:\n%s", ev.GetId(), want, wh.Body)
+				}
+				if ids[ev.GetId()] {
 					t.Fatalf("TRTC body repeated:\n%s", wh.Body)
 				}
-				ids[id] = true
+				ids[ev.GetId()] = true
+				types[ev.GetType()]++
 				continue
 			}
 			q, err := url.ParseQuery(IMQuery(wh.App, wh.Command, "203.0.113.7", "iOS"))
@@ -133,7 +141,7 @@ func checkTRTC(t *testing.T, wh Webhook) {
 	if err := json.Unmarshal(wh.Body, &body); err != nil {
 		t.Fatalf("TRTC body is not JSON: %v\n%s", err, wh.Body)
 	}
-	if body.EventType != wh.TRTCEvent || body.EventGroupId != body.EventType/100 || body.CallbackTs == 0 {
+	if body.EventType != wh.TRTCEvent || body.EventGroupId != wh.TRTCGroup || body.CallbackTs == 0 {
 		t.Fatalf("TRTC body does not match event %d:\n%s", wh.TRTCEvent, wh.Body)
 	}
 	for _, k := range []string{"RoomId", "EventTs", "EventMsTs"} {

@@ -158,5 +158,5 @@ func (g *Generator) trtcEvent(r *trtcRoom, group, typ int, u *trtcUser, reason i
 	}
 	b = append(b, "}}"...)
 	g.buf = b
-	return Webhook{App: g.m.Apps[r.app], AppIdx: r.app, Family: TRTC, TRTCEvent: typ, Call: -1, Body: b}
+	return Webhook{App: g.m.Apps[r.app], AppIdx: r.app, Family: TRTC, TRTCGroup: group, TRTCEvent: typ, Call: -1, Body: b}
 }
