@@ -14,7 +14,7 @@ TOOLS   := $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc \
 # with `make api-baseline` when a change that passes `make breaking` lands new API.
 API_BASELINE := proto/api-baseline.json
 
-.PHONY: api-baseline all run test test-go test-short lint generate gen-deps sdk-deps test-sdk console-deps test-console check-generate breaking tools bench fuzz clean
+.PHONY: api-baseline all run test test-go test-short lint generate gen-deps sdk-deps test-sdk console-deps test-console check-generate breaking tools bench bench-profile fuzz clean
 
 all: generate lint test
 
@@ -109,6 +109,13 @@ check-generate: generate
 BENCH_FLAGS ?=
 bench: $(CENTRIFUGO)
 	$(GO) run ./cmd/trtc-gateway-bench --suite --centrifugo-bin=$(CENTRIFUGO) $(BENCH_FLAGS)
+
+## bench-profile: where the gateway's CPU goes per webhook (issue 15): S1 and S1-durable, each with the full
+## traffic mix and then the mix before issue 15, back to back, with the gateway profiled; rewrites the breakdown
+## section of BENCHMARKS.md (about 1 minute). Apart from `make bench` because a profiled gateway runs from the
+## benchmark's copy of package server under SIGPROF, not as the shipped binary the suite's rows measure.
+bench-profile:
+	$(GO) run ./cmd/trtc-gateway-bench --breakdown --profile=bench-out/prof $(BENCH_FLAGS)
 
 # Centrifugo, the real-time server the suite measures beside the gateway, is
 # pinned in a module of its own (tools/centrifugo/go.mod) so that `make tools`,

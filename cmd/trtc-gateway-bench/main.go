@@ -56,6 +56,7 @@ type options struct {
 	profileDir   string
 	cpuProfile   string
 	suite        bool
+	breakdown    bool
 	micro        bool
 	markdown     string
 	jsonOut      string
@@ -90,6 +91,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.profileDir, "profile", "", "profile each gateway's measured window (CPU, allocations) into DIR/<scenario>/; the gateway then runs from this binary's copy of package server")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself to this file")
 	fs.BoolVar(&o.suite, "suite", false, "run the standard suite (S1…S4 and the bare handler) and rewrite --markdown")
+	fs.BoolVar(&o.breakdown, "breakdown", false, "run S1 and S1-durable, each with the full mix and then the mix before issue 15, with the gateway profiled (--profile), print where its CPU goes per webhook and rewrite that section of --markdown")
 	fs.BoolVar(&o.micro, "micro", true, "with --suite, also run the go test micro-benchmarks")
 	fs.StringVar(&o.markdown, "markdown", "BENCHMARKS.md", "file whose scenario section --suite rewrites; empty leaves it alone")
 	fs.StringVar(&o.jsonOut, "json", "bench-out/results.json", "where the JSON results go")
@@ -164,6 +166,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if os.Getenv("MAKELEVEL") != "" && o.suite {
 		command = "make bench  # " + command
 	}
+	if os.Getenv("MAKELEVEL") != "" && o.breakdown {
+		command = "make bench-profile  # " + command
+	}
 
 	var rows []suiteRecord
 	switch {
@@ -174,6 +179,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		rows, err = runSuite(ctx, cfg)
 		if err != nil {
+			return err
+		}
+	case o.breakdown:
+		cfg, err := o.suiteConfig(ctx)
+		if err != nil {
+			return err
+		}
+		if rows, err = runBreakdown(ctx, cfg); err != nil {
 			return err
 		}
 	case o.webhookAddr != "":
@@ -235,6 +248,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "Rewrote the tables in %s\n", o.markdown)
+	}
+	if o.breakdown && o.markdown != "" {
+		if err := rep.rewriteBreakdown(o.markdown); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Rewrote the breakdown in %s\n", o.markdown)
 	}
 	return nil
 }

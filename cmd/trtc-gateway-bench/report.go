@@ -96,6 +96,7 @@ func (rep *report) printTable(w io.Writer) {
 			r.errors(), r.GatewayCores, r.CPUPerWebhookUs, mib(r.PeakRSS), r.LoadCores, row.Target, metCell(row))
 	}
 	_ = tw.Flush()
+	rep.printBreakdown(w)
 	fmt.Fprintf(w, "\n%s · commit %s · %s\nCPU split: %s\n", rep.Date, rep.Commit, rep.Machine, rep.CPUSplit)
 	if len(rep.Micro) > 0 {
 		fmt.Fprintln(w)

@@ -155,6 +155,9 @@ type Result struct {
 	NATSCPUSeconds float64 `json:"nats_cpu_seconds,omitempty"`
 	NATSCores      float64 `json:"nats_cores,omitempty"`
 	NATSPeakRSS    int64   `json:"nats_peak_rss_bytes,omitempty"`
+	// Breakdown, with --profile, is where the gateway's CPU went in the
+	// window, per webhook, by part of the path.
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
 }
 
 func (r *Result) errors() uint64 {

@@ -442,7 +442,7 @@ func measure(ctx context.Context, cfg suiteConfig, sc Scenario, extra []string) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w (last log lines: %s)", sc.Name, err, c.lastLines())
 	}
-	return res, nil
+	return res, profiledBreakdown(cfg, sc, res)
 }
 
 // suiteRecord is one row of the suite's report.
