@@ -86,7 +86,9 @@ var partRules = []partRule{
 	{prefix: gatewayModule + "server/eventlog.(*JetStream).publish", part: partAppend},
 	{prefix: gatewayModule + "server/eventlog.(*Memory).Append", part: partAppend},
 	{prefix: gatewayModule + "server/eventlog.", part: partFollow},
-	{prefix: "github.com/nats-io/nats.go", part: partAppend, weak: true},
+	// Symbol names escape the dot of a path's last element: nats%2ego.
+	{prefix: "github.com/nats-io/nats%2ego.", part: partAppend, weak: true},
+	{prefix: "github.com/nats-io/nats.go.", part: partAppend, weak: true},
 	{prefix: "github.com/nats-io/nats-server/", part: partNATS},
 	{prefix: gatewayModule + "server/natsembed.", part: partNATS},
 	{prefix: gatewayModule + "server/follower.", part: partFollow},

@@ -90,8 +90,8 @@ func (rep *report) printTable(w io.Writer) {
 			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n", row.Name, row.Skipped)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%d\t%.2f\t%.1f\t%s\t%.2f\t%s\t%s\n",
-			row.Name, thousands(r.WebhooksPerSec), row.RatioBare, peerCell(row), deliveries(r), r.Response.P99,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%d\t%.2f\t%.1f\t%s\t%.2f\t%s\t%s\n",
+			row.Name, thousands(r.WebhooksPerSec), bareCell(row), peerCell(row), deliveries(r), r.Response.P99,
 			latencyCell(r, r.Latency.P50), latencyCell(r, r.Latency.P99), latencyCell(r, r.Latency.P999), latencyCell(r, r.Latency.Max),
 			r.errors(), r.GatewayCores, r.CPUPerWebhookUs, mib(r.PeakRSS), r.LoadCores, row.Target, metCell(row))
 	}
@@ -107,6 +107,15 @@ func (rep *report) printTable(w io.Writer) {
 		}
 		_ = tw.Flush()
 	}
+}
+
+// bareCell is a row's webhooks/s over its bare baseline's, or a dash when
+// no bare handler ran (--baseline=false, --breakdown).
+func bareCell(row suiteRecord) string {
+	if row.RatioBare == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", row.RatioBare)
 }
 
 // peerCell is a row's webhooks/s over its Centrifugo row's, or a dash.
