@@ -338,6 +338,8 @@ func (rep *report) breakdownMarkdown() string {
 	line("**profiled, in all**", func(r *Result) string { return fmt.Sprintf("**%.1f**", r.Breakdown.UsPerWebhook) })
 	line("gateway CPU per webhook (/proc)", func(r *Result) string { return fmt.Sprintf("%.1f", r.CPUPerWebhookUs) })
 	line("webhooks/s", func(r *Result) string { return thousands(r.WebhooksPerSec) })
+	// What the gateway got of its CPU: below 1, other work on it set the rate.
+	line("gateway cores", func(r *Result) string { return fmt.Sprintf("%.2f", r.GatewayCores) })
 	line("errors", func(r *Result) string { return fmt.Sprint(r.errors()) })
 	line("load", func(r *Result) string { return describe(r.Scenario) })
 	b.WriteString("\nEach sample of the gateway's CPU profile over the measured window counts for the part of its innermost frame that belongs to one " +

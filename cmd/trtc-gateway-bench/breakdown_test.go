@@ -140,7 +140,7 @@ func TestBreakdownGolden(t *testing.T) {
 	}
 
 	res := &Result{Scenario: Scenario{Name: "S1-durable", Store: "jetstream", Conns: 16, SubsAll: 1, Mix: fullMix},
-		Accepted: 10_000, WebhooksPerSec: 1_000, CPUPerWebhookUs: 150, Breakdown: b}
+		Accepted: 10_000, WebhooksPerSec: 1_000, CPUPerWebhookUs: 150, GatewayCores: 0.15, Breakdown: b}
 	rep := &report{Date: "2026-12-02 06:00 UTC", Commit: "abc", Command: "make bench-profile", Machine: "2 × test CPU", Go: "go1.26", CPUSplit: "none",
 		Rows: []suiteRecord{{Name: res.Name, Result: res}, {Name: "S1-durable-earlier-mix", Skipped: "not measured"}}}
 	var out bytes.Buffer
