@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/breakdown.golden from the breakdown's output")
@@ -189,5 +191,34 @@ func TestRewriteBreakdownKeepsTheRest(t *testing.T) {
 	}
 	if bytes.Contains(b, []byte("\nold\n")) {
 		t.Errorf("the old breakdown survived:\n%s", got)
+	}
+}
+
+// TestMixes checks that every row of the suite sends the full mix, and that
+// the breakdown runs each of S1 and S1-durable with the full mix and then
+// right after with the earlier one.
+func TestMixes(t *testing.T) {
+	for _, row := range standardSuite(suiteConfig{conns: 16}) {
+		if row.Mix != fullMix {
+			t.Errorf("suite row %s sends %q, want the full mix %q", row.Name, row.Mix, fullMix)
+		}
+	}
+	want := []struct{ name, store, mix string }{
+		{"S1", "memory", fullMix}, {"S1-earlier-mix", "memory", earlierMix},
+		{"S1-durable", "jetstream", fullMix}, {"S1-durable-earlier-mix", "jetstream", earlierMix},
+	}
+	rows := breakdownRows(suiteConfig{conns: 16})
+	if len(rows) != len(want) {
+		t.Fatalf("%d breakdown rows, want %d", len(rows), len(want))
+	}
+	for i, w := range want {
+		if r := rows[i]; r.Name != w.name || r.Store != w.store || r.Mix != w.mix || r.SubsAll != 1 {
+			t.Errorf("breakdown row %d: %s %s %q with %d subscribers, want %s %s %q with 1", i, r.Name, r.Store, r.Mix, r.SubsAll, w.name, w.store, w.mix)
+		}
+	}
+	for _, mix := range []string{fullMix, earlierMix} {
+		if _, err := traffic.ParseMix(mix); err != nil {
+			t.Errorf("%q: %v", mix, err)
+		}
 	}
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server"
+	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
 
 // TestEveryFamilyAnswered posts the full mix one callback at a time to a
@@ -74,5 +76,31 @@ func TestEveryFamilyAnswered(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTRTCKeyFlag checks that the --trtc-key the benchmark gives the
+// gateways it starts reads, as the gateway reads it, as the key of every
+// app the load sends for.
+func TestTRTCKeyFlag(t *testing.T) {
+	name, value, ok := strings.Cut(trtcKeyFlag(defaultTRTCKey), "=")
+	if !ok || name != "--trtc-key" {
+		t.Fatalf("flag %q", trtcKeyFlag(defaultTRTCKey))
+	}
+	f := &webhookauth.Flag{Name: name}
+	if err := f.Set(value); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := f.Tokens()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != len(defaultApps) {
+		t.Errorf("%d keys, want one per app (%d)", len(keys), len(defaultApps))
+	}
+	for _, app := range defaultApps {
+		if keys[app] != defaultTRTCKey {
+			t.Errorf("app %d: key %q, want %q", app, keys[app], defaultTRTCKey)
+		}
 	}
 }
