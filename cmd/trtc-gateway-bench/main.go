@@ -106,6 +106,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.natsNode.listen, "nats-node-listen", "127.0.0.1:0", "the --nats-node's client address")
 	fs.StringVar(&o.natsNode.cluster, "nats-node-cluster", "", "the --nats-node's route address")
 	fs.StringVar(&o.natsNode.routes, "nats-node-routes", "", "every --nats-node's route address, comma-separated")
+	fs.StringVar(&o.natsNode.logFile, "nats-node-log", "", "the --nats-node's log file (info level); empty logs warnings to stderr only")
 	fs.StringVar(&o.gwArgs, "gateway-args", "", "extra flags for the started gateway, space-separated")
 	fs.BoolVar(&o.baseline, "baseline", true, "also measure the bare handler under the same load (not with --webhook-addr)")
 	fs.StringVar(&o.webhookAddr, "webhook-addr", "", "a running gateway's webhook listener (host:port); empty starts one")
@@ -141,6 +142,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas)
 	}
 	if o.natsNode.name != "" {
+		o.natsNode.profileDir = o.profileDir
 		return serveNATSNode(o.natsNode)
 	}
 
