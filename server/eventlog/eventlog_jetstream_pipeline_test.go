@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/internal/natscluster"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 )
@@ -25,6 +27,23 @@ import (
 // its caller was told.
 func TestJetStreamConcurrentAppends(t *testing.T) {
 	l, _ := newJS(t, eventlog.JetStreamOptions{})
+	testConcurrentAppends(t, l)
+}
+
+// TestJetStreamClusterConcurrentAppends is TestJetStreamConcurrentAppends on
+// a three-replica stream, appending through a node that may not lead it.
+func TestJetStreamClusterConcurrentAppends(t *testing.T) {
+	nodes := natscluster.Start(testCtx(t), t, 3)
+	nc, err := nats.Connect(nodes[0].ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	l := openJS(t, nc, eventlog.JetStreamOptions{Replicas: 3})
+	testConcurrentAppends(t, l)
+}
+
+func testConcurrentAppends(t *testing.T, l *eventlog.JetStream) {
 	ctx := testCtx(t)
 	const (
 		callers = 32
@@ -266,5 +285,109 @@ func TestJetStreamCloseStopsPipeline(t *testing.T) {
 	// The connection is the caller's and still works.
 	if err := nc.Flush(); err != nil {
 		t.Fatalf("connection after Close: %v", err)
+	}
+}
+
+// TestJetStreamClusterLosesLeaderUnderLoad shuts the stream leader down
+// while callers append at once, each retrying a failed append with the same
+// id as Tencent retries a callback: every event ends up stored exactly once,
+// at the sequence its caller was finally told.
+func TestJetStreamClusterLosesLeaderUnderLoad(t *testing.T) {
+	ctx := testCtx(t)
+	nodes := natscluster.Start(ctx, t, 3)
+	opts := eventlog.JetStreamOptions{Replicas: 3, PublishTimeout: 2 * time.Second}
+	nc0, err := nats.Connect(nodes[0].ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc0.Close)
+	js, err := jetstream.New(nc0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	openJS(t, nc0, opts)
+	info := waitForReplicas(ctx, t, js, 3)
+	// Append through a node that stays up.
+	via := 0
+	for i, n := range nodes {
+		if n.Name() != info.Cluster.Leader {
+			via = i
+			break
+		}
+	}
+	nc, err := nats.Connect(nodes[via].ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	l := openJS(t, nc, opts)
+
+	const (
+		callers = 16
+		each    = 40
+	)
+	var (
+		mu      sync.Mutex
+		seqOf   = map[string]uint64{}
+		failed  int
+		halfway = make(chan struct{})
+		once    sync.Once
+		wg      sync.WaitGroup
+	)
+	for c := range callers {
+		wg.Go(func() {
+			for i := range each {
+				ev := event(c*each + i)
+				for {
+					seq, err := l.Append(ctx, ev)
+					if err == nil {
+						mu.Lock()
+						seqOf[ev.Id] = seq
+						if len(seqOf) >= callers*each/2 {
+							once.Do(func() { close(halfway) })
+						}
+						mu.Unlock()
+						break
+					}
+					if !errors.Is(err, eventlog.ErrUnavailable) || ctx.Err() != nil {
+						t.Errorf("Append %s: %v", ev.Id, err)
+						return
+					}
+					mu.Lock()
+					failed++
+					mu.Unlock()
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		})
+	}
+	select {
+	case <-halfway:
+	case <-ctx.Done():
+		t.Fatal("appends never got halfway")
+	}
+	for _, n := range nodes {
+		if n.Name() == info.Cluster.Leader {
+			n.Shutdown()
+		}
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	t.Logf("%d appends failed and were retried while the leader was lost", failed)
+	var got []*gatewayv1.Event
+	retryUnavailable(ctx, t, "read", func() error {
+		var err error
+		got, err = l.Read(ctx, 0, 2*callers*each)
+		return err
+	})
+	if len(got) != callers*each {
+		t.Fatalf("the stream holds %d events, %d were appended", len(got), callers*each)
+	}
+	for _, ev := range got {
+		if seqOf[ev.Id] != ev.Sequence {
+			t.Errorf("%s is stored at %d, its caller was told %d", ev.Id, ev.Sequence, seqOf[ev.Id])
+		}
 	}
 }
