@@ -836,6 +836,43 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		return false, err
 	}
 	defer l.deleteConsumer(ctx, cons)
+
+	var dseq uint64 // the consumer's delivery sequence
+	handle := func(msg jetstream.Msg) error {
+		meta, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("message without JetStream metadata: %w", err)
+		}
+		if meta.Sequence.Consumer != dseq+1 {
+			// The consumer skipped or repeated a delivery (its server reset
+			// it): continue with a fresh one.
+			return fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
+		}
+		dseq = meta.Sequence.Consumer
+		seq := meta.Sequence.Stream
+		if seq < *next {
+			return nil
+		}
+		if seq > *next {
+			if err := l.checkRetention(ctx, *next); err != nil {
+				return err
+			}
+		}
+		ev, _, err := l.decode(msg)
+		if err != nil {
+			return err
+		}
+		if err := fn(ev); err != nil {
+			return callbackError{err}
+		}
+		*next = seq + 1
+		delivered = true
+		return nil
+	}
+
+	if err := l.awaitReachable(ctx, cons, handle); err != nil {
+		return delivered, err
+	}
 	it, err := cons.Messages(
 		jetstream.PullMaxMessages(jsFollowBatch),
 		jetstream.PullExpiry(jsFollowExpiry),
@@ -843,43 +880,54 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		jetstream.WithMessagesErrOnMissingHeartbeat(true),
 	)
 	if err != nil {
-		return false, fmt.Errorf("pull from consumer: %w", err)
+		return delivered, fmt.Errorf("pull from consumer: %w", err)
 	}
 	defer it.Stop()
-	var dseq uint64 // the consumer's delivery sequence
 	for {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
 			return delivered, fmt.Errorf("next message: %w", err)
 		}
-		meta, err := msg.Metadata()
-		if err != nil {
-			return delivered, fmt.Errorf("message without JetStream metadata: %w", err)
-		}
-		if meta.Sequence.Consumer != dseq+1 {
-			// The consumer skipped or repeated a delivery (its server reset
-			// it): continue with a fresh one.
-			return delivered, fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
-		}
-		dseq = meta.Sequence.Consumer
-		seq := meta.Sequence.Stream
-		if seq < *next {
-			continue
-		}
-		if seq > *next {
-			if err := l.checkRetention(ctx, *next); err != nil {
-				return delivered, err
-			}
-		}
-		ev, _, err := l.decode(msg)
-		if err != nil {
+		if err := handle(msg); err != nil {
 			return delivered, err
 		}
-		if err := fn(ev); err != nil {
-			return delivered, callbackError{err}
+	}
+}
+
+// awaitReachable pulls from a consumer Follow just created, without waiting,
+// until its server answers, and hands what it pulls to handle. A consumer
+// created on another server of a cluster cannot be pulled from through this
+// one until its interest has spread over the routes: a pull sent before is
+// answered "no responders", which the continuous pull of Follow ignores,
+// waiting for heartbeats it then misses for 2 × jsFollowHeartbeat before
+// Follow replaces the consumer, a stall of four seconds (S1-cluster's
+// delivery p99 of 2.4 s). A pull with no wait says at once.
+func (l *JetStream) awaitReachable(ctx context.Context, cons jetstream.Consumer, handle func(jetstream.Msg) error) error {
+	for attempt := 0; ; attempt++ {
+		batch, err := cons.FetchNoWait(jsFollowBatch)
+		if err != nil {
+			return fmt.Errorf("pull from consumer: %w", err)
 		}
-		*next = seq + 1
-		delivered = true
+		var herr error
+		for msg := range batch.Messages() {
+			if herr == nil {
+				herr = handle(msg)
+			}
+		}
+		if herr != nil {
+			return herr
+		}
+		berr := batch.Error()
+		switch {
+		case berr == nil, errors.Is(berr, context.DeadlineExceeded), errors.Is(berr, nats.ErrTimeout):
+			return nil
+		case errors.Is(berr, nats.ErrNoResponders) && attempt < jsUnreachableRetries:
+			if err := pause(ctx, attempt); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("pull from consumer: %w", berr)
+		}
 	}
 }
 
