@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.bare, "bare", false, "serve the bare baseline handler (used by the benchmark itself)")
 	fs.StringVar(&o.bareAddr, "bare-addr", "127.0.0.1:0", "listen address of --bare")
 	fs.BoolVar(&o.serveGateway, "serve-gateway", false, "run a profiled gateway (used by the benchmark itself with --profile)")
-	fs.StringVar(&o.profileDir, "profile", "", "profile each gateway's measured window (CPU, allocations) into DIR/<scenario>/; the gateway then runs from this binary's copy of package server")
+	fs.StringVar(&o.profileDir, "profile", "", "profile each gateway's measured window (CPU, allocations) into DIR/<scenario>/, and each NATS node's CPU with --nats-nodes; the gateway then runs from this binary's copy of package server")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself to this file")
 	fs.BoolVar(&o.suite, "suite", false, "run the standard suite (S1…S4 and the bare handler) and rewrite --markdown")
 	fs.BoolVar(&o.micro, "micro", true, "with --suite, also run the go test micro-benchmarks")
