@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -27,6 +30,14 @@ type natsNode struct {
 	listen  string // client host:port; port 0 picks a free one
 	cluster string // route host:port every member knows in advance
 	routes  string // comma-separated route addresses of every member
+	// logFile, when set, receives the node's log at debug level (leader
+	// elections, lost routes, raft state changes), kept after the run to
+	// explain stalls.
+	logFile string
+	// profileDir, when set, gets the node's CPU profile of the measured
+	// window as <name>.cpu.prof: SIGUSR1 starts it, SIGUSR2 writes it, the
+	// signals the benchmark sends a profiled gateway.
+	profileDir string
 }
 
 // serveNATSNode runs one embedded NATS server with JetStream as a member of
@@ -38,7 +49,25 @@ func serveNATSNode(n natsNode) error {
 	if n.name == "" || n.dataDir == "" || n.cluster == "" || n.routes == "" {
 		return errors.New("--nats-node needs --nats-node-dir, --nats-node-cluster and --nats-node-routes")
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var logOut io.Writer = os.Stderr
+	level := slog.LevelWarn
+	if n.logFile != "" {
+		f, err := os.Create(n.logFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		// Warnings still reach stderr, where the benchmark counts them.
+		logOut, level = io.MultiWriter(f, warnOnly{os.Stderr}), slog.LevelDebug
+	}
+	logger := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: level}))
+	if n.profileDir != "" {
+		stopProfile, err := profileOnSignal(filepath.Join(n.profileDir, n.name+".cpu.prof"), logger)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	srv, err := natsembed.Start(ctx, natsembed.Options{
 		DataDir:    n.dataDir,
 		Listen:     n.listen,
@@ -56,6 +85,65 @@ func serveNATSNode(n natsNode) error {
 	return nil
 }
 
+// warnOnly passes on the JSON log lines at WARN or ERROR level.
+type warnOnly struct{ w io.Writer }
+
+func (w warnOnly) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"level":"WARN"`)) || bytes.Contains(p, []byte(`"level":"ERROR"`)) {
+		if _, err := w.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// profileOnSignal writes a CPU profile to path from SIGUSR1 to SIGUSR2.
+// The returned function stops listening (and a profile still running).
+func profileOnSignal(path string, logger *slog.Logger) (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGUSR1, syscall.SIGUSR2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var f *os.File
+		stop := func() {
+			if f == nil {
+				return
+			}
+			pprof.StopCPUProfile()
+			if err := f.Close(); err != nil {
+				logger.Error("profile", "err", err)
+			}
+			f = nil
+		}
+		defer stop()
+		for sig := range sigs {
+			switch {
+			case sig == syscall.SIGUSR1 && f == nil:
+				out, err := os.Create(path)
+				if err == nil {
+					err = pprof.StartCPUProfile(out)
+				}
+				if err != nil {
+					logger.Error("profile", "err", err)
+					continue
+				}
+				f = out
+			case sig == syscall.SIGUSR2:
+				stop()
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(sigs)
+		<-done
+	}, nil
+}
+
 // natsCluster is a NATS cluster of child processes the benchmark started
 // for one gateway, each with its own data directory under dir.
 type natsCluster struct {
@@ -66,15 +154,20 @@ type natsCluster struct {
 
 // startNATSCluster starts an n-node NATS cluster on loopback, each node a
 // re-execution of this binary pinned to cpus, and returns once JetStream
-// answers through it (its meta group has a leader). On error it stops what
-// it started and removes its directories.
-func startNATSCluster(ctx context.Context, cpus, outDir string, n int) (_ *natsCluster, err error) {
+// answers through it (its meta group has a leader). Each node logs at debug
+// level to logDir/<name>.log, kept after the run. With profileDir set each
+// node profiles its CPU into it between SIGUSR1 and SIGUSR2 (see signal).
+// On error it stops what it started and removes its data directories.
+func startNATSCluster(ctx context.Context, cpus, outDir, logDir, profileDir string, n int) (_ *natsCluster, err error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	dir, err := os.MkdirTemp(outDir, "nats-cluster-")
 	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
 	c := &natsCluster{dir: dir}
@@ -97,6 +190,8 @@ func startNATSCluster(ctx context.Context, cpus, outDir string, n int) (_ *natsC
 			"--nats-node-listen=127.0.0.1:0",
 			"--nats-node-cluster=" + routes[i],
 			"--nats-node-routes=" + strings.Join(routes, ","),
+			"--nats-node-log=" + filepath.Join(logDir, name+".log"),
+			"--profile=" + profileDir,
 		}, "nats")
 		if err != nil {
 			return nil, err
@@ -151,6 +246,13 @@ func (c *natsCluster) pids() []int {
 		pids[i] = n.pid
 	}
 	return pids
+}
+
+// signal sends sig to every node.
+func (c *natsCluster) signal(sig os.Signal) {
+	for _, n := range c.nodes {
+		_ = n.cmd.Process.Signal(sig)
+	}
 }
 
 // stop stops every node and removes the cluster's data directories.

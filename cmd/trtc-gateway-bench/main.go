@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&o.bare, "bare", false, "serve the bare baseline handler (used by the benchmark itself)")
 	fs.StringVar(&o.bareAddr, "bare-addr", "127.0.0.1:0", "listen address of --bare")
 	fs.BoolVar(&o.serveGateway, "serve-gateway", false, "run a profiled gateway (used by the benchmark itself with --profile)")
-	fs.StringVar(&o.profileDir, "profile", "", "profile each gateway's measured window (CPU, allocations) into DIR/<scenario>/; the gateway then runs from this binary's copy of package server")
+	fs.StringVar(&o.profileDir, "profile", "", "profile each gateway's measured window (CPU, allocations) into DIR/<scenario>/, and each NATS node's CPU with --nats-nodes; the gateway then runs from this binary's copy of package server")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself to this file")
 	fs.BoolVar(&o.suite, "suite", false, "run the standard suite (S1…S4 and the bare handler) and rewrite --markdown")
 	fs.BoolVar(&o.breakdown, "breakdown", false, "run S1 and S1-durable, each with the full mix and then the mix before issue 15, with the gateway profiled (--profile), print where its CPU goes per webhook and rewrite that section of --markdown")
@@ -110,6 +110,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.natsNode.listen, "nats-node-listen", "127.0.0.1:0", "the --nats-node's client address")
 	fs.StringVar(&o.natsNode.cluster, "nats-node-cluster", "", "the --nats-node's route address")
 	fs.StringVar(&o.natsNode.routes, "nats-node-routes", "", "every --nats-node's route address, comma-separated")
+	fs.StringVar(&o.natsNode.logFile, "nats-node-log", "", "the --nats-node's log file (info level); empty logs warnings to stderr only")
 	fs.StringVar(&o.gwArgs, "gateway-args", "", "extra flags for the started gateway, space-separated")
 	fs.BoolVar(&o.baseline, "baseline", true, "also measure the bare handler under the same load (not with --webhook-addr)")
 	fs.StringVar(&o.webhookAddr, "webhook-addr", "", "a running gateway's webhook listener (host:port); empty starts one")
@@ -146,6 +147,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas, o.trtcKey)
 	}
 	if o.natsNode.name != "" {
+		o.natsNode.profileDir = o.profileDir
 		return serveNATSNode(o.natsNode)
 	}
 

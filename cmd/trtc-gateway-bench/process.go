@@ -34,6 +34,8 @@ type child struct {
 	// onStop, when set, runs once the process has stopped: it stops what
 	// the process depended on (a gateway's NATS cluster).
 	onStop func()
+	// logFile, when set, receives every line the process logs.
+	logFile *os.File
 }
 
 // startChild runs argv, pinned to cpus with taskset when cpus is set, and
@@ -41,10 +43,24 @@ type child struct {
 // line, which the bare handler and the NATS nodes log too) for every
 // listener in want.
 func startChild(ctx context.Context, name, cpus string, argv []string, want ...string) (*child, error) {
+	return startChildLogged(ctx, name, cpus, "", argv, want...)
+}
+
+// startChildLogged is startChild that also writes every line the process
+// logs to logPath, when set, kept after the run.
+func startChildLogged(ctx context.Context, name, cpus, logPath string, argv []string, want ...string) (*child, error) {
+	var logFile *os.File
+	if logPath != "" {
+		f, err := os.Create(logPath)
+		if err != nil {
+			return nil, err
+		}
+		logFile = f
+	}
 	if cpus != "" {
 		argv = append([]string{"taskset", "-c", cpus}, argv...)
 	}
-	c := &child{name: name}
+	c := &child{name: name, logFile: logFile}
 	p, err := gatewayproc.Start(ctx, gatewayproc.Options{
 		Argv: argv,
 		Want: want,
@@ -55,6 +71,9 @@ func startChild(ctx context.Context, name, cpus string, argv []string, want ...s
 			_ = json.Unmarshal(line, &l)
 			c.mu.Lock()
 			defer c.mu.Unlock()
+			if c.logFile != nil {
+				_, _ = c.logFile.Write(append(line, '\n'))
+			}
 			if len(c.tail) == 20 {
 				c.tail = c.tail[1:]
 			}
@@ -64,6 +83,9 @@ func startChild(ctx context.Context, name, cpus string, argv []string, want ...s
 			}
 		},
 	})
+	if err != nil {
+		c.closeLog()
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, gatewayproc.ErrExited), errors.Is(err, gatewayproc.ErrStartTimeout):
@@ -90,8 +112,19 @@ func (c *child) warnings() int {
 
 // stop asks the process to shut down gracefully and kills it if it has not
 // within 15 seconds.
+// closeLog closes the log file, once the process has stopped logging.
+func (c *child) closeLog() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.logFile != nil {
+		_ = c.logFile.Close()
+		c.logFile = nil
+	}
+}
+
 func (c *child) stop() {
 	_ = c.proc.Stop(15 * time.Second)
+	c.closeLog()
 	if c.dataDir != "" {
 		_ = os.RemoveAll(c.dataDir)
 	}

@@ -378,7 +378,7 @@ func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []stri
 		if sc.Store != "jetstream" {
 			return nil, target{}, fmt.Errorf("%s: a NATS cluster needs --store=jetstream, not %q", sc.Name, sc.Store)
 		}
-		cl, err := startNATSCluster(ctx, cfg.gatewayCPUs, cfg.outDir, sc.NATSNodes)
+		cl, err := startNATSCluster(ctx, cfg.gatewayCPUs, cfg.outDir, filepath.Join(cfg.outDir, "nats-logs", sc.Name), profileDir, sc.NATSNodes)
 		if err != nil {
 			return nil, target{}, err
 		}
@@ -395,7 +395,12 @@ func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []stri
 		args = append(args, "--data-dir="+dir)
 	}
 	args = append(args, extra...)
-	c, err := startChild(ctx, "gateway", cfg.gatewayCPUs, args, "webhook", "grpc", "http")
+	// On a cluster the gateway's log is kept beside the nodes' logs.
+	logPath := ""
+	if cluster != nil {
+		logPath = filepath.Join(cfg.outDir, "nats-logs", sc.Name, "gateway.log")
+	}
+	c, err := startChildLogged(ctx, "gateway", cfg.gatewayCPUs, logPath, args, "webhook", "grpc", "http")
 	if err != nil {
 		if dataDir != "" {
 			_ = os.RemoveAll(dataDir)
@@ -415,9 +420,15 @@ func startTarget(ctx context.Context, cfg suiteConfig, sc Scenario, extra []stri
 		tgt.window = func(start bool) {
 			if start {
 				_ = c.cmd.Process.Signal(syscall.SIGUSR1)
+				if cluster != nil {
+					cluster.signal(syscall.SIGUSR1)
+				}
 				return
 			}
 			_ = c.cmd.Process.Signal(syscall.SIGUSR2)
+			if cluster != nil {
+				cluster.signal(syscall.SIGUSR2)
+			}
 			// Wait for the profiles to be written before anything stops the process.
 			for range 100 {
 				if _, err := os.Stat(filepath.Join(profileDir, "allocs.prof")); err == nil {

@@ -64,6 +64,11 @@ const (
 	// jsUnreachableRetries is how many times Read retries a pull nobody
 	// answered, about 10s with the pauses above.
 	jsUnreachableRetries = 8
+	// jsMaxPending bounds the appends published on the log's connection
+	// and not yet acknowledged. Concurrent webhooks are far fewer; a caller
+	// that finds it full waits for a slot up to the publish timeout, then
+	// fails as unavailable.
+	jsMaxPending = 4096
 )
 
 // jsErrCodeDuplicateInProcess is JetStream's answer to a publish whose
@@ -183,7 +188,17 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	js, err := jetstream.New(nc)
+	publishTimeout := opts.PublishTimeout
+	if publishTimeout <= 0 {
+		publishTimeout = DefaultPublishTimeout
+	}
+	// Appends are published asynchronously (see Append): nats.go fails an
+	// ack that has not come within the publish timeout, and holds at most
+	// jsMaxPending unacknowledged, which bounds what a stalled stream costs.
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncTimeout(publishTimeout),
+		jetstream.WithPublishAsyncMaxPending(jsMaxPending),
+	)
 	if err != nil {
 		return nil, fmt.Errorf("eventlog: open JetStream: %w", err)
 	}
@@ -233,13 +248,10 @@ func OpenJetStream(ctx context.Context, nc *nats.Conn, opts JetStreamOptions) (*
 		prefix:         strings.TrimSuffix(cfg.Subjects[0], ".*.*"),
 		created:        created,
 		epoch:          streamEpoch(cfg.Name, created),
-		publishTimeout: opts.PublishTimeout,
+		publishTimeout: publishTimeout,
 		log:            logger.With(slog.String("stream", cfg.Name)),
 		done:           done,
 		stopDone:       stop,
-	}
-	if l.publishTimeout <= 0 {
-		l.publishTimeout = DefaultPublishTimeout
 	}
 	return l, nil
 }
@@ -388,8 +400,6 @@ func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, er
 	if int64(len(data)) > limit {
 		return 0, fmt.Errorf("eventlog: append %q to %s: %w", ev.Id, msg.Subject, &TooLargeError{Size: int64(len(data)), Limit: limit})
 	}
-	ctx, cancel := context.WithTimeout(ctx, l.publishTimeout)
-	defer cancel()
 	ack, err := l.publish(ctx, msg)
 	if errors.Is(err, nats.ErrMaxPayload) || jsErrorCode(err) == jsErrMessageTooLarge {
 		// The server's limit changed since the connection's INFO, or the
@@ -425,18 +435,55 @@ func (l *JetStream) MaxEventBytes(idLen int) int64 {
 	return l.js.Conn().MaxPayload() - headerSize(strings.Repeat("0", idLen))
 }
 
-// publish publishes msg, waiting out JetStream's "duplicate message id is in
-// process" answer so that a concurrent retry of an event learns its sequence.
+// publish publishes msg and waits for its ack, at most PublishTimeout,
+// waiting out JetStream's "duplicate message id is in process" answer so that
+// a concurrent retry of an event learns its sequence.
+//
+// The publish is asynchronous: the message goes out with a reply subject of
+// its own under the log's single ack subscription, and the caller waits for
+// its own ack (or error) while other appends go out behind it on the same
+// connection. Concurrent webhooks thus share one pipeline without a request
+// and a timer each, and every caller still gets its own sequence, its own
+// duplicate verdict and its own error. An ack that does not come within
+// PublishTimeout fails (nats.go's async ack timeout), and a connection that
+// starts reconnecting fails every ack still awaited, so that no caller waits
+// on a message the server may never have received.
 func (l *JetStream) publish(ctx context.Context, msg *nats.Msg) (*jetstream.PubAck, error) {
+	deadline := time.Now().Add(l.publishTimeout)
 	for attempt := 0; ; attempt++ {
-		ack, err := l.js.PublishMsg(ctx, msg)
-		var apiErr *jetstream.APIError
-		if err == nil || !errors.As(err, &apiErr) || apiErr.ErrorCode != jsErrCodeDuplicateInProcess {
+		// A full pipeline makes PublishMsgAsync wait for a slot, at most
+		// until the deadline.
+		fut, err := l.js.PublishMsgAsync(msg, jetstream.WithStallWait(max(time.Until(deadline), time.Millisecond)))
+		var ack *jetstream.PubAck
+		if err == nil {
+			ack, err = awaitAck(ctx, fut)
+		}
+		if err == nil || jsErrorCode(err) != jsErrCodeDuplicateInProcess {
 			return ack, err
 		}
-		if werr := pause(ctx, attempt); werr != nil {
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w (waiting for a publish of the same id: %w)", context.DeadlineExceeded, err)
+		}
+		pctx, cancel := context.WithDeadline(ctx, deadline)
+		werr := pause(pctx, attempt)
+		cancel()
+		if werr != nil {
 			return nil, fmt.Errorf("%w (waiting for a publish of the same id: %w)", werr, err)
 		}
+	}
+}
+
+// awaitAck waits for fut's ack or error, or for ctx to end. A caller that
+// gives up leaves the ack to nats.go, which drops it when it arrives or when
+// the publish timeout fails it.
+func awaitAck(ctx context.Context, fut jetstream.PubAckFuture) (*jetstream.PubAck, error) {
+	select {
+	case ack := <-fut.Ok():
+		return ack, nil
+	case err := <-fut.Err():
+		return nil, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
@@ -789,6 +836,43 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		return false, err
 	}
 	defer l.deleteConsumer(ctx, cons)
+
+	var dseq uint64 // the consumer's delivery sequence
+	handle := func(msg jetstream.Msg) error {
+		meta, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("message without JetStream metadata: %w", err)
+		}
+		if meta.Sequence.Consumer != dseq+1 {
+			// The consumer skipped or repeated a delivery (its server reset
+			// it): continue with a fresh one.
+			return fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
+		}
+		dseq = meta.Sequence.Consumer
+		seq := meta.Sequence.Stream
+		if seq < *next {
+			return nil
+		}
+		if seq > *next {
+			if err := l.checkRetention(ctx, *next); err != nil {
+				return err
+			}
+		}
+		ev, _, err := l.decode(msg)
+		if err != nil {
+			return err
+		}
+		if err := fn(ev); err != nil {
+			return callbackError{err}
+		}
+		*next = seq + 1
+		delivered = true
+		return nil
+	}
+
+	if err := l.awaitReachable(ctx, cons, handle); err != nil {
+		return delivered, err
+	}
 	it, err := cons.Messages(
 		jetstream.PullMaxMessages(jsFollowBatch),
 		jetstream.PullExpiry(jsFollowExpiry),
@@ -796,43 +880,54 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		jetstream.WithMessagesErrOnMissingHeartbeat(true),
 	)
 	if err != nil {
-		return false, fmt.Errorf("pull from consumer: %w", err)
+		return delivered, fmt.Errorf("pull from consumer: %w", err)
 	}
 	defer it.Stop()
-	var dseq uint64 // the consumer's delivery sequence
 	for {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
 			return delivered, fmt.Errorf("next message: %w", err)
 		}
-		meta, err := msg.Metadata()
-		if err != nil {
-			return delivered, fmt.Errorf("message without JetStream metadata: %w", err)
-		}
-		if meta.Sequence.Consumer != dseq+1 {
-			// The consumer skipped or repeated a delivery (its server reset
-			// it): continue with a fresh one.
-			return delivered, fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
-		}
-		dseq = meta.Sequence.Consumer
-		seq := meta.Sequence.Stream
-		if seq < *next {
-			continue
-		}
-		if seq > *next {
-			if err := l.checkRetention(ctx, *next); err != nil {
-				return delivered, err
-			}
-		}
-		ev, _, err := l.decode(msg)
-		if err != nil {
+		if err := handle(msg); err != nil {
 			return delivered, err
 		}
-		if err := fn(ev); err != nil {
-			return delivered, callbackError{err}
+	}
+}
+
+// awaitReachable pulls from a consumer Follow just created, without waiting,
+// until its server answers, and hands what it pulls to handle. A consumer
+// created on another server of a cluster cannot be pulled from through this
+// one until its interest has spread over the routes: a pull sent before is
+// answered "no responders", which the continuous pull of Follow ignores,
+// waiting for heartbeats it then misses for 2 × jsFollowHeartbeat before
+// Follow replaces the consumer, a stall of four seconds (S1-cluster's
+// delivery p99 of 2.4 s). A pull with no wait says at once.
+func (l *JetStream) awaitReachable(ctx context.Context, cons jetstream.Consumer, handle func(jetstream.Msg) error) error {
+	for attempt := 0; ; attempt++ {
+		batch, err := cons.FetchNoWait(jsFollowBatch)
+		if err != nil {
+			return fmt.Errorf("pull from consumer: %w", err)
 		}
-		*next = seq + 1
-		delivered = true
+		var herr error
+		for msg := range batch.Messages() {
+			if herr == nil {
+				herr = handle(msg)
+			}
+		}
+		if herr != nil {
+			return herr
+		}
+		berr := batch.Error()
+		switch {
+		case berr == nil, errors.Is(berr, context.DeadlineExceeded), errors.Is(berr, nats.ErrTimeout):
+			return nil
+		case errors.Is(berr, nats.ErrNoResponders) && attempt < jsUnreachableRetries:
+			if err := pause(ctx, attempt); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("pull from consumer: %w", berr)
+		}
 	}
 }
 
@@ -857,6 +952,10 @@ func (l *JetStream) Close() error {
 	l.mu.Unlock()
 	l.stopDone()
 	l.calls.Wait()
+	// No Append is waiting any more: drop the ack subscription and fail
+	// acks still pending (of callers that gave up), which stops nats.go's
+	// goroutine watching the connection for them.
+	l.js.CleanupPublisher()
 	return nil
 }
 
