@@ -281,3 +281,59 @@ func BenchmarkMemoryRead100(b *testing.B) {
 		}
 	}
 }
+
+// TestMemoryDedupAgainstModel appends ids, new and repeated, at advancing
+// times across many growths and wrap-arounds of the log's id buffer, and
+// checks every answer against a plain model: an id appended within the
+// window, and among the newest Retention remembered ids, returns its
+// sequence.
+func TestMemoryDedupAgainstModel(t *testing.T) {
+	const (
+		window    = 50 * time.Second
+		retention = 150
+	)
+	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := t0
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: retention, DedupWindow: window, Now: func() time.Time { return now }})
+	defer m.Close()
+	type remembered struct {
+		id  string
+		seq uint64
+		at  time.Time
+	}
+	var model []remembered // in append order
+	var head uint64
+	state := uint32(1)
+	next := func(n uint32) uint32 { state = state*1664525 + 1013904223; return (state >> 8) % n }
+	for i := range 5000 {
+		now = now.Add(time.Duration(next(700)) * time.Millisecond)
+		id := fmt.Sprintf("%032x", next(400)) // hex, like the gateway's ids
+		if i%7 == 0 {
+			id = fmt.Sprintf("other-%d", next(400))
+		}
+		for len(model) > 0 && now.Sub(model[0].at) >= window {
+			model = model[1:]
+		}
+		want := uint64(0)
+		for _, r := range model {
+			if r.id == id {
+				want = r.seq
+			}
+		}
+		if want == 0 {
+			head++
+			want = head
+			if len(model) >= retention {
+				model = model[1:]
+			}
+			model = append(model, remembered{id: id, seq: want, at: now})
+		}
+		seq, err := m.Append(t.Context(), &gatewayv1.Event{Id: id})
+		if err != nil {
+			t.Fatalf("append %d (%q): %v", i, id, err)
+		}
+		if seq != want {
+			t.Fatalf("append %d (%q) at +%v = %d, want %d", i, id, now.Sub(t0), seq, want)
+		}
+	}
+}
