@@ -214,7 +214,7 @@ func ParseRawQuery(raw string) (Params, bool) {
 		if param == nil || value == "" {
 			continue
 		}
-		dst := param.dst(&p)
+		dst := p.slot(param)
 		if *dst != "" && *dst != value {
 			return Params{}, false // a conflict: the slow path words it
 		}
@@ -232,4 +232,25 @@ func ParseRawQuery(raw string) (Params, bool) {
 		return Params{}, false
 	}
 	return p.Params, true
+}
+
+// slot is param.dst(r) without the indirect call, through which r would
+// escape to the heap: one allocation per callback on the fast path.
+func (r *rawParams) slot(param *queryParam) *string {
+	switch param.name {
+	case "SdkAppid":
+		return &r.sdkAppID
+	case "CallbackCommand":
+		return &r.Command
+	case "ClientIP":
+		return &r.ClientIP
+	case "OptPlatform":
+		return &r.OptPlatform
+	case "contenttype":
+		return &r.ContentType
+	case "Sign":
+		return &r.Sign
+	default:
+		return &r.RequestTime
+	}
 }

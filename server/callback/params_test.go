@@ -161,3 +161,14 @@ func TestParseRawQuery(t *testing.T) {
 		})
 	}
 }
+
+// TestRawParamsSlot checks that slot, the fast path's copy of each
+// parameter's dst, points where dst does.
+func TestRawParamsSlot(t *testing.T) {
+	var r rawParams
+	for i := range queryParams {
+		if got, want := r.slot(&queryParams[i]), queryParams[i].dst(&r); got != want {
+			t.Errorf("slot(%s) and dst differ", queryParams[i].name)
+		}
+	}
+}

@@ -291,7 +291,7 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 			return p.Command, err
 		}
 	}
-	body, release, err := h.readBody(r)
+	body, buf, err := h.readBody(r)
 	if err != nil {
 		return p.Command, err
 	}
@@ -306,7 +306,7 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 	}
 	// The event holds copies of what it took from the body, so the buffer
 	// can serve the next request.
-	release()
+	releaseBody(buf)
 	if err != nil {
 		return p.Command, err
 	}
@@ -321,11 +321,11 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 // appended with *trtc set; otherwise notIM, the query's own rejection, is
 // returned as it always was.
 func (h *Handler) serveTRTC(r *http.Request, now time.Time, notIM error, trtc *bool) (string, error) {
-	body, release, err := h.readBody(r)
+	body, buf, err := h.readBody(r)
 	if err != nil {
 		return "", notIM
 	}
-	defer release()
+	defer releaseBody(buf)
 	if !callback.IsTRTCEvent(body) {
 		return "", notIM
 	}
@@ -453,18 +453,13 @@ const maxPooledBody = 64 << 10
 
 // readBody reads the whole body, refusing one larger than the limit before
 // reading it when Content-Length says so, and while reading otherwise. The
-// body is valid until release is called.
-func (h *Handler) readBody(r *http.Request) (body []byte, release func(), err error) {
+// body is valid until releaseBody(buf) is called (a buffer, not a closure:
+// one allocation less per callback).
+func (h *Handler) readBody(r *http.Request) (body []byte, buf *[]byte, err error) {
 	if r.ContentLength > h.maxBody {
 		return nil, nil, tooLarge(h.maxBody)
 	}
-	buf := bodyBuffers.Get().(*[]byte)
-	release = func() {
-		if cap(*buf) <= maxPooledBody {
-			*buf = (*buf)[:0]
-			bodyBuffers.Put(buf)
-		}
-	}
+	buf = bodyBuffers.Get().(*[]byte)
 	b := (*buf)[:0]
 	for {
 		if len(b) == cap(b) {
@@ -475,16 +470,24 @@ func (h *Handler) readBody(r *http.Request) (body []byte, release func(), err er
 		b = b[:len(b)+n]
 		*buf = b
 		if int64(len(b)) > h.maxBody {
-			release()
+			releaseBody(buf)
 			return nil, nil, tooLarge(h.maxBody)
 		}
 		if errors.Is(err, io.EOF) {
-			return b, release, nil
+			return b, buf, nil
 		}
 		if err != nil {
-			release()
+			releaseBody(buf)
 			return nil, nil, &callback.Error{Code: callback.CodeBadBody, Message: "the request body could not be read completely (truncated or malformed transfer encoding)", Err: err}
 		}
+	}
+}
+
+// releaseBody gives a buffer of readBody back for the next request.
+func releaseBody(buf *[]byte) {
+	if cap(*buf) <= maxPooledBody {
+		*buf = (*buf)[:0]
+		bodyBuffers.Put(buf)
 	}
 }
 
