@@ -337,3 +337,37 @@ func TestMemoryDedupAgainstModel(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryAppendWithin checks the size limit with a caller's bound: a
+// bound within the limit is trusted (the event is not measured), a larger
+// or missing one makes Append's own check.
+func TestMemoryAppendWithin(t *testing.T) {
+	const limit = 100
+	big := &gatewayv1.Event{Id: "big", CallbackCommand: strings.Repeat("x", 2*limit)}
+	small := func() *gatewayv1.Event {
+		return &gatewayv1.Event{Id: "small", CallbackCommand: "Call.CallbackAfterStartCall"}
+	}
+	for _, tc := range []struct {
+		name    string
+		ev      *gatewayv1.Event
+		bound   int64
+		wantErr bool
+	}{
+		{"small, bound within the limit", small(), limit, false},
+		{"small, bound over the limit: measured", small(), limit + 1, false},
+		{"small, no bound: measured", small(), 0, false},
+		{"large, bound over the limit: measured and refused", big, 1 << 20, true},
+		{"large, no bound: measured and refused", big, 0, true},
+		{"large, understated bound: trusted", big, limit, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := eventlog.NewMemory(eventlog.MemoryOptions{MaxEventBytes: limit})
+			defer m.Close()
+			_, err := m.AppendWithin(t.Context(), tc.ev, tc.bound)
+			var tooLarge *eventlog.TooLargeError
+			if tc.wantErr != errors.As(err, &tooLarge) || (!tc.wantErr && err != nil) {
+				t.Fatalf("AppendWithin(bound %d) = %v, want too large: %v", tc.bound, err, tc.wantErr)
+			}
+		})
+	}
+}

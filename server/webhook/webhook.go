@@ -35,6 +35,14 @@ type Appender interface {
 	Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error)
 }
 
+// SizedAppender is an Appender that can also take an event with a bound on
+// its encoded size, which it may trust instead of measuring the event
+// (eventlog.Memory's AppendWithin). The handler uses it when Options.Log
+// has it.
+type SizedAppender interface {
+	AppendWithin(ctx context.Context, ev *gatewayv1.Event, bound int64) (uint64, error)
+}
+
 // Authenticator checks a callback's webhook authentication (Sign and
 // RequestTime) for its app; a non-nil error must be a *callback.Error.
 type Authenticator interface {
@@ -120,6 +128,7 @@ func headerBytes(r *http.Request) int {
 // Handler serves POST /webhook. It is safe for concurrent use.
 type Handler struct {
 	log           Appender
+	sized         SizedAppender // log, when it takes a size bound; else nil
 	allowed       map[uint32]struct{}
 	maxBody       int64
 	maxHeader     int
@@ -141,6 +150,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{
 		log:           opts.Log,
+		sized:         asSized(opts.Log),
 		maxBody:       opts.MaxBody,
 		maxHeader:     opts.MaxHeaderBytes,
 		appendTimeout: opts.AppendTimeout,
@@ -183,6 +193,14 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.metrics = m
 	return h, nil
+}
+
+// asSized returns log as a SizedAppender, or nil when it is none.
+func asSized(log Appender) SizedAppender {
+	if s, ok := log.(SizedAppender); ok {
+		return s
+	}
+	return nil
 }
 
 // ServeHTTP answers every request in Tencent's JSON shape: 200 with
@@ -306,14 +324,15 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 	}
 	// The event holds copies of what it took from the body, so the buffer
 	// can serve the next request.
+	bound := h.sizeBound(len(body))
 	releaseBody(buf)
 	if err != nil {
 		return p.Command, err
 	}
 	if before {
-		return p.Command, h.appendBefore(r.Context(), p, ev)
+		return p.Command, h.appendBefore(r.Context(), p, ev, bound)
 	}
-	return p.Command, h.append(r.Context(), ev)
+	return p.Command, h.append(r.Context(), ev, bound)
 }
 
 // serveTRTC serves a request whose URL names no command. When its body is a
@@ -348,7 +367,7 @@ func (h *Handler) serveTRTC(r *http.Request, now time.Time, notIM error, trtc *b
 	if err != nil {
 		return "", err
 	}
-	return ev.GetCallbackCommand(), h.append(r.Context(), ev)
+	return ev.GetCallbackCommand(), h.append(r.Context(), ev, h.sizeBound(len(body)))
 }
 
 // trtcApp reads the SdkAppId header of a TRTC event.
@@ -369,14 +388,33 @@ func trtcApp(values []string) (uint32, error) {
 }
 
 // append puts ev in the log, bounded by the append timeout when one is set.
-func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event) error {
+// sizeBound bounds the encoded size of an event decoded from a body of n
+// bytes: eventlog.MaxEventBytes(n) covers the body's text with its framing
+// and 64 KiB of request headers (the fields taken from the URL); the
+// handler's own header limit is added on top, in case it is larger.
+func (h *Handler) sizeBound(n int) int64 {
+	return eventlog.MaxEventBytes(int64(n)) + int64(h.maxHeader)
+}
+
+// logAppend appends ev, handing a log that takes it (the memory log) the
+// bound on ev's size, so that it need not measure the event again.
+func (h *Handler) logAppend(ctx context.Context, ev *gatewayv1.Event, bound int64) (uint64, error) {
+	if h.sized != nil {
+		return h.sized.AppendWithin(ctx, ev, bound)
+	}
+	return h.log.Append(ctx, ev)
+}
+
+// append puts ev, of at most bound encoded bytes, in the log, bounded by the
+// append timeout when one is set.
+func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event, bound int64) error {
 	ctx := reqCtx
 	if h.appendTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.appendTimeout)
 		defer cancel()
 	}
-	seq, err := h.log.Append(ctx, ev)
+	seq, err := h.logAppend(ctx, ev, bound)
 	if err != nil {
 		return appendError(reqCtx, ev.GetCallbackCommand(), err)
 	}
@@ -394,14 +432,14 @@ func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event) error {
 // the log is slow or down the callback is still answered "allow" in time,
 // counted in trtcgw_before_callbacks_unlogged_total and logged as a warning
 // (the event is then not in the log and no subscriber sees it).
-func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatewayv1.Event) error {
+func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatewayv1.Event, bound int64) error {
 	budget := h.beforeBudget
 	if h.appendTimeout > 0 && h.appendTimeout < budget {
 		budget = h.appendTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	seq, err := h.log.Append(ctx, ev)
+	seq, err := h.logAppend(ctx, ev, bound)
 	if err != nil {
 		h.metrics.beforeUnlogged.WithLabelValues(callback.TypeToken(ev.GetType())).Inc()
 		h.logger.Warn("before callback allowed without being logged", "command", p.Command, "sdk_app_id", p.SdkAppID, "id", ev.GetId(), "budget", budget, "err", err)
