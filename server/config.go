@@ -66,6 +66,13 @@ type Config struct {
 	Heartbeat time.Duration
 	// ShutdownTimeout bounds the graceful part of shutdown.
 	ShutdownTimeout time.Duration
+	// MemoryLimit is the Go runtime's soft memory limit in bytes
+	// (--memory-limit): the collector works harder as the process's memory
+	// nears it, trading CPU for a smaller RSS. MemoryLimitAuto (0, the
+	// default) takes AutoMemoryLimitShare of a container's cgroup limit
+	// unless GOMEMLIMIT is set; MemoryLimitNone (-1) sets none. Run applies
+	// it to the whole process; Start leaves the runtime alone.
+	MemoryLimit int64
 	// RoomTTL is how long a live room stays live without an event (a
 	// destroy callback may never come); 0 is DefaultRoomTTL. See the README,
 	// "Calls and rooms".
@@ -176,6 +183,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.WebhookAddr == "" {
 		errs = append(errs, errors.New("--webhook-addr is required"))
+	}
+	if c.MemoryLimit < MemoryLimitNone {
+		errs = append(errs, fmt.Errorf("--memory-limit=%d: use auto, none, or a positive size such as 512MiB", c.MemoryLimit))
 	}
 	if c.GRPCAddr == "" {
 		errs = append(errs, errors.New("--grpc-addr is required"))

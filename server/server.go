@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -75,9 +76,18 @@ type Server struct {
 
 // Run starts the gateway and serves until ctx ends, then shuts down gracefully.
 func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	limit, source := applyMemoryLimit(cfg.MemoryLimit)
 	s, err := Start(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if limit == math.MaxInt64 {
+		s.logger.Info("memory: no soft limit", "source", source)
+	} else {
+		s.logger.Info("memory: soft limit", "limit", FormatMemoryLimit(limit), "bytes", limit, "source", source)
 	}
 	var runErr error
 	select {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -50,12 +51,27 @@ func DecodeBody(p Params, body []byte, receivedAt time.Time) (*gatewayv1.Event, 
 		return nil, err
 	}
 	src := string(body) // every unescaped string in the event is a substring of this one copy
-	top := readTop(src)
+	top := topTables.Get().(*topFields)
+	defer releaseTop(top)
+	*top = readTop(src)
 	if err := checkBodyCommand(p.Command, top.command); err != nil {
 		return nil, err
 	}
 
-	return decodeChecked(p, body, src, &top, lookupCommand(p.Command), receivedAt)
+	return decodeChecked(p, body, src, top, lookupCommand(p.Command), receivedAt)
+}
+
+// topTables recycles the table of top-level members DecodeBody fills:
+// decodeChecked hands it to the command's decoder through a function value,
+// so a local table would escape to the heap, 256 bytes per callback. No
+// decoder keeps the pointer: the event holds substrings of the body, never
+// the table.
+var topTables = sync.Pool{New: func() any { return new(topFields) }}
+
+// releaseTop clears top, so that the pool holds no body, and returns it.
+func releaseTop(top *topFields) {
+	*top = topFields{}
+	topTables.Put(top)
 }
 
 // DecodeBodyUntyped is DecodeBody for a body whose typed decoding failed

@@ -137,3 +137,33 @@ func FuzzValidJSON(f *testing.F) {
 // fuzzer's seeds: minimising what it finds from them stalls a run for most of
 // a minute. TestValidJSONNearDepthLimit covers the limit instead.
 const maxFuzzSeed = 4 << 10
+
+// FuzzParseRawQuery checks ParseRawQuery against the slow path it stands in
+// for: whenever it takes a query, url.ParseQuery must take it without error
+// and ParseParams must return the same Params. The seed corpus is every
+// golden query plus the edge cases of TestParseRawQuery.
+func FuzzParseRawQuery(f *testing.F) {
+	for _, tc := range loadCases(f) {
+		f.Add(tc.query.Encode())
+	}
+	for _, tc := range rawQueryCases {
+		f.Add(tc.raw)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		fast, ok := ParseRawQuery(raw)
+		if !ok {
+			return
+		}
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			t.Fatalf("ParseRawQuery took %q, which url.ParseQuery refuses: %v", raw, err)
+		}
+		slow, err := ParseParams(q)
+		if err != nil {
+			t.Fatalf("ParseRawQuery took %q, which ParseParams refuses: %v", raw, err)
+		}
+		if fast != slow {
+			t.Fatalf("ParseRawQuery(%q) = %+v, ParseParams = %+v", raw, fast, slow)
+		}
+	})
+}

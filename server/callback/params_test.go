@@ -108,3 +108,67 @@ func TestParseParamsNeverEchoesSign(t *testing.T) {
 		}
 	}
 }
+
+// rawQueryCases are queries ParseRawQuery takes (ok) or leaves to the slow
+// path; they also seed FuzzParseRawQuery.
+var rawQueryCases = []struct {
+	name string
+	raw  string
+	ok   bool
+}{
+	{"what Tencent sends", "SdkAppid=1400000001&CallbackCommand=Call.CallbackAfterStartCall&contenttype=json&ClientIP=203.0.113.7&OptPlatform=iOS", true},
+	{"live spelling and any case", "sdkappid=1400000001&webhookcommand=Live.CallbackAfterMemberStateChanged&CONTENTTYPE=JSON", true},
+	{"signed", "SdkAppid=1&CallbackCommand=Call.CallbackAfterStartCall&Sign=abc&RequestTime=1700000000", true},
+	{"repeated with the same value, empty pairs and values", "SdkAppid=1&&SdkAppid=1&ClientIP=&CallbackCommand=X&other&x=y", true},
+	{"escaped", "SdkAppid=1&CallbackCommand=Call.CallbackAfterStartCall&ClientIP=%3A%3A1", false},
+	{"plus", "SdkAppid=1&CallbackCommand=a+b", false},
+	{"semicolon", "SdkAppid=1&CallbackCommand=X;y", false},
+	{"conflict", "SdkAppid=1&SdkAppid=2&CallbackCommand=X", false},
+	{"command twice", "SdkAppid=1&CallbackCommand=X&WebhookCommand=Y", false},
+	{"no app", "CallbackCommand=X", false},
+	{"app zero", "SdkAppid=0&CallbackCommand=X", false},
+	{"app too large", "SdkAppid=4294967296&CallbackCommand=X", false},
+	{"no command", "SdkAppid=1", false},
+	{"bad contenttype", "SdkAppid=1&CallbackCommand=X&contenttype=xml", false},
+	{"invalid UTF-8", "SdkAppid=1&CallbackCommand=X\xff", false},
+	{"empty", "", false},
+}
+
+// TestParseRawQuery checks that the fast path takes what Tencent sends and
+// leaves everything unusual to url.ParseQuery and ParseParams, agreeing
+// with them whenever it takes a query.
+func TestParseRawQuery(t *testing.T) {
+	for _, tc := range rawQueryCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := ParseRawQuery(tc.raw)
+			if ok != tc.ok {
+				t.Fatalf("ParseRawQuery(%q) ok = %v, want %v", tc.raw, ok, tc.ok)
+			}
+			q, qerr := url.ParseQuery(tc.raw)
+			want, err := ParseParams(q)
+			if !ok {
+				if qerr == nil && err == nil && !strings.ContainsAny(tc.raw, "%+") {
+					t.Fatalf("ParseRawQuery left %q to the slow path, which takes it as %+v", tc.raw, want)
+				}
+				return
+			}
+			if qerr != nil || err != nil {
+				t.Fatalf("the slow path refuses %q (%v, %v)", tc.raw, qerr, err)
+			}
+			if got != want {
+				t.Fatalf("ParseRawQuery(%q) = %+v, want %+v", tc.raw, got, want)
+			}
+		})
+	}
+}
+
+// TestRawParamsSlot checks that slot, the fast path's copy of each
+// parameter's dst, points where dst does.
+func TestRawParamsSlot(t *testing.T) {
+	var r rawParams
+	for i := range queryParams {
+		if got, want := r.slot(&queryParams[i]), queryParams[i].dst(&r); got != want {
+			t.Errorf("slot(%s) and dst differ", queryParams[i].name)
+		}
+	}
+}

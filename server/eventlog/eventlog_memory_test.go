@@ -281,3 +281,93 @@ func BenchmarkMemoryRead100(b *testing.B) {
 		}
 	}
 }
+
+// TestMemoryDedupAgainstModel appends ids, new and repeated, at advancing
+// times across many growths and wrap-arounds of the log's id buffer, and
+// checks every answer against a plain model: an id appended within the
+// window, and among the newest Retention remembered ids, returns its
+// sequence.
+func TestMemoryDedupAgainstModel(t *testing.T) {
+	const (
+		window    = 50 * time.Second
+		retention = 150
+	)
+	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := t0
+	m := eventlog.NewMemory(eventlog.MemoryOptions{Retention: retention, DedupWindow: window, Now: func() time.Time { return now }})
+	defer m.Close()
+	type remembered struct {
+		id  string
+		seq uint64
+		at  time.Time
+	}
+	var model []remembered // in append order
+	var head uint64
+	state := uint32(1)
+	next := func(n uint32) uint32 { state = state*1664525 + 1013904223; return (state >> 8) % n }
+	for i := range 5000 {
+		now = now.Add(time.Duration(next(700)) * time.Millisecond)
+		id := fmt.Sprintf("%032x", next(400)) // hex, like the gateway's ids
+		if i%7 == 0 {
+			id = fmt.Sprintf("other-%d", next(400))
+		}
+		for len(model) > 0 && now.Sub(model[0].at) >= window {
+			model = model[1:]
+		}
+		want := uint64(0)
+		for _, r := range model {
+			if r.id == id {
+				want = r.seq
+			}
+		}
+		if want == 0 {
+			head++
+			want = head
+			if len(model) >= retention {
+				model = model[1:]
+			}
+			model = append(model, remembered{id: id, seq: want, at: now})
+		}
+		seq, err := m.Append(t.Context(), &gatewayv1.Event{Id: id})
+		if err != nil {
+			t.Fatalf("append %d (%q): %v", i, id, err)
+		}
+		if seq != want {
+			t.Fatalf("append %d (%q) at +%v = %d, want %d", i, id, now.Sub(t0), seq, want)
+		}
+	}
+}
+
+// TestMemoryAppendWithin checks the size limit with a caller's bound: a
+// bound within the limit is trusted (the event is not measured), a larger
+// or missing one makes Append's own check.
+func TestMemoryAppendWithin(t *testing.T) {
+	const limit = 100
+	big := &gatewayv1.Event{Id: "big", CallbackCommand: strings.Repeat("x", 2*limit)}
+	small := func() *gatewayv1.Event {
+		return &gatewayv1.Event{Id: "small", CallbackCommand: "Call.CallbackAfterStartCall"}
+	}
+	for _, tc := range []struct {
+		name    string
+		ev      *gatewayv1.Event
+		bound   int64
+		wantErr bool
+	}{
+		{"small, bound within the limit", small(), limit, false},
+		{"small, bound over the limit: measured", small(), limit + 1, false},
+		{"small, no bound: measured", small(), 0, false},
+		{"large, bound over the limit: measured and refused", big, 1 << 20, true},
+		{"large, no bound: measured and refused", big, 0, true},
+		{"large, understated bound: trusted", big, limit, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := eventlog.NewMemory(eventlog.MemoryOptions{MaxEventBytes: limit})
+			defer m.Close()
+			_, err := m.AppendWithin(t.Context(), tc.ev, tc.bound)
+			var tooLarge *eventlog.TooLargeError
+			if tc.wantErr != errors.As(err, &tooLarge) || (!tc.wantErr && err != nil) {
+				t.Fatalf("AppendWithin(bound %d) = %v, want too large: %v", tc.bound, err, tc.wantErr)
+			}
+		})
+	}
+}

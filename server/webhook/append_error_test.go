@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/internal/logbuf"
@@ -126,5 +127,40 @@ func TestEventTooLargeIsPermanent(t *testing.T) {
 	}
 	if _, head, _ := log.Bounds(context.Background()); head != 0 {
 		t.Errorf("the log holds %d events", head)
+	}
+}
+
+// sizedLog records the size bounds the handler hands a SizedAppender.
+type sizedLog struct {
+	*eventlog.Memory
+	bounds []int64
+	sizes  []int
+}
+
+func (l *sizedLog) AppendWithin(ctx context.Context, ev *gatewayv1.Event, bound int64) (uint64, error) {
+	l.bounds = append(l.bounds, bound)
+	l.sizes = append(l.sizes, proto.Size(ev))
+	return l.Memory.AppendWithin(ctx, ev, bound)
+}
+
+// TestHandlerBoundsEventSize checks that the handler hands a log that takes
+// one (the memory log) a bound on each event's size: MaxEventBytes of the
+// body plus the header limit, never below the event's encoded size.
+func TestHandlerBoundsEventSize(t *testing.T) {
+	log := &sizedLog{Memory: eventlog.NewMemory(eventlog.MemoryOptions{MaxEventBytes: eventlog.MaxEventBytes(1 << 20)})}
+	h, _ := newHandler(t, func(o *webhook.Options) { o.Log = log })
+	srv := serveLoopback(t, h)
+	if status, _, raw := (hostile{body: startBody}).do(t, srv); status != http.StatusOK {
+		t.Fatalf("%d %s", status, raw)
+	}
+	if len(log.bounds) != 1 {
+		t.Fatalf("AppendWithin was called %d times, want 1", len(log.bounds))
+	}
+	want := eventlog.MaxEventBytes(int64(len(startBody))) + webhook.DefaultMaxHeaderBytes
+	if log.bounds[0] != want || log.bounds[0] < int64(log.sizes[0]) {
+		t.Fatalf("bound %d for an event of %d bytes, want %d", log.bounds[0], log.sizes[0], want)
+	}
+	if _, head, _ := log.Bounds(context.Background()); head != 1 {
+		t.Fatalf("the log holds %d events, want 1", head)
 	}
 }

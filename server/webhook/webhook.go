@@ -35,6 +35,14 @@ type Appender interface {
 	Append(ctx context.Context, ev *gatewayv1.Event) (uint64, error)
 }
 
+// SizedAppender is an Appender that can also take an event with a bound on
+// its encoded size, which it may trust instead of measuring the event
+// (eventlog.Memory's AppendWithin). The handler uses it when Options.Log
+// has it.
+type SizedAppender interface {
+	AppendWithin(ctx context.Context, ev *gatewayv1.Event, bound int64) (uint64, error)
+}
+
 // Authenticator checks a callback's webhook authentication (Sign and
 // RequestTime) for its app; a non-nil error must be a *callback.Error.
 type Authenticator interface {
@@ -120,6 +128,7 @@ func headerBytes(r *http.Request) int {
 // Handler serves POST /webhook. It is safe for concurrent use.
 type Handler struct {
 	log           Appender
+	sized         SizedAppender // log, when it takes a size bound; else nil
 	allowed       map[uint32]struct{}
 	maxBody       int64
 	maxHeader     int
@@ -141,6 +150,7 @@ func New(opts Options) (*Handler, error) {
 	}
 	h := &Handler{
 		log:           opts.Log,
+		sized:         asSized(opts.Log),
 		maxBody:       opts.MaxBody,
 		maxHeader:     opts.MaxHeaderBytes,
 		appendTimeout: opts.AppendTimeout,
@@ -183,6 +193,14 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.metrics = m
 	return h, nil
+}
+
+// asSized returns log as a SizedAppender, or nil when it is none.
+func asSized(log Appender) SizedAppender {
+	if s, ok := log.(SizedAppender); ok {
+		return s
+	}
+	return nil
 }
 
 // ServeHTTP answers every request in Tencent's JSON shape: 200 with
@@ -264,18 +282,22 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 	if err := checkContentType(r.Header.Get("Content-Type")); err != nil {
 		return "", err
 	}
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return "", &callback.Error{Code: callback.CodeBadQuery, Message: "the query string is malformed: " + err.Error(), Err: err}
-	}
-	p, err := callback.ParseParams(query)
-	if err != nil {
-		if callback.QueryNamesCommand(query) {
-			return "", err
+	// What Tencent sends takes the fast path; anything unusual (escapes,
+	// errors, a TRTC event's URL without a command) the exact slow one.
+	p, ok := callback.ParseRawQuery(r.URL.RawQuery)
+	if !ok {
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return "", &callback.Error{Code: callback.CodeBadQuery, Message: "the query string is malformed: " + err.Error(), Err: err}
 		}
-		// No command in the URL: a TRTC event if its body says so, else the
-		// same rejection as before TRTC events were served.
-		return h.serveTRTC(r, now, err, trtc)
+		if p, err = callback.ParseParams(query); err != nil {
+			if callback.QueryNamesCommand(query) {
+				return "", err
+			}
+			// No command in the URL: a TRTC event if its body says so, else
+			// the same rejection as before TRTC events were served.
+			return h.serveTRTC(r, now, err, trtc)
+		}
 	}
 	if h.allowed != nil {
 		if _, ok := h.allowed[p.SdkAppID]; !ok {
@@ -287,7 +309,7 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 			return p.Command, err
 		}
 	}
-	body, release, err := h.readBody(r)
+	body, buf, err := h.readBody(r)
 	if err != nil {
 		return p.Command, err
 	}
@@ -302,14 +324,15 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 	}
 	// The event holds copies of what it took from the body, so the buffer
 	// can serve the next request.
-	release()
+	bound := h.sizeBound(len(body))
+	releaseBody(buf)
 	if err != nil {
 		return p.Command, err
 	}
 	if before {
-		return p.Command, h.appendBefore(r.Context(), p, ev)
+		return p.Command, h.appendBefore(r.Context(), p, ev, bound)
 	}
-	return p.Command, h.append(r.Context(), ev)
+	return p.Command, h.append(r.Context(), ev, bound)
 }
 
 // serveTRTC serves a request whose URL names no command. When its body is a
@@ -317,11 +340,11 @@ func (h *Handler) serveIM(r *http.Request, now time.Time, trtc *bool) (string, e
 // appended with *trtc set; otherwise notIM, the query's own rejection, is
 // returned as it always was.
 func (h *Handler) serveTRTC(r *http.Request, now time.Time, notIM error, trtc *bool) (string, error) {
-	body, release, err := h.readBody(r)
+	body, buf, err := h.readBody(r)
 	if err != nil {
 		return "", notIM
 	}
-	defer release()
+	defer releaseBody(buf)
 	if !callback.IsTRTCEvent(body) {
 		return "", notIM
 	}
@@ -344,7 +367,7 @@ func (h *Handler) serveTRTC(r *http.Request, now time.Time, notIM error, trtc *b
 	if err != nil {
 		return "", err
 	}
-	return ev.GetCallbackCommand(), h.append(r.Context(), ev)
+	return ev.GetCallbackCommand(), h.append(r.Context(), ev, h.sizeBound(len(body)))
 }
 
 // trtcApp reads the SdkAppId header of a TRTC event.
@@ -365,18 +388,40 @@ func trtcApp(values []string) (uint32, error) {
 }
 
 // append puts ev in the log, bounded by the append timeout when one is set.
-func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event) error {
+// sizeBound bounds the encoded size of an event decoded from a body of n
+// bytes: eventlog.MaxEventBytes(n) covers the body's text with its framing
+// and 64 KiB of request headers (the fields taken from the URL); the
+// handler's own header limit is added on top, in case it is larger.
+func (h *Handler) sizeBound(n int) int64 {
+	return eventlog.MaxEventBytes(int64(n)) + int64(h.maxHeader)
+}
+
+// logAppend appends ev, handing a log that takes it (the memory log) the
+// bound on ev's size, so that it need not measure the event again.
+func (h *Handler) logAppend(ctx context.Context, ev *gatewayv1.Event, bound int64) (uint64, error) {
+	if h.sized != nil {
+		return h.sized.AppendWithin(ctx, ev, bound)
+	}
+	return h.log.Append(ctx, ev)
+}
+
+// append puts ev, of at most bound encoded bytes, in the log, bounded by the
+// append timeout when one is set.
+func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event, bound int64) error {
 	ctx := reqCtx
 	if h.appendTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, h.appendTimeout)
 		defer cancel()
 	}
-	seq, err := h.log.Append(ctx, ev)
+	seq, err := h.logAppend(ctx, ev, bound)
 	if err != nil {
 		return appendError(reqCtx, ev.GetCallbackCommand(), err)
 	}
-	h.logger.Debug("webhook accepted", "command", ev.GetCallbackCommand(), "sdk_app_id", ev.GetSdkAppId(), "sequence", seq, "id", ev.GetId())
+	// Checked first: the arguments alone would cost allocations per callback.
+	if h.logger.Enabled(reqCtx, slog.LevelDebug) {
+		h.logger.Debug("webhook accepted", "command", ev.GetCallbackCommand(), "sdk_app_id", ev.GetSdkAppId(), "sequence", seq, "id", ev.GetId())
+	}
 	return nil
 }
 
@@ -387,20 +432,22 @@ func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event) error {
 // the log is slow or down the callback is still answered "allow" in time,
 // counted in trtcgw_before_callbacks_unlogged_total and logged as a warning
 // (the event is then not in the log and no subscriber sees it).
-func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatewayv1.Event) error {
+func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatewayv1.Event, bound int64) error {
 	budget := h.beforeBudget
 	if h.appendTimeout > 0 && h.appendTimeout < budget {
 		budget = h.appendTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	seq, err := h.log.Append(ctx, ev)
+	seq, err := h.logAppend(ctx, ev, bound)
 	if err != nil {
 		h.metrics.beforeUnlogged.WithLabelValues(callback.TypeToken(ev.GetType())).Inc()
 		h.logger.Warn("before callback allowed without being logged", "command", p.Command, "sdk_app_id", p.SdkAppID, "id", ev.GetId(), "budget", budget, "err", err)
 		return nil
 	}
-	h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
+	if h.logger.Enabled(ctx, slog.LevelDebug) {
+		h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
+	}
 	return nil
 }
 
@@ -444,18 +491,13 @@ const maxPooledBody = 64 << 10
 
 // readBody reads the whole body, refusing one larger than the limit before
 // reading it when Content-Length says so, and while reading otherwise. The
-// body is valid until release is called.
-func (h *Handler) readBody(r *http.Request) (body []byte, release func(), err error) {
+// body is valid until releaseBody(buf) is called (a buffer, not a closure:
+// one allocation less per callback).
+func (h *Handler) readBody(r *http.Request) (body []byte, buf *[]byte, err error) {
 	if r.ContentLength > h.maxBody {
 		return nil, nil, tooLarge(h.maxBody)
 	}
-	buf := bodyBuffers.Get().(*[]byte)
-	release = func() {
-		if cap(*buf) <= maxPooledBody {
-			*buf = (*buf)[:0]
-			bodyBuffers.Put(buf)
-		}
-	}
+	buf = bodyBuffers.Get().(*[]byte)
 	b := (*buf)[:0]
 	for {
 		if len(b) == cap(b) {
@@ -466,16 +508,24 @@ func (h *Handler) readBody(r *http.Request) (body []byte, release func(), err er
 		b = b[:len(b)+n]
 		*buf = b
 		if int64(len(b)) > h.maxBody {
-			release()
+			releaseBody(buf)
 			return nil, nil, tooLarge(h.maxBody)
 		}
 		if errors.Is(err, io.EOF) {
-			return b, release, nil
+			return b, buf, nil
 		}
 		if err != nil {
-			release()
+			releaseBody(buf)
 			return nil, nil, &callback.Error{Code: callback.CodeBadBody, Message: "the request body could not be read completely (truncated or malformed transfer encoding)", Err: err}
 		}
+	}
+}
+
+// releaseBody gives a buffer of readBody back for the next request.
+func releaseBody(buf *[]byte) {
+	if cap(*buf) <= maxPooledBody {
+		*buf = (*buf)[:0]
+		bodyBuffers.Put(buf)
 	}
 }
 
