@@ -34,14 +34,19 @@ import (
 // the gateway's plus the posting client's.
 func BenchmarkGateway(b *testing.B) {
 	for _, subs := range []int{1, 100} {
-		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) { benchGateway(b, subs) })
+		b.Run(fmt.Sprintf("subscribers=%d", subs), func(b *testing.B) { benchGateway(b, "memory", subs) })
 	}
 }
 
-func benchGateway(b *testing.B, subscribers int) {
+// BenchmarkGatewayJetStream is BenchmarkGateway/subscribers=1 on the
+// default store, an embedded JetStream log on a temporary directory.
+func BenchmarkGatewayJetStream(b *testing.B) { benchGateway(b, "jetstream", 1) }
+
+func benchGateway(b *testing.B, store string, subscribers int) {
 	cfg := server.DefaultConfig()
 	cfg.WebhookAddr, cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
-	cfg.Store = "memory"
+	cfg.Store = store
+	cfg.DataDir = b.TempDir()
 	cfg.Heartbeat = time.Hour
 	// The harness measures cost, not the slow-consumer policy: a queue
 	// deep enough that no counting subscriber is ever cut off.

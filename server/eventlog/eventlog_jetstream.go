@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -160,6 +161,10 @@ type JetStream struct {
 	// done ends with Close and cancels every call in progress.
 	done     context.Context
 	stopDone context.CancelFunc
+
+	// appended hands Follow the events this log has just appended (see
+	// echoRing).
+	appended echoRing
 
 	mu     sync.Mutex
 	closed bool
@@ -416,7 +421,50 @@ func (l *JetStream) Append(ctx context.Context, ev *gatewayv1.Event) (uint64, er
 		return 0, l.unavailable("append to "+msg.Subject, fmt.Errorf("%w: the event went to stream %s", ErrRecreated, ack.Stream))
 	}
 	ev.Sequence, ev.Epoch = ack.Sequence, l.epoch
+	if !ack.Duplicate {
+		// A duplicate's ev is a retry, which may differ from the event
+		// stored first (its receive time, say): only a new message is
+		// known to be exactly ev.
+		l.appended.put(ev)
+	}
 	return ack.Sequence, nil
+}
+
+// echoSlots is how many just-appended events wait for Follow in the echo
+// ring: more than the webhooks in flight at once on a busy gateway, few
+// enough that the events it keeps alive cost little.
+const echoSlots = 1024
+
+// echoRing keeps the events this log appended, by sequence, until Follow
+// reads their stored copies back. The message at a sequence Append was
+// acknowledged is, byte for byte, the encoding of the event it appended,
+// so Follow can hand its readers that event instead of decoding the copy:
+// on the gateway that took a webhook, the follower then costs no protobuf
+// decoding and no second copy of each event. Readers treat events as
+// read-only, as they do with the memory log, which shares them the same way.
+// A slot holds the newest event put at its index; Follow takes an event only
+// when its sequence, epoch and id match the message it reads, and decodes
+// the message otherwise (an event another replica appended, one read before
+// its ack arrived here, or one overwritten in its slot). Safe for concurrent
+// use.
+type echoRing struct {
+	slots [echoSlots]atomic.Pointer[gatewayv1.Event]
+}
+
+func (r *echoRing) put(ev *gatewayv1.Event) {
+	r.slots[ev.GetSequence()%echoSlots].Store(ev)
+}
+
+// take returns, and frees the slot of, the appended event stored at seq
+// under epoch with this id; nil when the ring does not hold it.
+func (r *echoRing) take(seq uint64, epoch, id string) *gatewayv1.Event {
+	slot := &r.slots[seq%echoSlots]
+	ev := slot.Load()
+	if ev == nil || ev.GetSequence() != seq || ev.GetEpoch() != epoch || ev.GetId() != id {
+		return nil
+	}
+	slot.CompareAndSwap(ev, nil)
+	return ev
 }
 
 // headerSize is the size of the headers Append sends with an event of this
@@ -858,9 +906,12 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 				return err
 			}
 		}
-		ev, _, err := l.decode(msg)
-		if err != nil {
-			return err
+		ev := l.appended.take(seq, l.epoch, msg.Headers().Get(jetstream.MsgIDHeader))
+		if ev == nil {
+			var err error
+			if ev, _, err = l.decode(msg); err != nil {
+				return err
+			}
 		}
 		if err := fn(ev); err != nil {
 			return callbackError{err}

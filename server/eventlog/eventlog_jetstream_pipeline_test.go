@@ -391,3 +391,76 @@ func TestJetStreamClusterLosesLeaderUnderLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestJetStreamFollowHandsBackOwnAppends checks the echo ring: Follow hands
+// its callback the very events this log appended (no decoding of their
+// stored copies), while an event another replica appended, and a retry that
+// JetStream dropped as a duplicate, come as what the stream stores.
+func TestJetStreamFollowHandsBackOwnAppends(t *testing.T) {
+	ctx := testCtx(t)
+	s := startNATS(t, t.TempDir())
+	own := openJS(t, connectNATS(t, s), eventlog.JetStreamOptions{})
+	other := openJS(t, connectNATS(t, s), eventlog.JetStreamOptions{})
+
+	var appended []*gatewayv1.Event
+	add := func(l *eventlog.JetStream, ev *gatewayv1.Event) uint64 {
+		t.Helper()
+		seq, err := l.Append(ctx, ev)
+		if err != nil {
+			t.Fatalf("Append %s: %v", ev.Id, err)
+		}
+		return seq
+	}
+	for i := 1; i <= 3; i++ {
+		ev := event(i)
+		add(own, ev)
+		appended = append(appended, ev)
+	}
+	// A retry of event 2 that differs from what was stored: JetStream keeps
+	// the first, so the follower must never see this copy.
+	retry := event(2)
+	retry.ClientIp = "198.51.100.9"
+	if seq := add(own, retry); seq != 2 {
+		t.Fatalf("retry of event 2 got sequence %d, want 2", seq)
+	}
+	fromOther := event(4)
+	add(other, fromOther)
+	appended = append(appended, fromOther)
+
+	follow := func() []*gatewayv1.Event {
+		t.Helper()
+		fctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var got []*gatewayv1.Event
+		err := own.Follow(fctx, 0, func(ev *gatewayv1.Event) error {
+			got = append(got, ev)
+			if len(got) == len(appended) {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Follow = %v, want context.Canceled", err)
+		}
+		return got
+	}
+	got := follow()
+	sameEvents(t, got, appended)
+	for i, ev := range got[:3] {
+		if ev != appended[i] {
+			t.Errorf("event %d was decoded again; want the appended event itself", i+1)
+		}
+	}
+	if got[3] == fromOther {
+		t.Error("the other replica's event came as its in-memory object; want the stored copy")
+	}
+	if got[1].ClientIp != event(2).ClientIp {
+		t.Errorf("event 2 has client IP %q: the dropped retry reached the follower", got[1].ClientIp)
+	}
+	// Each appended event is handed back once; following again decodes.
+	for i, ev := range follow() {
+		if ev == appended[i] {
+			t.Errorf("event %d handed back twice; want a decoded copy the second time", i+1)
+		}
+	}
+}
