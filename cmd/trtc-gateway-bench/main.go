@@ -77,6 +77,10 @@ type options struct {
 	gatewayPID                      int
 
 	sc Scenario
+	// scale runs only the calls-at-scale scenario; scaleOpts shape it
+	// (--suite runs it too unless --scale-calls is 0).
+	scale     bool
+	scaleOpts scaleOptions
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -127,6 +131,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&o.sc.LiveShare, "live-share", 0.2, "fraction of callbacks that are live-room membership changes")
 	fs.DurationVar(&o.sc.Warmup, "warmup", 2*time.Second, "load before measuring")
 	fs.DurationVar(&o.sc.Duration, "duration", 10*time.Second, "measured window")
+	fs.BoolVar(&o.scale, "scale", false, "run only the calls-at-scale scenario (issue 11): a log of --scale-calls ended calls, the gateway rebuilt from it, reads under 1,000 webhooks/s")
+	fs.IntVar(&o.scaleOpts.Calls, "scale-calls", 1_000_000, "ended calls the scale scenario seeds; with --suite, 0 leaves the scenario out")
+	fs.DurationVar(&o.scaleOpts.Settle, "scale-settle", 2*time.Minute, "wait after seeding before the gateway starts, so the seeded ids have left JetStream's duplicate window (a restart reloads that window's ids); also bounds the wait for a garbage collection before the heap is read")
+	fs.IntVar(&o.scaleOpts.Rate, "scale-rate", 1000, "webhooks/s of ingest while the scale scenario reads the projection")
+	fs.IntVar(&o.scaleOpts.GetRate, "scale-get-rate", 200, "GetCallRecord calls per second in the scale scenario")
+	fs.IntVar(&o.scaleOpts.ListRate, "scale-list-rate", 100, "ListCallRecords calls per second in the scale scenario")
+	fs.IntVar(&o.scaleOpts.PageSize, "scale-page-size", 50, "ListCallRecords page_size in the scale scenario")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -171,6 +182,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		rows, err = runSuite(ctx, cfg)
 		if err != nil {
+			return err
+		}
+		if o.scaleOpts.Calls > 0 {
+			scaleRows, err := runScale(ctx, cfg, o.scaleOptions())
+			if err != nil {
+				return err
+			}
+			rows = append(rows, scaleRows...)
+		}
+	case o.scale:
+		cfg, err := o.suiteConfig(ctx)
+		if err != nil {
+			return err
+		}
+		if rows, err = runScale(ctx, cfg, o.scaleOptions()); err != nil {
 			return err
 		}
 	case o.webhookAddr != "":
