@@ -13,7 +13,9 @@ import (
 	"cmp"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
+	"unique"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -39,7 +41,7 @@ type call struct {
 	members       []member
 	memberIndex   map[string]int // account → index in members; nil while members is short
 	timeline      []entry
-	record        *gatewayv1.CallRecord // shared with the end-call event, never modified
+	record        *gatewayv1.CallRecord // the end-call's record, detached from its event (see detach); never modified
 	recordSeq     uint64
 	seen          []uint64            // hashes of the event ids applied, to skip a callback delivered twice
 	seenSet       map[uint64]struct{} // replaces seen once it is long
@@ -77,10 +79,11 @@ type entry struct {
 }
 
 // retained is one call's newest sequence at the time it was applied; the
-// FIFO of them tells Trim which calls may have left the log.
+// FIFO of them tells Trim which calls may have left the log. It points at
+// the call rather than naming its key: half the bytes, one per event.
 type retained struct {
 	seq uint64
-	key key
+	c   *call
 }
 
 // Projection holds every call the retained log tells of. Apply and Trim are
@@ -117,15 +120,17 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	defer p.mu.Unlock()
 	c := p.calls[k]
 	if c == nil {
-		c = &call{key: k, firstSeq: ev.GetSequence()}
-		p.calls[k] = c
+		// The id is a substring of the callback's body: a copy of its own
+		// lets the body go.
+		c = &call{key: key{app: k.app, id: strings.Clone(k.id)}, firstSeq: ev.GetSequence()}
+		p.calls[c.key] = c
 	}
 	if ev.GetId() != "" && c.sawBefore(h) {
 		return // the same callback again (a retry outside the log's de-duplication window)
 	}
 	c.lastSeq = ev.GetSequence()
 	c.events++
-	p.fifo = append(p.fifo, retained{seq: c.lastSeq, key: k})
+	p.fifo = append(p.fifo, retained{seq: c.lastSeq, c: c})
 	t := eventTime(ev)
 	switch ev.GetType() {
 	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
@@ -137,6 +142,7 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 			return // a second, different end of the same call: the first stands
 		}
 		c.applyEnd(ev.GetSequence(), t, ev.GetCallEnded().GetCallRecord())
+		c.clip()
 	}
 	p.index(c)
 }
@@ -178,12 +184,12 @@ func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
 	info := s.GetCallInfo()
 	if c.record == nil {
 		c.mediaType = info.GetMediaType()
-		c.roomID = info.GetRoomId()
+		c.roomID = strings.Clone(info.GetRoomId())
 		if c.startTime == 0 {
 			c.startTime = t
 		}
 	}
-	c.chatGroupID = info.GetChatGroupId()
+	c.chatGroupID = intern(info.GetChatGroupId())
 	for _, u := range s.GetUserList() {
 		m := c.member(u.GetUserAccount())
 		if m.invite == 0 || t < m.invite {
@@ -201,11 +207,11 @@ func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
 func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged) {
 	changed := make(map[string]bool, len(ch.GetChangedUserList()))
 	for _, u := range ch.GetChangedUserList() {
+		m := c.member(u.GetUserAccount())
 		c.timeline = append(c.timeline, entry{
 			seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED,
-			account: u.GetUserAccount(), action: u.GetActionType(), actionText: u.GetActionTypeText(),
+			account: m.account, action: u.GetActionType(), actionText: intern(u.GetActionTypeText()),
 		})
-		m := c.member(u.GetUserAccount())
 		state, when := actionState(u.GetActionType(), m)
 		if when != nil && (*when == 0 || t < *when) {
 			*when = t
@@ -231,6 +237,7 @@ func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged)
 }
 
 func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
+	r = c.detach(r)
 	c.record, c.recordSeq = r, seq
 	c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_ENDED})
 	if r.GetCallerAccount() != "" {
@@ -359,7 +366,7 @@ func (c *call) member(account string) *member {
 			}
 		}
 	}
-	c.members = append(c.members, member{account: account})
+	c.members = append(c.members, member{account: intern(account)})
 	switch {
 	case c.memberIndex != nil:
 		c.memberIndex[account] = len(c.members) - 1
@@ -399,6 +406,76 @@ func (c *call) sawBefore(h uint64) bool {
 	return false
 }
 
+// intern returns the one copy of s the process keeps while anything uses
+// it: accounts recur in many calls and texts ("Answer", "NormalEnd") in
+// nearly all, and the decoded event's strings are substrings of its
+// callback's body, which a kept substring would keep whole.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
+}
+
+// detach returns a copy of the end-call's record that shares nothing with
+// the callback's body: its strings are interned or copied, its timestamps
+// (allocated apart from the body) are shared. Keeping the event's own
+// record would keep the whole body of the end-call callback in memory for
+// as long as the call is retained.
+func (c *call) detach(r *gatewayv1.CallRecord) *gatewayv1.CallRecord {
+	id := r.GetCallId()
+	if id == c.id {
+		id = c.id
+	} else {
+		id = strings.Clone(id)
+	}
+	room := r.GetRoomId()
+	if room == c.roomID {
+		room = c.roomID
+	} else {
+		room = strings.Clone(room)
+	}
+	var callees []string
+	if l := r.GetCalleeAccounts(); l != nil {
+		callees = make([]string, len(l))
+		for i, a := range l {
+			callees[i] = intern(a)
+		}
+	}
+	return &gatewayv1.CallRecord{
+		CallId:         id,
+		CallerAccount:  intern(r.GetCallerAccount()),
+		MediaType:      r.GetMediaType(),
+		MediaTypeText:  intern(r.GetMediaTypeText()),
+		CallType:       r.GetCallType(),
+		CallTypeText:   intern(r.GetCallTypeText()),
+		StartTime:      r.GetStartTime(),
+		EndTime:        r.GetEndTime(),
+		AcceptTime:     r.GetAcceptTime(),
+		CallResult:     r.GetCallResult(),
+		CallResultText: intern(r.GetCallResultText()),
+		CalleeAccounts: callees,
+		RoomId:         room,
+		RoomIdType:     r.GetRoomIdType(),
+		RoomIdTypeText: intern(r.GetRoomIdTypeText()),
+	}
+}
+
+// clip gives the lists of an ended call their exact length: they grew by
+// doubling while the call went on, and an ended call is kept, unchanged
+// but for a late callback, for as long as the log retains it.
+func (c *call) clip() {
+	if cap(c.members) > len(c.members) {
+		c.members = slices.Clone(c.members)
+	}
+	if cap(c.timeline) > len(c.timeline) {
+		c.timeline = slices.Clone(c.timeline)
+	}
+	if cap(c.seen) > len(c.seen) {
+		c.seen = slices.Clone(c.seen)
+	}
+}
+
 // linearSearch is how long a call's member or event list is searched
 // linearly before it gets a map: calls have a handful of members and events.
 const linearSearch = 16
@@ -424,11 +501,11 @@ func (p *Projection) Trim(oldest uint64) {
 		r := p.fifo[p.fifoAt]
 		p.fifo[p.fifoAt] = retained{}
 		p.fifoAt++
-		c := p.calls[r.key]
-		if c == nil || c.lastSeq != r.seq {
-			continue // gone already, or a newer event keeps it
+		c := r.c
+		if c.lastSeq != r.seq || p.calls[c.key] != c {
+			continue // a newer event keeps it, or gone already
 		}
-		delete(p.calls, r.key)
+		delete(p.calls, c.key)
 		if c.indexed {
 			c.indexed = false
 			dead[c.app] = append(dead[c.app], c)
