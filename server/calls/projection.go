@@ -30,10 +30,13 @@ type key struct {
 
 // call is what the log has told about one call. Times are Unix nanoseconds;
 // 0 is unknown.
+//
+// A gateway keeps one per call the log retains (a million and more), so the
+// fields are ordered to leave no padding and nothing points into a
+// callback's body (see intern).
 type call struct {
 	key
 	callerAccount string
-	mediaType     gatewayv1.MediaType
 	chatGroupID   string
 	roomID        string
 	startTime     int64
@@ -41,16 +44,93 @@ type call struct {
 	members       []member
 	memberIndex   map[string]int // account → index in members; nil while members is short
 	timeline      []entry
-	record        *gatewayv1.CallRecord // the end-call's record, detached from its event (see detach); never modified
+	record        *record // the end-call's record; nil until it arrives
 	recordSeq     uint64
 	seen          []uint64            // hashes of the event ids applied, to skip a callback delivered twice
 	seenSet       map[uint64]struct{} // replaces seen once it is long
 	firstSeq      uint64
 	lastSeq       uint64
+	mediaType     gatewayv1.MediaType
 	events        uint32
 	startSeen     bool
 	connected     bool
 	indexed       bool // in its app's record index
+}
+
+// record is a call record in the fewest bytes: strings interned or shared
+// with the call, times in Unix nanoseconds, the four texts one interned
+// handle. The CallRecord message is built when it is read (proto), which
+// costs a read a few hundred nanoseconds and saves every retained call
+// the message and its three Timestamps (about 300 bytes).
+type record struct {
+	id      string
+	caller  string
+	callees []string
+	room    string
+	texts   unique.Handle[recordTexts]
+	// start, end and accept are Unix nanoseconds, set when has says so.
+	start, end, accept int64
+	mediaType          gatewayv1.MediaType
+	callType           gatewayv1.CallType
+	result             gatewayv1.CallResult
+	roomIDType         gatewayv1.RoomIdType
+	has                uint8 // hasStart | hasEnd | hasAccept
+}
+
+// recordTexts are a record's texts as Tencent sent them: a handful of
+// combinations occur, so all records share a few copies.
+type recordTexts struct {
+	mediaType, callType, result, roomIDType string
+}
+
+// The times a record holds.
+const (
+	hasStart = 1 << iota
+	hasEnd
+	hasAccept
+)
+
+// proto returns the record as the API serves it: a new message on each
+// call (the caller may keep it); the callee list is shared and must not be
+// modified.
+func (r *record) proto() *gatewayv1.CallRecord {
+	texts := r.texts.Value()
+	out := &gatewayv1.CallRecord{
+		CallId:         r.id,
+		CallerAccount:  r.caller,
+		MediaType:      r.mediaType,
+		MediaTypeText:  texts.mediaType,
+		CallType:       r.callType,
+		CallTypeText:   texts.callType,
+		CallResult:     r.result,
+		CallResultText: texts.result,
+		CalleeAccounts: r.callees,
+		RoomId:         r.room,
+		RoomIdType:     r.roomIDType,
+		RoomIdTypeText: texts.roomIDType,
+	}
+	// One allocation for the three times.
+	var times [3]timestamppb.Timestamp
+	if r.has&hasStart != 0 {
+		out.StartTime = setTS(&times[0], r.start)
+	}
+	if r.has&hasEnd != 0 {
+		out.EndTime = setTS(&times[1], r.end)
+	}
+	if r.has&hasAccept != 0 {
+		out.AcceptTime = setTS(&times[2], r.accept)
+	}
+	return out
+}
+
+// setTS sets t to Unix nanoseconds ns and returns it.
+func setTS(t *timestamppb.Timestamp, ns int64) *timestamppb.Timestamp {
+	t.Seconds, t.Nanos = ns/1e9, int32(ns%1e9)
+	if t.Nanos < 0 {
+		t.Seconds--
+		t.Nanos += 1e9
+	}
+	return t
 }
 
 // member is one member of a call. stateTime is the time of the change the
@@ -72,10 +152,10 @@ type member struct {
 type entry struct {
 	seq        uint64
 	time       int64
-	eventType  gatewayv1.EventType
 	account    string
-	action     gatewayv1.ActionType
 	actionText string
+	eventType  gatewayv1.EventType
+	action     gatewayv1.ActionType
 }
 
 // retained is one call's newest sequence at the time it was applied; the
@@ -237,32 +317,32 @@ func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged)
 }
 
 func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
-	r = c.detach(r)
-	c.record, c.recordSeq = r, seq
+	c.record, c.recordSeq = c.compact(r), seq
 	c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_ENDED})
-	if r.GetCallerAccount() != "" {
-		if c.callerAccount != r.GetCallerAccount() {
+	rec := c.record
+	if rec.caller != "" {
+		if c.callerAccount != rec.caller {
 			for i := range c.members {
 				c.members[i].caller = false
 			}
 		}
-		c.callerAccount = r.GetCallerAccount()
+		c.callerAccount = rec.caller
 		c.member(c.callerAccount).caller = true
 	}
-	c.mediaType = r.GetMediaType()
-	c.roomID = r.GetRoomId()
-	if st := r.GetStartTime(); st != nil {
-		c.startTime = st.AsTime().UnixNano()
+	c.mediaType = rec.mediaType
+	c.roomID = rec.room
+	if rec.has&hasStart != 0 {
+		c.startTime = rec.start
 	}
 	end := t
-	if et := r.GetEndTime(); et != nil {
-		end = et.AsTime().UnixNano()
+	if rec.has&hasEnd != 0 {
+		end = rec.end
 	}
 	c.endTime = end
-	if r.GetAcceptTime() != nil {
+	if rec.has&hasAccept != 0 {
 		c.connected = true
 	}
-	for _, a := range r.GetCalleeAccounts() {
+	for _, a := range rec.callees {
 		c.member(a)
 	}
 	// The call is over: whoever was still in it left, and whoever was
@@ -417,48 +497,50 @@ func intern(s string) string {
 	return unique.Make(s).Value()
 }
 
-// detach returns a copy of the end-call's record that shares nothing with
-// the callback's body: its strings are interned or copied, its timestamps
-// (allocated apart from the body) are shared. Keeping the event's own
-// record would keep the whole body of the end-call callback in memory for
-// as long as the call is retained.
-func (c *call) detach(r *gatewayv1.CallRecord) *gatewayv1.CallRecord {
-	id := r.GetCallId()
-	if id == c.id {
-		id = c.id
-	} else {
-		id = strings.Clone(id)
+// compact returns the end-call's record in the projection's form, sharing
+// nothing with the callback's body: keeping the event's own message would
+// keep the whole body of the end-call callback in memory for as long as the
+// call is retained.
+func (c *call) compact(r *gatewayv1.CallRecord) *record {
+	out := &record{
+		id:         shareOrClone(r.GetCallId(), c.id),
+		caller:     intern(r.GetCallerAccount()),
+		room:       shareOrClone(r.GetRoomId(), c.roomID),
+		mediaType:  r.GetMediaType(),
+		callType:   r.GetCallType(),
+		result:     r.GetCallResult(),
+		roomIDType: r.GetRoomIdType(),
+		texts:      unique.Make(recordTexts{mediaType: r.GetMediaTypeText(), callType: r.GetCallTypeText(), result: r.GetCallResultText(), roomIDType: r.GetRoomIdTypeText()}),
 	}
-	room := r.GetRoomId()
-	if room == c.roomID {
-		room = c.roomID
-	} else {
-		room = strings.Clone(room)
-	}
-	var callees []string
 	if l := r.GetCalleeAccounts(); l != nil {
-		callees = make([]string, len(l))
+		out.callees = make([]string, len(l))
 		for i, a := range l {
-			callees[i] = intern(a)
+			out.callees[i] = intern(a)
 		}
 	}
-	return &gatewayv1.CallRecord{
-		CallId:         id,
-		CallerAccount:  intern(r.GetCallerAccount()),
-		MediaType:      r.GetMediaType(),
-		MediaTypeText:  intern(r.GetMediaTypeText()),
-		CallType:       r.GetCallType(),
-		CallTypeText:   intern(r.GetCallTypeText()),
-		StartTime:      r.GetStartTime(),
-		EndTime:        r.GetEndTime(),
-		AcceptTime:     r.GetAcceptTime(),
-		CallResult:     r.GetCallResult(),
-		CallResultText: intern(r.GetCallResultText()),
-		CalleeAccounts: callees,
-		RoomId:         room,
-		RoomIdType:     r.GetRoomIdType(),
-		RoomIdTypeText: intern(r.GetRoomIdTypeText()),
+	if t := r.GetStartTime(); t != nil {
+		out.start, out.has = unixNano(t), out.has|hasStart
 	}
+	if t := r.GetEndTime(); t != nil {
+		out.end, out.has = unixNano(t), out.has|hasEnd
+	}
+	if t := r.GetAcceptTime(); t != nil {
+		out.accept, out.has = unixNano(t), out.has|hasAccept
+	}
+	return out
+}
+
+// unixNano is t in Unix nanoseconds, read as AsTime does.
+func unixNano(t *timestamppb.Timestamp) int64 {
+	return t.GetSeconds()*1e9 + int64(t.GetNanos())
+}
+
+// shareOrClone returns have when s equals it (no copy), else a copy of s.
+func shareOrClone(s, have string) string {
+	if s == have {
+		return have
+	}
+	return strings.Clone(s)
 }
 
 // clip gives the lists of an ended call their exact length: they grew by
