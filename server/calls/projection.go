@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unique"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -59,7 +58,7 @@ type call struct {
 
 // record is a call record in the fewest bytes: strings interned or shared
 // with the call, times in Unix nanoseconds, the four texts one interned
-// handle. The CallRecord message is built when it is read (proto), which
+// pointer. The CallRecord message is built when it is read (proto), which
 // costs a read a few hundred nanoseconds and saves every retained call
 // the message and its three Timestamps (about 300 bytes).
 type record struct {
@@ -67,7 +66,7 @@ type record struct {
 	caller  string
 	callees []string
 	room    string
-	texts   unique.Handle[recordTexts]
+	texts   *recordTexts // shared, never modified
 	// start, end and accept are Unix nanoseconds, set when has says so.
 	start, end, accept int64
 	mediaType          gatewayv1.MediaType
@@ -94,7 +93,7 @@ const (
 // call (the caller may keep it); the callee list is shared and must not be
 // modified.
 func (r *record) proto() *gatewayv1.CallRecord {
-	texts := r.texts.Value()
+	texts := r.texts
 	out := &gatewayv1.CallRecord{
 		CallId:         r.id,
 		CallerAccount:  r.caller,
@@ -175,11 +174,12 @@ type Projection struct {
 	fifo    []retained // in sequence order
 	fifoAt  int
 	seed    maphash.Seed
+	strs    strs
 }
 
 // New returns an empty projection.
 func New() *Projection {
-	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), seed: maphash.MakeSeed()}
+	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), seed: maphash.MakeSeed(), strs: strs{limit: internLimit}}
 }
 
 // Apply folds one event into the projection; events other than the three
@@ -214,14 +214,14 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	t := eventTime(ev)
 	switch ev.GetType() {
 	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
-		c.applyStart(ev.GetSequence(), t, ev.GetCallStarted())
+		c.applyStart(&p.strs, ev.GetSequence(), t, ev.GetCallStarted())
 	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
-		c.applyChange(ev.GetSequence(), t, ev.GetCallMemberChanged())
+		c.applyChange(&p.strs, ev.GetSequence(), t, ev.GetCallMemberChanged())
 	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
 		if c.record != nil {
 			return // a second, different end of the same call: the first stands
 		}
-		c.applyEnd(ev.GetSequence(), t, ev.GetCallEnded().GetCallRecord())
+		c.applyEnd(&p.strs, ev.GetSequence(), t, ev.GetCallEnded().GetCallRecord())
 		c.clip()
 	}
 	p.index(c)
@@ -255,7 +255,7 @@ func eventTime(ev *gatewayv1.Event) int64 {
 	return 0
 }
 
-func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
+func (c *call) applyStart(st *strs, seq uint64, t int64, s *gatewayv1.CallStarted) {
 	if c.startSeen {
 		return // a second start with another id: the first stands
 	}
@@ -269,9 +269,9 @@ func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
 			c.startTime = t
 		}
 	}
-	c.chatGroupID = intern(info.GetChatGroupId())
+	c.chatGroupID = st.intern(info.GetChatGroupId())
 	for _, u := range s.GetUserList() {
-		m := c.member(u.GetUserAccount())
+		m := c.member(st, u.GetUserAccount())
 		if m.invite == 0 || t < m.invite {
 			m.invite = t
 		}
@@ -284,13 +284,13 @@ func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
 	}
 }
 
-func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged) {
+func (c *call) applyChange(st *strs, seq uint64, t int64, ch *gatewayv1.CallMemberChanged) {
 	changed := make(map[string]bool, len(ch.GetChangedUserList()))
 	for _, u := range ch.GetChangedUserList() {
-		m := c.member(u.GetUserAccount())
+		m := c.member(st, u.GetUserAccount())
 		c.timeline = append(c.timeline, entry{
 			seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED,
-			account: m.account, action: u.GetActionType(), actionText: intern(u.GetActionTypeText()),
+			account: m.account, action: u.GetActionType(), actionText: st.intern(u.GetActionTypeText()),
 		})
 		state, when := actionState(u.GetActionType(), m)
 		if when != nil && (*when == 0 || t < *when) {
@@ -309,15 +309,15 @@ func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged)
 		c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED})
 	}
 	for _, u := range ch.GetUserList() {
-		m := c.member(u.GetUserAccount())
+		m := c.member(st, u.GetUserAccount())
 		if !changed[m.account] {
 			m.setState(t, statusState(u.GetStatus()), m.lastAction)
 		}
 	}
 }
 
-func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
-	c.record, c.recordSeq = c.compact(r), seq
+func (c *call) applyEnd(st *strs, seq uint64, t int64, r *gatewayv1.CallRecord) {
+	c.record, c.recordSeq = c.compact(st, r), seq
 	c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_ENDED})
 	rec := c.record
 	if rec.caller != "" {
@@ -327,7 +327,7 @@ func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
 			}
 		}
 		c.callerAccount = rec.caller
-		c.member(c.callerAccount).caller = true
+		c.member(st, c.callerAccount).caller = true
 	}
 	c.mediaType = rec.mediaType
 	c.roomID = rec.room
@@ -343,7 +343,7 @@ func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
 		c.connected = true
 	}
 	for _, a := range rec.callees {
-		c.member(a)
+		c.member(st, a)
 	}
 	// The call is over: whoever was still in it left, and whoever was
 	// still invited ended as the call did.
@@ -434,7 +434,7 @@ func (m *member) setState(t int64, s gatewayv1.CallMemberState, a gatewayv1.Acti
 }
 
 // member returns the member account, adding it in order of first mention.
-func (c *call) member(account string) *member {
+func (c *call) member(st *strs, account string) *member {
 	if c.memberIndex != nil {
 		if i, ok := c.memberIndex[account]; ok {
 			return &c.members[i]
@@ -446,7 +446,7 @@ func (c *call) member(account string) *member {
 			}
 		}
 	}
-	c.members = append(c.members, member{account: intern(account)})
+	c.members = append(c.members, member{account: st.intern(account)})
 	switch {
 	case c.memberIndex != nil:
 		c.memberIndex[account] = len(c.members) - 1
@@ -486,36 +486,69 @@ func (c *call) sawBefore(h uint64) bool {
 	return false
 }
 
-// intern returns the one copy of s the process keeps while anything uses
-// it: accounts recur in many calls and texts ("Answer", "NormalEnd") in
-// nearly all, and the decoded event's strings are substrings of its
-// callback's body, which a kept substring would keep whole.
-func intern(s string) string {
+// strs is the projection's table of interned strings: accounts recur in
+// many calls and texts ("Answer", "NormalEnd") in nearly all, and the
+// decoded event's strings are substrings of its callback's body, which a
+// kept substring would keep whole. It is used under the projection's lock;
+// a map of its own is several times faster than package unique, which a
+// rebuild would call millions of times.
+type strs struct {
+	m     map[string]string
+	texts map[recordTexts]*recordTexts
+	// limit is the size at which the table starts afresh, so that it does
+	// not keep the strings of calls long gone: those still in use stay
+	// valid, only their later copies are not shared with them.
+	limit int
+}
+
+// intern returns the table's copy of s, adding a copy of s when it has none.
+func (t *strs) intern(s string) string {
 	if s == "" {
 		return ""
 	}
-	return unique.Make(s).Value()
+	if v, ok := t.m[s]; ok {
+		return v
+	}
+	if t.m == nil || len(t.m) >= t.limit {
+		t.m = make(map[string]string, t.limit/2)
+	}
+	v := strings.Clone(s)
+	t.m[v] = v
+	return v
+}
+
+// internTexts returns the table's copy of x, adding one when it has none.
+func (t *strs) internTexts(x recordTexts) *recordTexts {
+	if v, ok := t.texts[x]; ok {
+		return v
+	}
+	if t.texts == nil || len(t.texts) >= t.limit {
+		t.texts = make(map[recordTexts]*recordTexts)
+	}
+	v := &recordTexts{mediaType: t.intern(x.mediaType), callType: t.intern(x.callType), result: t.intern(x.result), roomIDType: t.intern(x.roomIDType)}
+	t.texts[*v] = v
+	return v
 }
 
 // compact returns the end-call's record in the projection's form, sharing
 // nothing with the callback's body: keeping the event's own message would
 // keep the whole body of the end-call callback in memory for as long as the
 // call is retained.
-func (c *call) compact(r *gatewayv1.CallRecord) *record {
+func (c *call) compact(st *strs, r *gatewayv1.CallRecord) *record {
 	out := &record{
 		id:         shareOrClone(r.GetCallId(), c.id),
-		caller:     intern(r.GetCallerAccount()),
+		caller:     st.intern(r.GetCallerAccount()),
 		room:       shareOrClone(r.GetRoomId(), c.roomID),
 		mediaType:  r.GetMediaType(),
 		callType:   r.GetCallType(),
 		result:     r.GetCallResult(),
 		roomIDType: r.GetRoomIdType(),
-		texts:      unique.Make(recordTexts{mediaType: r.GetMediaTypeText(), callType: r.GetCallTypeText(), result: r.GetCallResultText(), roomIDType: r.GetRoomIdTypeText()}),
+		texts:      st.internTexts(recordTexts{mediaType: r.GetMediaTypeText(), callType: r.GetCallTypeText(), result: r.GetCallResultText(), roomIDType: r.GetRoomIdTypeText()}),
 	}
 	if l := r.GetCalleeAccounts(); l != nil {
 		out.callees = make([]string, len(l))
 		for i, a := range l {
-			out.callees[i] = intern(a)
+			out.callees[i] = st.intern(a)
 		}
 	}
 	if t := r.GetStartTime(); t != nil {
@@ -557,6 +590,10 @@ func (c *call) clip() {
 		c.seen = slices.Clone(c.seen)
 	}
 }
+
+// internLimit is how many strings the intern table holds before it starts
+// afresh: a few apps' active users and every text, in a few MiB.
+const internLimit = 1 << 17
 
 // linearSearch is how long a call's member or event list is searched
 // linearly before it gets a map: calls have a handful of members and events.

@@ -140,6 +140,9 @@ func (c *call) accounts() []string {
 // insert files c in l by (start, id). Records mostly end in start order, so
 // this is usually an append.
 func insert(l []*call, c *call) []*call {
+	if len(l) == 0 || compareRecords(l[len(l)-1], c) < 0 {
+		return append(l, c)
+	}
 	i, _ := slices.BinarySearchFunc(l, c, compareRecords)
 	return slices.Insert(l, i, c)
 }
