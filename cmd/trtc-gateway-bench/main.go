@@ -81,6 +81,8 @@ type options struct {
 	// (--suite runs it too unless --scale-calls is 0).
 	scale     bool
 	scaleOpts scaleOptions
+	// scaleSeed is --scale-seed: seed this directory and exit.
+	scaleSeed string
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -138,6 +140,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.scaleOpts.GetRate, "scale-get-rate", 200, "GetCallRecord calls per second in the scale scenario")
 	fs.IntVar(&o.scaleOpts.ListRate, "scale-list-rate", 100, "ListCallRecords calls per second in the scale scenario")
 	fs.IntVar(&o.scaleOpts.PageSize, "scale-page-size", 50, "ListCallRecords page_size in the scale scenario")
+	fs.StringVar(&o.scaleSeed, "scale-seed", "", "seed a JetStream log in this directory with --scale-calls ended calls and print what it holds as JSON (used by the benchmark itself)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -150,6 +153,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if o.serveGateway {
 		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas)
+	}
+	if o.scaleSeed != "" {
+		return serveSeed(ctx, o.scaleSeed, o.scaleOpts.Calls, o.sc.Apps, stdout)
 	}
 	if o.natsNode.name != "" {
 		return serveNATSNode(o.natsNode)

@@ -3,12 +3,16 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,12 +67,67 @@ const scaleSpacing = 250 * time.Millisecond
 
 // seedResult is what the seeded log holds.
 type seedResult struct {
-	Events uint64 // every event appended (= the stream's head)
-	Calls  int
+	Events uint64 `json:"events"` // every event appended (= the stream's head)
+	Calls  int    `json:"calls"`
 	// From and To bound the seeded calls' times.
-	From, To time.Time
-	Took     time.Duration
-	model    *traffic.Model
+	From time.Time     `json:"from"`
+	To   time.Time     `json:"to"`
+	Took time.Duration `json:"took_ns"`
+	// Apps and RunID name the calls: call i is model.CallID(i) of Apps[i % len(Apps)].
+	Apps  []uint32 `json:"apps"`
+	RunID uint32   `json:"run_id"`
+	model *traffic.Model
+}
+
+// serveSeed is --scale-seed: it seeds dir and prints the seedResult as JSON.
+func serveSeed(ctx context.Context, dir string, calls, apps int, stdout io.Writer) error {
+	if apps < 1 || apps > len(defaultApps) {
+		return fmt.Errorf("--apps=%d: use 1 to %d", apps, len(defaultApps))
+	}
+	seed, err := seedCalls(ctx, dir, calls, defaultApps[:apps])
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(seed)
+}
+
+// seedUnpinned seeds dir in a child process on every CPU: seeding is not
+// measured, and until the gateway starts the CPU set aside for it is idle.
+func seedUnpinned(ctx context.Context, dir string, calls, apps int) (seedResult, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return seedResult{}, err
+	}
+	argv := []string{self, "--scale-seed=" + dir, "--scale-calls=" + strconv.Itoa(calls), "--apps=" + strconv.Itoa(apps)}
+	if tasksetAvailable() {
+		argv = append([]string{"taskset", "-c", fmt.Sprintf("0-%d", machineCPUs()-1)}, argv...)
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return seedResult{}, fmt.Errorf("seeding in a child process: %w", err)
+	}
+	var seed seedResult
+	if err := json.Unmarshal(out, &seed); err != nil {
+		return seedResult{}, fmt.Errorf("seeding in a child process: its answer %q: %w", out, err)
+	}
+	seed.model = &traffic.Model{Apps: seed.Apps, RunID: seed.RunID}
+	return seed, nil
+}
+
+// machineCPUs counts the machine's CPUs from /proc/cpuinfo: runtime.NumCPU
+// sees only those this process is pinned to.
+func machineCPUs() int {
+	n := 0
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(b), "\n") {
+			if strings.HasPrefix(line, "processor") {
+				n++
+			}
+		}
+	}
+	return max(n, runtime.NumCPU())
 }
 
 // scaleRetention is the --retention (stream MaxMsgs) that keeps every seeded
@@ -146,7 +205,7 @@ func seedCalls(ctx context.Context, dataDir string, calls int, apps []uint32) (s
 	if head != events.Load() {
 		return seedResult{}, fmt.Errorf("seeding: appended %d events but the stream's head is %d", events.Load(), head)
 	}
-	return seedResult{Events: head, Calls: calls, From: from, To: clock(), Took: time.Since(start), model: model}, nil
+	return seedResult{Events: head, Calls: calls, From: from, To: clock(), Took: time.Since(start), Apps: apps, RunID: model.RunID, model: model}, nil
 }
 
 // seedWorker plays calls one at a time, start to end, until the next call to
@@ -326,7 +385,7 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 	full, empty := filepath.Join(dir, "full"), filepath.Join(dir, "empty")
 
 	fmt.Fprintf(os.Stderr, "== S6-scale: seeding %s ended calls into %s\n", thousands(float64(so.Calls)), full)
-	seed, err := seedCalls(ctx, full, so.Calls, apps)
+	seed, err := seedUnpinned(ctx, full, so.Calls, len(apps))
 	if err != nil {
 		return nil, err
 	}
