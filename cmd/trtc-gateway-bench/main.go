@@ -140,6 +140,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.scaleOpts.GetRate, "scale-get-rate", 200, "GetCallRecord calls per second in the scale scenario")
 	fs.IntVar(&o.scaleOpts.ListRate, "scale-list-rate", 100, "ListCallRecords calls per second in the scale scenario")
 	fs.IntVar(&o.scaleOpts.PageSize, "scale-page-size", 50, "ListCallRecords page_size in the scale scenario")
+	fs.StringVar(&o.scaleOpts.Dir, "scale-dir", "", "keep the scale scenario's seeded log in this directory and reuse it on the next run (empty: a temporary one)")
 	fs.StringVar(&o.scaleSeed, "scale-seed", "", "seed a JetStream log in this directory with --scale-calls ended calls and print what it holds as JSON (used by the benchmark itself)")
 	if err := fs.Parse(args); err != nil {
 		return err

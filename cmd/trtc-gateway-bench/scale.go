@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -20,7 +21,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
@@ -55,6 +58,10 @@ type scaleOptions struct {
 	Warmup, Duration time.Duration
 	// Conns is the ingest's HTTP connections.
 	Conns int
+	// Dir, when set, keeps the seeded log there (Dir/full, described by
+	// Dir/seed.json) and reuses it when it is already there; empty seeds a
+	// temporary one.
+	Dir string
 }
 
 // scaleSeedWorkers append concurrently: one synchronous append at a time
@@ -340,6 +347,8 @@ type scaleResult struct {
 	// head; RebuildRate is seeded events per second of it.
 	Rebuild     time.Duration
 	RebuildRate float64
+	// Rebuilt is the events the follower had handed over when it was ready.
+	Rebuilt uint64
 	// HeapEmpty and HeapFull are the live heap of the gateway with an empty
 	// log and with the seeded one (after the load); HeapExact says both came
 	// from a collection observed after the measurement began.
@@ -377,20 +386,39 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 			so.Calls, so.Apps, so.Rate, so.GetRate, so.ListRate, so.PageSize, len(defaultApps))
 	}
 	apps := defaultApps[:so.Apps]
-	dir, err := os.MkdirTemp(cfg.outDir, "scale-")
-	if err != nil {
-		return nil, err
+	dir := so.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp(cfg.outDir, "scale-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
 	}
-	defer os.RemoveAll(dir)
 	full, empty := filepath.Join(dir, "full"), filepath.Join(dir, "empty")
+	_ = os.RemoveAll(empty)
+	defer os.RemoveAll(empty)
 
-	fmt.Fprintf(os.Stderr, "== S6-scale: seeding %s ended calls into %s\n", thousands(float64(so.Calls)), full)
-	seed, err := seedUnpinned(ctx, full, so.Calls, len(apps))
+	seed, reused, err := loadSeed(dir, so.Calls, len(apps))
 	if err != nil {
 		return nil, err
 	}
 	seeded := time.Now()
-	fmt.Fprintf(os.Stderr, "   seeded %s events in %.1f s (%s events/s)\n", thousands(float64(seed.Events)), seed.Took.Seconds(), thousands(float64(seed.Events)/seed.Took.Seconds()))
+	if reused {
+		fmt.Fprintf(os.Stderr, "== S6-scale: reusing the log of %s ended calls in %s (seeded %s)\n", thousands(float64(seed.Calls)), full, seed.To.Format(time.RFC3339))
+		seeded = time.Time{} // long out of the duplicate window
+	} else {
+		fmt.Fprintf(os.Stderr, "== S6-scale: seeding %s ended calls into %s\n", thousands(float64(so.Calls)), full)
+		if seed, err = seedUnpinned(ctx, full, so.Calls, len(apps)); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "   seeded %s events in %.1f s (%s events/s)\n", thousands(float64(seed.Events)), seed.Took.Seconds(), thousands(float64(seed.Events)/seed.Took.Seconds()))
+		if so.Dir != "" {
+			if err := saveSeed(dir, seed); err != nil {
+				return nil, err
+			}
+		}
+	}
 	res := &scaleResult{Seed: seed}
 
 	// The empty gateway, measured while the seeded events leave JetStream's
@@ -419,24 +447,12 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 		return nil, err
 	}
 	defer c.stop()
-	for {
-		m, err := scrape(ctx, tgt.http)
-		if err != nil {
-			return nil, fmt.Errorf("S6-scale: %w (last log lines: %s)", err, c.lastLines())
-		}
-		if uint64(m["trtcgw_follower_sequence"]) >= seed.Events {
-			res.Rebuild = time.Since(startedAt)
-			break
-		}
-		if time.Since(startedAt) > 30*time.Minute {
-			return nil, fmt.Errorf("S6-scale: the gateway's follower is at %v of %d after 30 minutes", m["trtcgw_follower_sequence"], seed.Events)
-		}
-		if err := sleep(ctx, 20*time.Millisecond); err != nil {
-			return nil, err
-		}
+	if res.Rebuilt, err = awaitRebuild(ctx, tgt, seed); err != nil {
+		return nil, fmt.Errorf("S6-scale: %w (last log lines: %s)", err, c.lastLines())
 	}
-	res.RebuildRate = float64(seed.Events) / res.Rebuild.Seconds()
-	fmt.Fprintf(os.Stderr, "   rebuilt %s events in %.2f s (%s events/s)\n", thousands(float64(seed.Events)), res.Rebuild.Seconds(), thousands(res.RebuildRate))
+	res.Rebuild = time.Since(startedAt)
+	res.RebuildRate = float64(res.Rebuilt) / res.Rebuild.Seconds()
+	fmt.Fprintf(os.Stderr, "   rebuilt %s events in %.2f s (%s events/s)\n", thousands(float64(res.Rebuilt)), res.Rebuild.Seconds(), thousands(res.RebuildRate))
 
 	if err := driveQueries(ctx, so, seed, tgt, res); err != nil {
 		return nil, fmt.Errorf("S6-scale: %w (last log lines: %s)", err, c.lastLines())
@@ -456,6 +472,68 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 		fmt.Fprintf(os.Stderr, "   %s: %s (target: %s)\n", row.Name, row.Measured, row.Target)
 	}
 	return rows, nil
+}
+
+// awaitRebuild waits until the gateway's CallService answers (it answers
+// UNAVAILABLE, "rebuilding", until its follower has caught up with the head
+// the log had at start) and returns the follower's sequence then.
+func awaitRebuild(ctx context.Context, tgt target, seed seedResult) (uint64, error) {
+	conn, err := grpc.NewClient(tgt.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	client := gatewayv1.NewCallServiceClient(conn)
+	probe := randomGet(rand.New(rand.NewPCG(0, 0)), seed)
+	deadline := time.Now().Add(30 * time.Minute)
+	for {
+		_, err := client.GetCallRecord(ctx, probe)
+		switch status.Code(err) {
+		case codes.OK:
+			m, err := scrape(ctx, tgt.http)
+			if err != nil {
+				return 0, err
+			}
+			return uint64(m["trtcgw_follower_sequence"]), nil
+		case codes.Unavailable:
+		default:
+			return 0, fmt.Errorf("GetCallRecord of seeded call %s: %w", probe.GetCallId(), err)
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("the gateway is still rebuilding after 30 minutes: %w", err)
+		}
+		if err := sleep(ctx, 20*time.Millisecond); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// loadSeed reads dir/seed.json, the description of a log seeded earlier
+// with the same calls and apps; reused is false when there is none.
+func loadSeed(dir string, calls, apps int) (seed seedResult, reused bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, "seed.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return seedResult{}, false, nil
+	}
+	if err != nil {
+		return seedResult{}, false, err
+	}
+	if err := json.Unmarshal(b, &seed); err != nil {
+		return seedResult{}, false, fmt.Errorf("%s: %w", filepath.Join(dir, "seed.json"), err)
+	}
+	if seed.Calls != calls || len(seed.Apps) != apps {
+		return seedResult{}, false, fmt.Errorf("%s holds %d calls of %d apps, not %d of %d: remove it or use another --scale-dir", dir, seed.Calls, len(seed.Apps), calls, apps)
+	}
+	seed.model = &traffic.Model{Apps: seed.Apps, RunID: seed.RunID}
+	return seed, true, nil
+}
+
+func saveSeed(dir string, seed seedResult) error {
+	b, err := json.Marshal(seed)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "seed.json"), b, 0o644)
 }
 
 // driveQueries runs the ingest at so.Rate and, during its measured window,
@@ -706,7 +784,7 @@ func (r *scaleResult) rows(so scaleOptions) []suiteRecord {
 	}
 	return []suiteRecord{
 		{Name: rebuild.Name, Result: rebuild, Target: "rebuild ≥ 100,000 events/s", Met: &rebuildMet,
-			Measured: fmt.Sprintf("%s events/s: %s events (%s calls) from exec to ready in %.1f s", thousands(r.RebuildRate), thousands(float64(r.Seed.Events)), calls, r.Rebuild.Seconds())},
+			Measured: fmt.Sprintf("%s events/s: %s events (%s calls) from exec to ready in %.1f s", thousands(r.RebuildRate), thousands(float64(r.Rebuilt)), calls, r.Rebuild.Seconds())},
 		{Name: get.Name, Result: get, Target: "p99 ≤ 1 ms", Met: &getMet,
 			Measured: fmt.Sprintf("p50 %.3f ms, p99 %.3f ms, %s calls, %d errors; %s calls retained, %s webhooks/s ingest", r.Get.Latency.P50, r.Get.Latency.P99, thousands(float64(r.Get.Latency.Count)), r.Get.Errors, calls, thousands(r.Ingest.WebhooksPerSec))},
 		{Name: list.Name, Result: list, Target: "page p99 ≤ 10 ms", Met: &listMet,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -26,9 +27,16 @@ const rebuildEvents = 100_000
 // call and room projections until it is ready, all in this process as in
 // the gateway. It reports events/s of the whole path: the NATS server
 // serving the messages, the client decoding them, the projections.
+//
+// With TRTCGW_REBUILD_DIR set it rebuilds from the log a JetStream data
+// directory already holds instead (e.g. the one trtc-gateway-bench --scale
+// --scale-dir=DIR seeded under DIR/full), to profile a rebuild at scale.
 func BenchmarkRebuildJetStream(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
+	dir, seeded := os.LookupEnv("TRTCGW_REBUILD_DIR")
+	if !seeded {
+		dir = b.TempDir()
+	}
 	srv, err := natsembed.Start(ctx, natsembed.Options{DataDir: dir})
 	if err != nil {
 		b.Fatal(err)
@@ -44,7 +52,14 @@ func BenchmarkRebuildJetStream(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer js.Close()
-	seedLog(b, js, rebuildEvents)
+	if !seeded {
+		seedLog(b, js, rebuildEvents)
+	}
+	_, head, err := js.Bounds(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
 
 	for b.Loop() {
 		f := follower.New(js)
@@ -61,7 +76,7 @@ func BenchmarkRebuildJetStream(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(rebuildEvents)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(head)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
 // seedLog appends n events of calls in progress and ended, from 32
@@ -102,4 +117,3 @@ func seedLog(b *testing.B, log eventlog.Log, n int) {
 		b.Fatal(err)
 	}
 }
-
