@@ -385,6 +385,14 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 		return nil, fmt.Errorf("scale scenario: calls %d, apps %d, rate %d, get rate %d, list rate %d, page size %d: every one must be positive (apps 1-%d)",
 			so.Calls, so.Apps, so.Rate, so.GetRate, so.ListRate, so.PageSize, len(defaultApps))
 	}
+	if !cfg.flags.jetstream || !cfg.flags.dataDir {
+		const why = "not available: the gateway has no --store=jetstream with --data-dir"
+		fmt.Fprintf(os.Stderr, "== S6-scale: %s\n", why)
+		return []suiteRecord{{Name: "S6-scale", Skipped: why}}, nil
+	}
+	if cfg.profileDir != "" {
+		fmt.Fprintln(os.Stderr, "== S6-scale: --profile does not cover this scenario (its gateway is the built binary, with the retention it needs); profile a rebuild with BenchmarkRebuildJetStream in server/follower")
+	}
 	apps := defaultApps[:so.Apps]
 	dir := so.Dir
 	if dir == "" {
