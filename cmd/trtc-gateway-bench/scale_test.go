@@ -228,3 +228,26 @@ func contains(l []uint32, v uint32) bool {
 	}
 	return false
 }
+
+// TestSeedFileRoundTrip: a kept log's description is reused only for the
+// same calls and apps, and names the same calls.
+func TestSeedFileRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	if _, reused, err := loadSeed(dir, 10, 2); err != nil || reused {
+		t.Fatalf("loadSeed of an empty directory = reused %v, %v; want nothing to reuse", reused, err)
+	}
+	want := seedResult{Events: 35, Calls: 10, From: time.Unix(1_700_000_000, 0).UTC(), To: time.Unix(1_700_003_600, 0).UTC(), Apps: defaultApps[:2], RunID: 0xae014cd7}
+	if err := saveSeed(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	got, reused, err := loadSeed(dir, 10, 2)
+	if err != nil || !reused {
+		t.Fatalf("loadSeed = reused %v, %v; want the saved log", reused, err)
+	}
+	if got.Events != want.Events || !got.From.Equal(want.From) || !got.To.Equal(want.To) || got.model == nil || got.model.CallID(3) != (&traffic.Model{RunID: want.RunID}).CallID(3) {
+		t.Fatalf("loadSeed = %+v, want %+v with its model", got, want)
+	}
+	if _, _, err := loadSeed(dir, 11, 2); err == nil || !strings.Contains(err.Error(), "remove it or use another --scale-dir") {
+		t.Fatalf("loadSeed for other calls = %v, want an error saying what to do", err)
+	}
+}
