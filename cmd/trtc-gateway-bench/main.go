@@ -80,6 +80,12 @@ type options struct {
 	gatewayPID                      int
 
 	sc Scenario
+	// scale runs only the calls-at-scale scenario; scaleOpts shape it
+	// (--suite runs it too unless --scale-calls is 0).
+	scale     bool
+	scaleOpts scaleOptions
+	// scaleSeed is --scale-seed: seed this directory and exit.
+	scaleSeed string
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -133,6 +139,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.trtcKey, "trtc-key", defaultTRTCKey, "key TRTC events are signed with (Sign header) for every app; the gateways the benchmark starts require it; empty sends them unsigned")
 	fs.DurationVar(&o.sc.Warmup, "warmup", 2*time.Second, "load before measuring")
 	fs.DurationVar(&o.sc.Duration, "duration", 10*time.Second, "measured window")
+	fs.BoolVar(&o.scale, "scale", false, "run only the calls-at-scale scenario (issue 11): a log of --scale-calls ended calls, the gateway rebuilt from it, reads under 1,000 webhooks/s")
+	fs.IntVar(&o.scaleOpts.Calls, "scale-calls", 1_000_000, "ended calls the scale scenario seeds; with --suite, 0 leaves the scenario out")
+	fs.DurationVar(&o.scaleOpts.Settle, "scale-settle", 2*time.Minute, "wait after seeding before the gateway starts, so the seeded ids have left JetStream's duplicate window (a restart reloads that window's ids); also bounds the wait for a garbage collection before the heap is read")
+	fs.IntVar(&o.scaleOpts.Rate, "scale-rate", 1000, "webhooks/s of ingest while the scale scenario reads the projection")
+	fs.IntVar(&o.scaleOpts.GetRate, "scale-get-rate", 200, "GetCallRecord calls per second in the scale scenario")
+	fs.IntVar(&o.scaleOpts.ListRate, "scale-list-rate", 100, "ListCallRecords calls per second in the scale scenario")
+	fs.IntVar(&o.scaleOpts.PageSize, "scale-page-size", 50, "ListCallRecords page_size in the scale scenario")
+	fs.StringVar(&o.scaleOpts.Dir, "scale-dir", "", "keep the scale scenario's seeded log in this directory and reuse it on the next run (empty: a temporary one)")
+	fs.StringVar(&o.scaleSeed, "scale-seed", "", "seed a JetStream log in this directory with --scale-calls ended calls and print what it holds as JSON (used by the benchmark itself)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -145,6 +160,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if o.serveGateway {
 		return serveProfiledGateway(o.profileDir, o.storeArg, o.dataDir, o.natsURL, o.replicas, o.trtcKey)
+	}
+	if o.scaleSeed != "" {
+		return serveSeed(ctx, o.scaleSeed, o.scaleOpts.Calls, o.sc.Apps, stdout)
 	}
 	if o.natsNode.name != "" {
 		o.natsNode.profileDir = o.profileDir
@@ -183,12 +201,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if o.scaleOpts.Calls > 0 {
+			scaleRows, err := runScale(ctx, cfg, o.scaleOptions())
+			if err != nil {
+				return err
+			}
+			rows = append(rows, scaleRows...)
+		}
 	case o.breakdown:
 		cfg, err := o.suiteConfig(ctx)
 		if err != nil {
 			return err
 		}
 		if rows, err = runBreakdown(ctx, cfg); err != nil {
+			return err
+		}
+	case o.scale:
+		cfg, err := o.suiteConfig(ctx)
+		if err != nil {
+			return err
+		}
+		if rows, err = runScale(ctx, cfg, o.scaleOptions()); err != nil {
 			return err
 		}
 	case o.webhookAddr != "":

@@ -2,6 +2,7 @@ package calls
 
 import (
 	"fmt"
+	"net/url"
 	"runtime"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
+	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
 // benchCalls is how many 1:1 calls the benchmarks hold.
@@ -149,4 +152,79 @@ func BenchmarkTrim(b *testing.B) {
 		}
 		p.Trim(oldest)
 	}
+}
+
+// decodedCalls calls fn with the events of n calls as the gateway's webhook
+// makes them, one call at a time: internal/traffic's callback bodies decoded
+// by callback.Decode, whose strings are substrings of each body. What the
+// projection keeps of them is what it costs in a gateway (the events of
+// BenchmarkGetCallRecord are built field by field and hide what a kept
+// substring pins).
+func decodedCalls(b *testing.B, n int, fn func([]*gatewayv1.Event)) {
+	b.Helper()
+	model := &traffic.Model{Apps: []uint32{1400000001, 1400000002, 1400000003, 1400000004}, Mix: traffic.Mix{traffic.Calls: 1}, ActiveCalls: 1, RunID: 7}
+	clock := time.Unix(1741231146, 0)
+	g := traffic.NewGenerator(model, 0, func() time.Time { clock = clock.Add(time.Second); return clock })
+	var cur []*gatewayv1.Event
+	seq := uint64(0)
+	for done := 0; done < n; {
+		wh := g.Next()
+		q, err := url.ParseQuery(traffic.IMQuery(wh.App, wh.Command, "203.0.113.1", "iOS"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ev, err := callback.Decode(q, wh.Body, clock)
+		if err != nil {
+			b.Fatal(err)
+		}
+		seq++
+		ev.Sequence = seq
+		cur = append(cur, ev)
+		if ev.GetType() == gatewayv1.EventType_EVENT_TYPE_CALL_ENDED {
+			fn(cur)
+			cur, done = nil, done+1
+		}
+	}
+}
+
+// BenchmarkHeapPerDecodedCall is the heap the projection keeps per ended
+// call of realistic traffic (1:1 and group calls, answered, rejected,
+// missed), its events decoded as the webhook decodes them and dropped once
+// applied, as the follower drops them.
+func BenchmarkHeapPerDecodedCall(b *testing.B) {
+	const n = 50_000
+	var perCall float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		p := New()
+		decodedCalls(b, n, func(evs []*gatewayv1.Event) {
+			for _, ev := range evs {
+				p.Apply(ev)
+			}
+		})
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perCall = (float64(after.HeapAlloc) - float64(before.HeapAlloc)) / n
+		runtime.KeepAlive(p)
+	}
+	b.ReportMetric(perCall, "heap-B/call")
+}
+
+// BenchmarkApplyDecoded is BenchmarkApply on realistic traffic: the events
+// of 4,096 calls decoded as the webhook decodes them (reported as events/s).
+func BenchmarkApplyDecoded(b *testing.B) {
+	var evs []*gatewayv1.Event
+	decodedCalls(b, 4096, func(call []*gatewayv1.Event) { evs = append(evs, call...) })
+	var p *Projection
+	n := 0
+	for b.Loop() {
+		if n%len(evs) == 0 {
+			p = New() // the same events again would be skipped as duplicates
+		}
+		p.Apply(evs[n%len(evs)])
+		n++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

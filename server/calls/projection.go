@@ -13,6 +13,7 @@ import (
 	"cmp"
 	"hash/maphash"
 	"slices"
+	"strings"
 	"sync"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -28,10 +29,13 @@ type key struct {
 
 // call is what the log has told about one call. Times are Unix nanoseconds;
 // 0 is unknown.
+//
+// A gateway keeps one per call the log retains (a million and more), so the
+// fields are ordered to leave no padding and nothing points into a
+// callback's body (see intern).
 type call struct {
 	key
 	callerAccount string
-	mediaType     gatewayv1.MediaType
 	chatGroupID   string
 	roomID        string
 	startTime     int64
@@ -39,16 +43,93 @@ type call struct {
 	members       []member
 	memberIndex   map[string]int // account → index in members; nil while members is short
 	timeline      []entry
-	record        *gatewayv1.CallRecord // shared with the end-call event, never modified
+	record        *record // the end-call's record; nil until it arrives
 	recordSeq     uint64
 	seen          []uint64            // hashes of the event ids applied, to skip a callback delivered twice
 	seenSet       map[uint64]struct{} // replaces seen once it is long
 	firstSeq      uint64
 	lastSeq       uint64
+	mediaType     gatewayv1.MediaType
 	events        uint32
 	startSeen     bool
 	connected     bool
 	indexed       bool // in its app's record index
+}
+
+// record is a call record in the fewest bytes: strings interned or shared
+// with the call, times in Unix nanoseconds, the four texts one interned
+// pointer. The CallRecord message is built when it is read (proto), which
+// costs a read a few hundred nanoseconds and saves every retained call
+// the message and its three Timestamps (about 300 bytes).
+type record struct {
+	id      string
+	caller  string
+	callees []string
+	room    string
+	texts   *recordTexts // shared, never modified
+	// start, end and accept are Unix nanoseconds, set when has says so.
+	start, end, accept int64
+	mediaType          gatewayv1.MediaType
+	callType           gatewayv1.CallType
+	result             gatewayv1.CallResult
+	roomIDType         gatewayv1.RoomIdType
+	has                uint8 // hasStart | hasEnd | hasAccept
+}
+
+// recordTexts are a record's texts as Tencent sent them: a handful of
+// combinations occur, so all records share a few copies.
+type recordTexts struct {
+	mediaType, callType, result, roomIDType string
+}
+
+// The times a record holds.
+const (
+	hasStart = 1 << iota
+	hasEnd
+	hasAccept
+)
+
+// proto returns the record as the API serves it: a new message on each
+// call (the caller may keep it); the callee list is shared and must not be
+// modified.
+func (r *record) proto() *gatewayv1.CallRecord {
+	texts := r.texts
+	out := &gatewayv1.CallRecord{
+		CallId:         r.id,
+		CallerAccount:  r.caller,
+		MediaType:      r.mediaType,
+		MediaTypeText:  texts.mediaType,
+		CallType:       r.callType,
+		CallTypeText:   texts.callType,
+		CallResult:     r.result,
+		CallResultText: texts.result,
+		CalleeAccounts: r.callees,
+		RoomId:         r.room,
+		RoomIdType:     r.roomIDType,
+		RoomIdTypeText: texts.roomIDType,
+	}
+	// One allocation for the three times.
+	var times [3]timestamppb.Timestamp
+	if r.has&hasStart != 0 {
+		out.StartTime = setTS(&times[0], r.start)
+	}
+	if r.has&hasEnd != 0 {
+		out.EndTime = setTS(&times[1], r.end)
+	}
+	if r.has&hasAccept != 0 {
+		out.AcceptTime = setTS(&times[2], r.accept)
+	}
+	return out
+}
+
+// setTS sets t to Unix nanoseconds ns and returns it.
+func setTS(t *timestamppb.Timestamp, ns int64) *timestamppb.Timestamp {
+	t.Seconds, t.Nanos = ns/1e9, int32(ns%1e9)
+	if t.Nanos < 0 {
+		t.Seconds--
+		t.Nanos += 1e9
+	}
+	return t
 }
 
 // member is one member of a call. stateTime is the time of the change the
@@ -70,17 +151,18 @@ type member struct {
 type entry struct {
 	seq        uint64
 	time       int64
-	eventType  gatewayv1.EventType
 	account    string
-	action     gatewayv1.ActionType
 	actionText string
+	eventType  gatewayv1.EventType
+	action     gatewayv1.ActionType
 }
 
 // retained is one call's newest sequence at the time it was applied; the
-// FIFO of them tells Trim which calls may have left the log.
+// FIFO of them tells Trim which calls may have left the log. It points at
+// the call rather than naming its key: half the bytes, one per event.
 type retained struct {
 	seq uint64
-	key key
+	c   *call
 }
 
 // Projection holds every call the retained log tells of. Apply and Trim are
@@ -92,11 +174,12 @@ type Projection struct {
 	fifo    []retained // in sequence order
 	fifoAt  int
 	seed    maphash.Seed
+	strs    strs
 }
 
 // New returns an empty projection.
 func New() *Projection {
-	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), seed: maphash.MakeSeed()}
+	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), seed: maphash.MakeSeed(), strs: strs{limit: internLimit}}
 }
 
 // Apply folds one event into the projection; events other than the three
@@ -117,26 +200,29 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	defer p.mu.Unlock()
 	c := p.calls[k]
 	if c == nil {
-		c = &call{key: k, firstSeq: ev.GetSequence()}
-		p.calls[k] = c
+		// The id is a substring of the callback's body: a copy of its own
+		// lets the body go.
+		c = &call{key: key{app: k.app, id: strings.Clone(k.id)}, firstSeq: ev.GetSequence()}
+		p.calls[c.key] = c
 	}
 	if ev.GetId() != "" && c.sawBefore(h) {
 		return // the same callback again (a retry outside the log's de-duplication window)
 	}
 	c.lastSeq = ev.GetSequence()
 	c.events++
-	p.fifo = append(p.fifo, retained{seq: c.lastSeq, key: k})
+	p.fifo = append(p.fifo, retained{seq: c.lastSeq, c: c})
 	t := eventTime(ev)
 	switch ev.GetType() {
 	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED:
-		c.applyStart(ev.GetSequence(), t, ev.GetCallStarted())
+		c.applyStart(&p.strs, ev.GetSequence(), t, ev.GetCallStarted())
 	case gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED:
-		c.applyChange(ev.GetSequence(), t, ev.GetCallMemberChanged())
+		c.applyChange(&p.strs, ev.GetSequence(), t, ev.GetCallMemberChanged())
 	case gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
 		if c.record != nil {
 			return // a second, different end of the same call: the first stands
 		}
-		c.applyEnd(ev.GetSequence(), t, ev.GetCallEnded().GetCallRecord())
+		c.applyEnd(&p.strs, ev.GetSequence(), t, ev.GetCallEnded().GetCallRecord())
+		c.clip()
 	}
 	p.index(c)
 }
@@ -169,7 +255,7 @@ func eventTime(ev *gatewayv1.Event) int64 {
 	return 0
 }
 
-func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
+func (c *call) applyStart(st *strs, seq uint64, t int64, s *gatewayv1.CallStarted) {
 	if c.startSeen {
 		return // a second start with another id: the first stands
 	}
@@ -178,14 +264,14 @@ func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
 	info := s.GetCallInfo()
 	if c.record == nil {
 		c.mediaType = info.GetMediaType()
-		c.roomID = info.GetRoomId()
+		c.roomID = strings.Clone(info.GetRoomId())
 		if c.startTime == 0 {
 			c.startTime = t
 		}
 	}
-	c.chatGroupID = info.GetChatGroupId()
+	c.chatGroupID = st.intern(info.GetChatGroupId())
 	for _, u := range s.GetUserList() {
-		m := c.member(u.GetUserAccount())
+		m := c.member(st, u.GetUserAccount())
 		if m.invite == 0 || t < m.invite {
 			m.invite = t
 		}
@@ -198,14 +284,14 @@ func (c *call) applyStart(seq uint64, t int64, s *gatewayv1.CallStarted) {
 	}
 }
 
-func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged) {
+func (c *call) applyChange(st *strs, seq uint64, t int64, ch *gatewayv1.CallMemberChanged) {
 	changed := make(map[string]bool, len(ch.GetChangedUserList()))
 	for _, u := range ch.GetChangedUserList() {
+		m := c.member(st, u.GetUserAccount())
 		c.timeline = append(c.timeline, entry{
 			seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED,
-			account: u.GetUserAccount(), action: u.GetActionType(), actionText: u.GetActionTypeText(),
+			account: m.account, action: u.GetActionType(), actionText: st.intern(u.GetActionTypeText()),
 		})
-		m := c.member(u.GetUserAccount())
 		state, when := actionState(u.GetActionType(), m)
 		if when != nil && (*when == 0 || t < *when) {
 			*when = t
@@ -223,40 +309,41 @@ func (c *call) applyChange(seq uint64, t int64, ch *gatewayv1.CallMemberChanged)
 		c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED})
 	}
 	for _, u := range ch.GetUserList() {
-		m := c.member(u.GetUserAccount())
+		m := c.member(st, u.GetUserAccount())
 		if !changed[m.account] {
 			m.setState(t, statusState(u.GetStatus()), m.lastAction)
 		}
 	}
 }
 
-func (c *call) applyEnd(seq uint64, t int64, r *gatewayv1.CallRecord) {
-	c.record, c.recordSeq = r, seq
+func (c *call) applyEnd(st *strs, seq uint64, t int64, r *gatewayv1.CallRecord) {
+	c.record, c.recordSeq = c.compact(st, r), seq
 	c.timeline = append(c.timeline, entry{seq: seq, time: t, eventType: gatewayv1.EventType_EVENT_TYPE_CALL_ENDED})
-	if r.GetCallerAccount() != "" {
-		if c.callerAccount != r.GetCallerAccount() {
+	rec := c.record
+	if rec.caller != "" {
+		if c.callerAccount != rec.caller {
 			for i := range c.members {
 				c.members[i].caller = false
 			}
 		}
-		c.callerAccount = r.GetCallerAccount()
-		c.member(c.callerAccount).caller = true
+		c.callerAccount = rec.caller
+		c.member(st, c.callerAccount).caller = true
 	}
-	c.mediaType = r.GetMediaType()
-	c.roomID = r.GetRoomId()
-	if st := r.GetStartTime(); st != nil {
-		c.startTime = st.AsTime().UnixNano()
+	c.mediaType = rec.mediaType
+	c.roomID = rec.room
+	if rec.has&hasStart != 0 {
+		c.startTime = rec.start
 	}
 	end := t
-	if et := r.GetEndTime(); et != nil {
-		end = et.AsTime().UnixNano()
+	if rec.has&hasEnd != 0 {
+		end = rec.end
 	}
 	c.endTime = end
-	if r.GetAcceptTime() != nil {
+	if rec.has&hasAccept != 0 {
 		c.connected = true
 	}
-	for _, a := range r.GetCalleeAccounts() {
-		c.member(a)
+	for _, a := range rec.callees {
+		c.member(st, a)
 	}
 	// The call is over: whoever was still in it left, and whoever was
 	// still invited ended as the call did.
@@ -347,7 +434,7 @@ func (m *member) setState(t int64, s gatewayv1.CallMemberState, a gatewayv1.Acti
 }
 
 // member returns the member account, adding it in order of first mention.
-func (c *call) member(account string) *member {
+func (c *call) member(st *strs, account string) *member {
 	if c.memberIndex != nil {
 		if i, ok := c.memberIndex[account]; ok {
 			return &c.members[i]
@@ -359,7 +446,7 @@ func (c *call) member(account string) *member {
 			}
 		}
 	}
-	c.members = append(c.members, member{account: account})
+	c.members = append(c.members, member{account: st.intern(account)})
 	switch {
 	case c.memberIndex != nil:
 		c.memberIndex[account] = len(c.members) - 1
@@ -399,6 +486,115 @@ func (c *call) sawBefore(h uint64) bool {
 	return false
 }
 
+// strs is the projection's table of interned strings: accounts recur in
+// many calls and texts ("Answer", "NormalEnd") in nearly all, and the
+// decoded event's strings are substrings of its callback's body, which a
+// kept substring would keep whole. It is used under the projection's lock;
+// a map of its own is several times faster than package unique, which a
+// rebuild would call millions of times.
+type strs struct {
+	m     map[string]string
+	texts map[recordTexts]*recordTexts
+	// limit is the size at which the table starts afresh, so that it does
+	// not keep the strings of calls long gone: those still in use stay
+	// valid, only their later copies are not shared with them.
+	limit int
+}
+
+// intern returns the table's copy of s, adding a copy of s when it has none.
+func (t *strs) intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v, ok := t.m[s]; ok {
+		return v
+	}
+	if t.m == nil || len(t.m) >= t.limit {
+		t.m = make(map[string]string, t.limit/2)
+	}
+	v := strings.Clone(s)
+	t.m[v] = v
+	return v
+}
+
+// internTexts returns the table's copy of x, adding one when it has none.
+func (t *strs) internTexts(x recordTexts) *recordTexts {
+	if v, ok := t.texts[x]; ok {
+		return v
+	}
+	if t.texts == nil || len(t.texts) >= t.limit {
+		t.texts = make(map[recordTexts]*recordTexts)
+	}
+	v := &recordTexts{mediaType: t.intern(x.mediaType), callType: t.intern(x.callType), result: t.intern(x.result), roomIDType: t.intern(x.roomIDType)}
+	t.texts[*v] = v
+	return v
+}
+
+// compact returns the end-call's record in the projection's form, sharing
+// nothing with the callback's body: keeping the event's own message would
+// keep the whole body of the end-call callback in memory for as long as the
+// call is retained.
+func (c *call) compact(st *strs, r *gatewayv1.CallRecord) *record {
+	out := &record{
+		id:         shareOrClone(r.GetCallId(), c.id),
+		caller:     st.intern(r.GetCallerAccount()),
+		room:       shareOrClone(r.GetRoomId(), c.roomID),
+		mediaType:  r.GetMediaType(),
+		callType:   r.GetCallType(),
+		result:     r.GetCallResult(),
+		roomIDType: r.GetRoomIdType(),
+		texts:      st.internTexts(recordTexts{mediaType: r.GetMediaTypeText(), callType: r.GetCallTypeText(), result: r.GetCallResultText(), roomIDType: r.GetRoomIdTypeText()}),
+	}
+	if l := r.GetCalleeAccounts(); l != nil {
+		out.callees = make([]string, len(l))
+		for i, a := range l {
+			out.callees[i] = st.intern(a)
+		}
+	}
+	if t := r.GetStartTime(); t != nil {
+		out.start, out.has = unixNano(t), out.has|hasStart
+	}
+	if t := r.GetEndTime(); t != nil {
+		out.end, out.has = unixNano(t), out.has|hasEnd
+	}
+	if t := r.GetAcceptTime(); t != nil {
+		out.accept, out.has = unixNano(t), out.has|hasAccept
+	}
+	return out
+}
+
+// unixNano is t in Unix nanoseconds, read as AsTime does.
+func unixNano(t *timestamppb.Timestamp) int64 {
+	return t.GetSeconds()*1e9 + int64(t.GetNanos())
+}
+
+// shareOrClone returns have when s equals it (no copy), else a copy of s.
+func shareOrClone(s, have string) string {
+	if s == have {
+		return have
+	}
+	return strings.Clone(s)
+}
+
+// clip gives the lists of an ended call their exact length: they grew by
+// doubling while the call went on, and an ended call is kept, unchanged
+// but for a late callback, for as long as the log retains it.
+func (c *call) clip() {
+	if cap(c.members) > len(c.members) {
+		c.members = slices.Clone(c.members)
+	}
+	if cap(c.timeline) > len(c.timeline) {
+		c.timeline = slices.Clone(c.timeline)
+	}
+	if cap(c.seen) > len(c.seen) {
+		c.seen = slices.Clone(c.seen)
+	}
+}
+
+// internLimit is how many strings the intern table holds before it starts
+// afresh: a few apps' active users and every text, in a few MiB.
+const internLimit = 1 << 17
+
 // linearSearch is how long a call's member or event list is searched
 // linearly before it gets a map: calls have a handful of members and events.
 const linearSearch = 16
@@ -424,11 +620,11 @@ func (p *Projection) Trim(oldest uint64) {
 		r := p.fifo[p.fifoAt]
 		p.fifo[p.fifoAt] = retained{}
 		p.fifoAt++
-		c := p.calls[r.key]
-		if c == nil || c.lastSeq != r.seq {
-			continue // gone already, or a newer event keeps it
+		c := r.c
+		if c.lastSeq != r.seq || p.calls[c.key] != c {
+			continue // a newer event keeps it, or gone already
 		}
-		delete(p.calls, r.key)
+		delete(p.calls, c.key)
 		if c.indexed {
 			c.indexed = false
 			dead[c.app] = append(dead[c.app], c)

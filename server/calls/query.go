@@ -36,11 +36,11 @@ func (p *Projection) index(c *call) {
 	for _, a := range c.accounts() {
 		ix.byAccount[a] = insert(ix.byAccount[a], c)
 	}
-	if room := c.record.GetRoomId(); room != "" {
+	if room := c.record.room; room != "" {
 		ix.byRoom[room] = insert(ix.byRoom[room], c)
 	}
-	ix.byResult[c.record.GetCallResult()] = insert(ix.byResult[c.record.GetCallResult()], c)
-	ix.byType[c.record.GetCallType()] = insert(ix.byType[c.record.GetCallType()], c)
+	ix.byResult[c.record.result] = insert(ix.byResult[c.record.result], c)
+	ix.byType[c.record.callType] = insert(ix.byType[c.record.callType], c)
 	c.indexed = true
 }
 
@@ -56,11 +56,11 @@ func (ix *recordIndex) unindex(dead []*call) {
 		for _, a := range c.accounts() {
 			byAccount[a] = append(byAccount[a], c)
 		}
-		if room := c.record.GetRoomId(); room != "" {
+		if room := c.record.room; room != "" {
 			byRoom[room] = append(byRoom[room], c)
 		}
-		byResult[c.record.GetCallResult()] = append(byResult[c.record.GetCallResult()], c)
-		byType[c.record.GetCallType()] = append(byType[c.record.GetCallType()], c)
+		byResult[c.record.result] = append(byResult[c.record.result], c)
+		byType[c.record.callType] = append(byType[c.record.callType], c)
 	}
 	removeFrom(ix.byAccount, byAccount)
 	removeFrom(ix.byRoom, byRoom)
@@ -114,7 +114,7 @@ func removeAll(l, dead []*call) []*call {
 // accounts are the record's caller and callees, each once.
 func (c *call) accounts() []string {
 	r := c.record
-	all := append([]string{r.GetCallerAccount()}, r.GetCalleeAccounts()...)
+	all := append([]string{r.caller}, r.callees...)
 	out := make([]string, 0, len(all))
 	var seen map[string]struct{} // for a long list (a record can name a megabyte of callees)
 	if len(all) > linearSearch {
@@ -140,8 +140,19 @@ func (c *call) accounts() []string {
 // insert files c in l by (start, id). Records mostly end in start order, so
 // this is usually an append.
 func insert(l []*call, c *call) []*call {
+	if len(l) == 0 || compareRecords(l[len(l)-1], c) < 0 {
+		return append(l, c)
+	}
 	i, _ := slices.BinarySearchFunc(l, c, compareRecords)
 	return slices.Insert(l, i, c)
+}
+
+// recordProto is the call's record as the API serves it, nil before the end.
+func (c *call) recordProto() *gatewayv1.CallRecord {
+	if c.record == nil {
+		return nil
+	}
+	return c.record.proto()
 }
 
 // Record returns the record of call id of app and the sequence of the event
@@ -153,7 +164,7 @@ func (p *Projection) Record(app uint32, id string) (r *gatewayv1.CallRecord, seq
 	if c == nil || c.record == nil {
 		return nil, 0, false
 	}
-	return c.record, c.recordSeq, true
+	return c.record.proto(), c.recordSeq, true
 }
 
 // Call returns call id of app as the log tells it, or nil when the log
@@ -175,7 +186,7 @@ func (p *Projection) Call(app uint32, id string) *gatewayv1.Call {
 		RoomId:        c.roomID,
 		StartTime:     ts(c.startTime),
 		EndTime:       ts(c.endTime),
-		CallRecord:    c.record,
+		CallRecord:    c.recordProto(),
 		Members:       make([]*gatewayv1.CallParticipant, len(c.members)),
 		Timeline:      make([]*gatewayv1.CallTimelineEntry, len(c.timeline)),
 		Coverage: &gatewayv1.Coverage{
@@ -234,11 +245,11 @@ type Filter struct {
 func (f *Filter) match(c *call) bool {
 	r := c.record
 	switch {
-	case f.Result != 0 && r.GetCallResult() != f.Result,
-		f.Type != 0 && r.GetCallType() != f.Type,
-		f.Caller != "" && r.GetCallerAccount() != f.Caller,
-		f.Room != "" && r.GetRoomId() != f.Room,
-		f.Callee != "" && !slices.Contains(r.GetCalleeAccounts(), f.Callee):
+	case f.Result != 0 && r.result != f.Result,
+		f.Type != 0 && r.callType != f.Type,
+		f.Caller != "" && r.caller != f.Caller,
+		f.Room != "" && r.room != f.Room,
+		f.Callee != "" && !slices.Contains(r.callees, f.Callee):
 		return false
 	}
 	return true
@@ -336,7 +347,7 @@ func (p *Projection) Records(app uint32, f Filter, after *Cursor, limit int) (re
 		if len(recs) == limit {
 			return recs, next, total // another match follows
 		}
-		recs = append(recs, c.record)
+		recs = append(recs, c.record.proto())
 		next = &Cursor{Start: c.startTime, ID: c.id}
 	}
 	return recs, nil, total

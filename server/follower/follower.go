@@ -38,8 +38,11 @@ type Follower struct {
 	// bounds for the Trimmers; 0 is DefaultTrimEvery.
 	TrimEvery int
 
-	last    atomic.Uint64
-	target  atomic.Uint64
+	last   atomic.Uint64
+	target atomic.Uint64
+	// started guards Run; running is set once target is known, so that
+	// Ready never compares the position with a target not yet read.
+	started atomic.Bool
 	running atomic.Bool
 	ready   atomic.Bool
 }
@@ -118,7 +121,7 @@ func (f *Follower) Last() uint64 { return f.last.Load() }
 // nil) or the log fails (it returns the log's error, wrapped). A follower runs
 // once.
 func (f *Follower) Run(ctx context.Context) error {
-	if !f.running.CompareAndSwap(false, true) {
+	if !f.started.CompareAndSwap(false, true) {
 		return errors.New("follower: Run was already called; a follower runs once")
 	}
 	if len(f.readers) == 0 {
@@ -134,6 +137,7 @@ func (f *Follower) Run(ctx context.Context) error {
 		return fmt.Errorf("reading the event log's head: %w", err)
 	}
 	f.target.Store(max(head, from))
+	f.running.Store(true)
 	every := f.TrimEvery
 	if every <= 0 {
 		every = DefaultTrimEvery

@@ -133,3 +133,49 @@ func TestRunOnce(t *testing.T) {
 		t.Error("Run without readers = nil, want an error")
 	}
 }
+
+// slowBounds is a log whose Bounds waits until release is closed.
+type slowBounds struct {
+	eventlog.Log
+	called  chan struct{}
+	release chan struct{}
+}
+
+func (l *slowBounds) Bounds(ctx context.Context) (uint64, uint64, error) {
+	select {
+	case l.called <- struct{}{}:
+	default:
+	}
+	<-l.release
+	return l.Log.Bounds(ctx)
+}
+
+// TestNotReadyBeforeHeadIsKnown: while Run is still reading the head it
+// must catch up with, the follower is not ready (it once compared its
+// position with a target not yet read, 0, and stayed ready for good).
+func TestNotReadyBeforeHeadIsKnown(t *testing.T) {
+	mem := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
+	appendN(t, mem, 5)
+	log := &slowBounds{Log: mem, called: make(chan struct{}, 1), release: make(chan struct{})}
+	f := New(log)
+	rec := &recorder{}
+	f.RegisterRebuilt("r", 0, rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	<-log.called
+	var rebuilding *RebuildingError
+	if err := f.Ready(); !errors.As(err, &rebuilding) {
+		t.Fatalf("Ready() = %v while the head is being read, want a *RebuildingError", err)
+	}
+	close(log.release)
+	waitFor(t, "the follower to be ready", func() bool { return f.Ready() == nil })
+	if got := rec.got(); got != "[1 2 3 4 5]" {
+		t.Fatalf("ready having handed over %s, want [1 2 3 4 5]", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
