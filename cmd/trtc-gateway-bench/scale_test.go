@@ -191,6 +191,7 @@ func TestScaleRows(t *testing.T) {
 		RebuildRate: 150_000,
 		Get:         queryStats{Latency: Latency{Count: 10, P50: 0.2, P99: 0.9}},
 		List:        queryStats{Latency: Latency{Count: 10, P50: 1, P99: 9}},
+		Floor:       queryStats{Latency: Latency{Count: 10, P50: 0.1, P99: 0.7}},
 		Ingest:      &Result{Scenario: Scenario{Name: "S6-scale", Store: "jetstream", Rate: 1000}, WebhooksPerSec: 1000},
 		HeapFull:    2e6, HeapEmpty: 1e6, CallsHeld: 1000, BytesPerCall: 1000, HeapExact: true,
 	}
@@ -204,6 +205,9 @@ func TestScaleRows(t *testing.T) {
 	rows := base.rows(scaleOptions{PageSize: 50})
 	if len(rows) != 4 || rows[3].Met != nil || !strings.Contains(rows[3].Measured, "1000 B/call") {
 		t.Fatalf("rows %+v: want three targets and a memory row with no target stating B/call", rows)
+	}
+	if !strings.Contains(rows[1].Measured, "health Check) in the same window: p50 0.100 ms, p99 0.700 ms") {
+		t.Errorf("GetCallRecord row %q: want the empty RPC's latency beside it", rows[1].Measured)
 	}
 	if got := met(rows); got[0] != true || got[1] != true || got[2] != true {
 		t.Fatalf("met %v, want all met", got)
