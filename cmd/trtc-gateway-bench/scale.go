@@ -798,20 +798,19 @@ func (r *scaleResult) rows(so scaleOptions) []suiteRecord {
 	calls := thousands(float64(r.Seed.Calls))
 	rebuild := base("S6-scale rebuild")
 	rebuildMet := r.RebuildRate >= scaleRebuildMin
-	get := base("S6-scale GetCallRecord")
-	get.Latency = r.Get.Latency
-	get.StreamErrors += r.Get.Errors
-	if get.FirstError == "" {
-		get.FirstError = r.Get.FirstErr
+	// A read row carries the RPC's latencies and errors; it is met when its
+	// p99 is within the bound with no error.
+	read := func(name string, q queryStats, p99 float64) (*Result, bool) {
+		row := base(name)
+		row.Latency = q.Latency
+		row.StreamErrors += q.Errors
+		if row.FirstError == "" {
+			row.FirstError = q.FirstErr
+		}
+		return row, q.Latency.P99 <= p99 && row.errors() == 0 && q.Latency.Count > 0
 	}
-	getMet := r.Get.Latency.P99 <= scaleGetP99 && get.errors() == 0 && r.Get.Latency.Count > 0
-	list := base("S6-scale ListCallRecords")
-	list.Latency = r.List.Latency
-	list.StreamErrors += r.List.Errors
-	if list.FirstError == "" {
-		list.FirstError = r.List.FirstErr
-	}
-	listMet := r.List.Latency.P99 <= scaleListP99 && list.errors() == 0 && r.List.Latency.Count > 0
+	get, getMet := read("S6-scale GetCallRecord", r.Get, scaleGetP99)
+	list, listMet := read("S6-scale ListCallRecords", r.List, scaleListP99)
 	mem := base("S6-scale memory")
 	how := "live heap after a collection"
 	if !r.HeapExact {

@@ -17,17 +17,9 @@ import (
 // and nothing is counted as lost or unknown, for every family of the full
 // mix.
 func TestScenarioAgainstGateway(t *testing.T) {
-	cfg := server.DefaultConfig()
-	cfg.WebhookAddr, cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
-	cfg.Store = "memory"
-	cfg.TRTCKeys = map[uint32]string{defaultApps[0]: defaultTRTCKey, defaultApps[1]: defaultTRTCKey, defaultApps[2]: defaultTRTCKey, defaultApps[3]: defaultTRTCKey}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := server.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = s.Shutdown(context.Background()) }()
+	s := startTestGateway(ctx, t)
 
 	sc := Scenario{
 		Name: "test", Store: "memory", Rate: 400, Conns: 4, Apps: 4, Mix: fullMix,
@@ -82,4 +74,24 @@ func TestRewriteMarkdownKeepsTheRest(t *testing.T) {
 	if strings.Contains(got, "| S9 |") {
 		t.Errorf("the old table survived:\n%s", got)
 	}
+}
+
+// startTestGateway starts an in-process gateway on loopback with the memory
+// store, requiring the benchmark's TRTC key for every app it sends as, as
+// the gateways the benchmark starts do; it shuts down when the test ends.
+func startTestGateway(ctx context.Context, t *testing.T) *server.Server {
+	t.Helper()
+	cfg := server.DefaultConfig()
+	cfg.WebhookAddr, cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Store = "memory"
+	cfg.TRTCKeys = map[uint32]string{}
+	for _, app := range defaultApps {
+		cfg.TRTCKeys[app] = defaultTRTCKey
+	}
+	s, err := server.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Shutdown(context.Background()) })
+	return s
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
-	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/webhookauth"
 )
 
@@ -18,20 +17,9 @@ import (
 // another key or not at all is refused with 401, so an accepted one was
 // really checked.
 func TestEveryFamilyAnswered(t *testing.T) {
-	cfg := server.DefaultConfig()
-	cfg.WebhookAddr, cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
-	cfg.Store = "memory"
-	cfg.TRTCKeys = map[uint32]string{}
-	for _, app := range defaultApps {
-		cfg.TRTCKeys[app] = defaultTRTCKey
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := server.Start(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = s.Shutdown(context.Background()) }()
+	s := startTestGateway(ctx, t)
 
 	mix, err := traffic.ParseMix(fullMix)
 	if err != nil {
