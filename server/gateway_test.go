@@ -314,6 +314,17 @@ func (l *outageLog) Bounds(ctx context.Context) (uint64, uint64, error) {
 	return l.Log.Bounds(ctx)
 }
 
+// waitFollowing waits until the gateway's follower has read the log's head
+// and applied the sample call's start, so that failures injected afterwards
+// reach the subscriber's replay and not the follower's start.
+func waitFollowing(t *testing.T, s *server.Server) {
+	t.Helper()
+	c := dialState(t, s)
+	eventually(t, func() (*gatewayv1.GetCallResponse, error) {
+		return c.calls.GetCall(context.Background(), &gatewayv1.GetCallRequest{SdkAppId: testApp, CallId: sampleCallID})
+	})
+}
+
 // TestReplayRidesOutAShortOutage resumes a subscriber while the log is
 // briefly unavailable: the replay waits for it instead of ending the stream.
 func TestReplayRidesOutAShortOutage(t *testing.T) {
@@ -322,6 +333,7 @@ func TestReplayRidesOutAShortOutage(t *testing.T) {
 	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))
 	postOK(t, s, testApp, cmdMember, sample(t, "member_changed"))
 	postOK(t, s, testApp, cmdEnd, sample(t, "end_call"))
+	waitFollowing(t, s)
 	log.outage.Store(3) // Bounds fails twice, then Read once
 	st, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{AfterSequence: proto.Uint64(0)})
 	evs := recvEvents(t, st, 3)
@@ -339,6 +351,7 @@ func TestReplayDoesNotWaitForARecreatedStream(t *testing.T) {
 	log := &outageLog{Log: eventlog.NewMemory(eventlog.MemoryOptions{Retention: 10}), recreated: true}
 	s := startGateway(t, func(c *server.Config) { c.Log = log })
 	postOK(t, s, testApp, cmdStart, sample(t, "start_call"))
+	waitFollowing(t, s)
 	log.outage.Store(100)
 	st, _ := subscribe(t, dial(t, s), &gatewayv1.SubscribeRequest{AfterSequence: proto.Uint64(0)})
 	if _, err := st.Recv(); status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "recreated") {

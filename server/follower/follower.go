@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
@@ -132,8 +133,11 @@ func (f *Follower) Run(ctx context.Context) error {
 		from = min(from, r.after)
 	}
 	f.last.Store(from)
-	_, head, err := f.log.Bounds(ctx)
+	head, err := f.head(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
 		return fmt.Errorf("reading the event log's head: %w", err)
 	}
 	f.target.Store(max(head, from))
@@ -182,6 +186,34 @@ func (f *Follower) Run(ctx context.Context) error {
 
 // canSkipTo reports whether following may resume at oldest: only rebuilt
 // readers lose the events before it.
+// headRetryMax is the longest pause between two attempts to read the log's
+// head while the log is unavailable.
+const headRetryMax = 2 * time.Second
+
+// head reads the log's head, waiting out a log that is briefly unavailable
+// (a NATS cluster electing the stream's leader as the gateway starts): the
+// pause starts at 100ms and doubles up to headRetryMax, for as long as ctx
+// lasts, while Ready reports the rebuild as not started. Any other error,
+// and a stream recreated under the log, which waiting does not mend, ends
+// the wait.
+func (f *Follower) head(ctx context.Context) (uint64, error) {
+	wait := 100 * time.Millisecond
+	for {
+		_, head, err := f.log.Bounds(ctx)
+		if err == nil || !errors.Is(err, eventlog.ErrUnavailable) || errors.Is(err, eventlog.ErrRecreated) {
+			return head, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, err
+		}
+		wait = min(2*wait, headRetryMax)
+	}
+}
+
 func (f *Follower) canSkipTo(oldest uint64) bool {
 	if oldest <= f.last.Load()+1 {
 		return false

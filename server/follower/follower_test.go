@@ -179,3 +179,70 @@ func TestNotReadyBeforeHeadIsKnown(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// failingBounds fails the first `fails` Bounds calls with err.
+type failingBounds struct {
+	eventlog.Log
+	mu    sync.Mutex
+	fails int
+	calls int
+	err   error
+}
+
+func (l *failingBounds) Bounds(ctx context.Context) (uint64, uint64, error) {
+	l.mu.Lock()
+	l.calls++
+	failing := l.calls <= l.fails
+	l.mu.Unlock()
+	if failing {
+		return 0, 0, l.err
+	}
+	return l.Log.Bounds(ctx)
+}
+
+// TestRunWaitsOutAnUnavailableHead: a log briefly unavailable when the
+// follower starts (a stream leader being elected) is waited for, not the
+// end of the gateway; a stream recreated under the log, or another error,
+// still ends Run at once.
+func TestRunWaitsOutAnUnavailableHead(t *testing.T) {
+	unavailable := fmt.Errorf("bounds: %w: no stream leader", eventlog.ErrUnavailable)
+	recreated := fmt.Errorf("bounds: %w: %w", eventlog.ErrUnavailable, eventlog.ErrRecreated)
+	tests := []struct {
+		name  string
+		err   error
+		fails int
+		ends  bool
+	}{
+		{name: "unavailable twice", err: unavailable, fails: 2},
+		{name: "recreated", err: recreated, fails: 1, ends: true},
+		{name: "other error", err: errors.New("bounds: permission denied"), fails: 1, ends: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
+			appendN(t, mem, 3)
+			log := &failingBounds{Log: mem, fails: tt.fails, err: tt.err}
+			f := New(log)
+			rec := &recorder{}
+			f.RegisterRebuilt("r", 0, rec)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- f.Run(ctx) }()
+			if tt.ends {
+				if err := <-done; !errors.Is(err, tt.err) {
+					t.Fatalf("Run = %v, want it to end with %v", err, tt.err)
+				}
+				return
+			}
+			waitFor(t, "the follower to be ready", func() bool { return f.Ready() == nil })
+			if got := rec.got(); got != "[1 2 3]" {
+				t.Fatalf("ready having handed over %s, want [1 2 3]", got)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
