@@ -86,6 +86,8 @@ type options struct {
 	scaleOpts scaleOptions
 	// scaleSeed is --scale-seed: seed this directory and exit.
 	scaleSeed string
+	// rpcFloor is --rpc-floor: measure an empty RPC against this address.
+	rpcFloor string
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -147,6 +149,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.scaleOpts.ListRate, "scale-list-rate", 100, "ListCallRecords calls per second in the scale scenario")
 	fs.IntVar(&o.scaleOpts.PageSize, "scale-page-size", 50, "ListCallRecords page_size in the scale scenario")
 	fs.StringVar(&o.scaleOpts.Dir, "scale-dir", "", "keep the scale scenario's seeded log in this directory and reuse it on the next run (empty: a temporary one)")
+	fs.StringVar(&o.rpcFloor, "rpc-floor", "", "measure the latency of an empty RPC (grpc.health.v1 Check) against a running gateway's gRPC address (host:port), back to back and paced, and exit")
 	fs.StringVar(&o.scaleSeed, "scale-seed", "", "seed a JetStream log in this directory with --scale-calls ended calls and print what it holds as JSON (used by the benchmark itself)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -163,6 +166,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if o.scaleSeed != "" {
 		return serveSeed(ctx, o.scaleSeed, o.scaleOpts.Calls, o.sc.Apps, stdout)
+	}
+	if o.rpcFloor != "" {
+		return runFloor(ctx, o.rpcFloor, floorCalls, stdout)
 	}
 	if o.natsNode.name != "" {
 		o.natsNode.profileDir = o.profileDir
