@@ -79,7 +79,7 @@ func (s *Server) registerStateMetrics(reg prometheus.Registerer) {
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "trtcgw_follower_sequence",
-			Help: "The last sequence the log's follower handed to the hub and the projections.",
+			Help: "The last sequence the log's follower handed to the projections (the hub may be ahead while they rebuild).",
 		}, func() float64 { return float64(s.follower.Last()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "trtcgw_state_calls",

@@ -3,13 +3,16 @@
 // (fan-out to subscribers) and the state projections (calls, rooms). Readers
 // never read the log themselves, so every one of them sees the same events in
 // the same order, and a replica of a cluster derives the same state from the
-// same stream.
+// same stream. While the projections rebuild from the oldest retained event
+// the follower reads the log a second time from the head for the hub, so
+// that live delivery does not wait for the rebuild (see Run).
 package follower
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -114,13 +117,24 @@ func (f *Follower) Ready() error {
 	return &RebuildingError{At: last, Target: target}
 }
 
-// Last is the sequence of the last event handed to the readers.
+// Last is the sequence of the last event handed to the rebuilt readers (to
+// every reader once they have caught up; readers registered with Register
+// may be ahead while they rebuild).
 func (f *Follower) Last() uint64 { return f.last.Load() }
 
 // Run follows the log from the earliest cursor of its readers and hands each
 // event to every reader that does not hold it yet, until ctx ends (it returns
 // nil) or the log fails (it returns the log's error, wrapped). A follower runs
 // once.
+//
+// Readers registered with Register (the hub) do not wait for the rebuilt
+// ones (the projections) to catch up: when the rebuilt readers start further
+// back, Run follows the log twice for a while — the registered readers from
+// their cursor, live, and the rebuilt readers from theirs — and once the
+// rebuilt readers have caught up with the live position, they join the
+// live follow, each event still handed to each reader once and in order. A
+// gateway restarting on a long log thus delivers new events at once while
+// its projections rebuild.
 func (f *Follower) Run(ctx context.Context) error {
 	if !f.started.CompareAndSwap(false, true) {
 		return errors.New("follower: Run was already called; a follower runs once")
@@ -128,10 +142,15 @@ func (f *Follower) Run(ctx context.Context) error {
 	if len(f.readers) == 0 {
 		return errors.New("follower: no readers registered")
 	}
-	from := f.readers[0].after
-	for _, r := range f.readers[1:] {
-		from = min(from, r.after)
+	var strict, rebuilt []registered
+	for _, r := range f.readers {
+		if r.rebuilt {
+			rebuilt = append(rebuilt, r)
+		} else {
+			strict = append(strict, r)
+		}
 	}
+	from := minAfter(f.readers)
 	f.last.Store(from)
 	head, err := f.head(ctx)
 	if err != nil {
@@ -142,50 +161,170 @@ func (f *Follower) Run(ctx context.Context) error {
 	}
 	f.target.Store(max(head, from))
 	f.running.Store(true)
-	every := f.TrimEvery
-	if every <= 0 {
-		every = DefaultTrimEvery
+	trimmers := trimmersOf(f.readers)
+	if len(strict) == 0 || len(rebuilt) == 0 || minAfter(rebuilt) >= minAfter(strict) {
+		// Nobody to keep waiting: one follow hands every reader its events.
+		n := 0
+		return f.follow(ctx, from, f.canSkipTo, func(ev *gatewayv1.Event) {
+			deliver(f.readers, ev)
+			f.last.Store(ev.GetSequence())
+			if n++; n%f.trimEvery() == 0 {
+				f.trim(ctx, trimmers)
+			}
+		}, func() { f.trim(ctx, trimmers) }, nil)
 	}
-	var trimmers []Trimmer
-	for _, r := range f.readers {
-		if t, ok := r.r.(Trimmer); ok {
-			trimmers = append(trimmers, t)
+	return f.runCatchingUp(ctx, strict, rebuilt, trimmers)
+}
+
+// errJoined ends the rebuilt readers' own follow once they have joined the
+// live one.
+var errJoined = errors.New("follower: the rebuilt readers joined the live follow")
+
+// runCatchingUp is Run when the rebuilt readers start behind the others:
+// the live follow hands its events to the strict readers at once, and to
+// the rebuilt ones only after they joined it; the catching-up follow hands
+// the rebuilt readers the log from their cursor until it reaches the live
+// follow's position. The handover happens under mu, between two events of
+// the live follow: the catching-up follow joins when the event it just
+// handed over is at or past the last one the live follow saw, and the live
+// follow then hands the rebuilt readers every event after that one.
+func (f *Follower) runCatchingUp(ctx context.Context, strict, rebuilt []registered, trimmers []Trimmer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		joined   bool
+		joinedAt uint64        // the last event the catching-up follow handed over
+		liveLast atomic.Uint64 // the last event the live follow saw; written under mu
+		n        int           // events the rebuilt readers got, for the trim interval
+	)
+	liveLast.Store(minAfter(strict))
+	afterTrim := func() {
+		if n++; n%f.trimEvery() == 0 {
+			f.trim(ctx, trimmers)
 		}
 	}
-	n := 0
-	for {
-		err = f.log.Follow(ctx, from, func(ev *gatewayv1.Event) error {
+
+	errs := make(chan error, 2)
+	go func() {
+		errs <- f.follow(ctx, minAfter(strict), f.canSkipTo, func(ev *gatewayv1.Event) {
 			seq := ev.GetSequence()
-			for i := range f.readers {
-				if seq > f.readers[i].after {
-					f.readers[i].r.Apply(ev)
-				}
+			mu.Lock()
+			defer mu.Unlock()
+			deliver(strict, ev)
+			if joined && seq > joinedAt {
+				deliver(rebuilt, ev)
+				f.last.Store(seq)
+				afterTrim()
 			}
+			liveLast.Store(seq)
+		}, func() { f.trim(ctx, trimmers) }, nil)
+	}()
+	go func() {
+		caughtUp := false // this goroutine's own view of joined
+		err := f.follow(ctx, minAfter(rebuilt), func(oldest uint64) bool { return oldest > f.last.Load()+1 }, func(ev *gatewayv1.Event) {
+			seq := ev.GetSequence()
+			deliver(rebuilt, ev)
 			f.last.Store(seq)
-			if n++; n%every == 0 && len(trimmers) > 0 {
-				f.trim(ctx, trimmers)
+			afterTrim()
+			if seq < liveLast.Load() {
+				return
+			}
+			mu.Lock()
+			if seq >= liveLast.Load() {
+				joined, joinedAt, caughtUp = true, seq, true
+			}
+			mu.Unlock()
+		}, func() { f.trim(ctx, trimmers) }, func() bool { return caughtUp })
+		if errors.Is(err, errJoined) {
+			err = nil // from here on only the live follow's outcome matters
+		}
+		errs <- err
+	}()
+	// Both follows end before Run returns, so no reader gets an event after
+	// it; the first error ends the other follow and is Run's.
+	var first error
+	for range 2 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
+}
+
+// follow follows the log after from, handing each event to apply, and
+// resumes at the oldest retained event when retention dropped the next one
+// and canSkip allows it (calling skipped once the position moved). It
+// returns nil when ctx ends, errJoined once done (when not nil) reports true
+// after an event, and the log's error otherwise.
+func (f *Follower) follow(ctx context.Context, from uint64, canSkip func(oldest uint64) bool, apply func(*gatewayv1.Event), skipped func(), done func() bool) error {
+	for {
+		err := f.log.Follow(ctx, from, func(ev *gatewayv1.Event) error {
+			apply(ev)
+			from = ev.GetSequence()
+			if done != nil && done() {
+				return errJoined
 			}
 			return nil
 		})
 		if ctx.Err() != nil {
 			return nil
 		}
+		if errors.Is(err, errJoined) {
+			return err
+		}
 		var oor *eventlog.OutOfRangeError
-		if errors.As(err, &oor) && f.canSkipTo(oor.Oldest) {
+		if errors.As(err, &oor) && canSkip(oor.Oldest) {
 			from = oor.Oldest - 1
-			f.last.Store(from)
-			f.trim(ctx, trimmers)
+			f.last.Store(max(f.last.Load(), from))
+			skipped()
 			continue
 		}
 		if err == nil {
 			err = errors.New("the log stopped delivering without an error")
 		}
-		return fmt.Errorf("following the event log after sequence %d: %w", f.last.Load(), err)
+		return fmt.Errorf("following the event log after sequence %d: %w", from, err)
 	}
 }
 
-// canSkipTo reports whether following may resume at oldest: only rebuilt
-// readers lose the events before it.
+// deliver hands ev to every reader that does not hold it yet.
+func deliver(readers []registered, ev *gatewayv1.Event) {
+	seq := ev.GetSequence()
+	for i := range readers {
+		if seq > readers[i].after {
+			readers[i].r.Apply(ev)
+		}
+	}
+}
+
+// minAfter is the earliest cursor of readers.
+func minAfter(readers []registered) uint64 {
+	from := readers[0].after
+	for _, r := range readers[1:] {
+		from = min(from, r.after)
+	}
+	return from
+}
+
+// trimmersOf are the readers that are also Trimmers.
+func trimmersOf(readers []registered) []Trimmer {
+	var out []Trimmer
+	for _, r := range readers {
+		if t, ok := r.r.(Trimmer); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (f *Follower) trimEvery() int {
+	if f.TrimEvery <= 0 {
+		return DefaultTrimEvery
+	}
+	return f.TrimEvery
+}
+
 // headRetryMax is the longest pause between two attempts to read the log's
 // head while the log is unavailable.
 const headRetryMax = 2 * time.Second
@@ -214,6 +353,8 @@ func (f *Follower) head(ctx context.Context) (uint64, error) {
 	}
 }
 
+// canSkipTo reports whether following may resume at oldest: only rebuilt
+// readers lose the events before it.
 func (f *Follower) canSkipTo(oldest uint64) bool {
 	if oldest <= f.last.Load()+1 {
 		return false

@@ -246,3 +246,102 @@ func TestRunWaitsOutAnUnavailableHead(t *testing.T) {
 		})
 	}
 }
+
+// gated is a reader whose Apply waits, from its first event on, until the
+// gate is closed: a rebuild that takes long.
+type gated struct {
+	recorder
+	gate    chan struct{}
+	waiting chan struct{}
+	once    sync.Once
+}
+
+func (g *gated) Apply(ev *gatewayv1.Event) {
+	g.once.Do(func() { close(g.waiting) })
+	<-g.gate
+	g.recorder.Apply(ev)
+}
+
+// seqs is the sequences from..to as the recorder prints them.
+func seqs(from, to int) string {
+	var s []uint64
+	for i := from; i <= to; i++ {
+		s = append(s, uint64(i))
+	}
+	return fmt.Sprint(s)
+}
+
+// TestLiveReadersDoNotWaitForTheRebuild: while the projections rebuild a
+// long log, the hub (registered at the head) gets new events at once; the
+// projections then catch up and join the live follow, and every reader gets
+// every one of its events once, in order, across the handover.
+func TestLiveReadersDoNotWaitForTheRebuild(t *testing.T) {
+	mem := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100_000})
+	appendN(t, mem, 50)
+	f := New(mem)
+	f.TrimEvery = 7
+	live := &recorder{}
+	slow := &gated{gate: make(chan struct{}), waiting: make(chan struct{})}
+	f.Register("hub", 50, live)
+	f.RegisterRebuilt("projection", 0, slow)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+
+	<-slow.waiting // the rebuild is stuck on its first event
+	appendN(t, mem, 10)
+	waitFor(t, "the hub to get the new events during the rebuild", func() bool { return live.got() == seqs(51, 60) })
+	if err := f.Ready(); err == nil {
+		t.Fatal("ready while the projection has not got a single event")
+	}
+
+	// Release the rebuild while events keep coming, so that the handover
+	// happens with the live follow moving.
+	close(slow.gate)
+	appendN(t, mem, 2000)
+	waitFor(t, "every reader to get every event", func() bool {
+		return live.got() == seqs(51, 2060) && slow.got() == seqs(1, 2060)
+	})
+	if err := f.Ready(); err != nil {
+		t.Fatalf("Ready() = %v after the rebuild", err)
+	}
+	if got := f.Last(); got != 2060 {
+		t.Fatalf("Last() = %d, want 2060", got)
+	}
+	if len(slow.trims) == 0 {
+		t.Fatal("the rebuilt reader was never trimmed")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHandoverUnderLoad races the handover many times: a fast rebuild
+// catching up with a live follow that keeps moving must neither repeat nor
+// skip an event for either reader.
+func TestHandoverUnderLoad(t *testing.T) {
+	for round := range 20 {
+		mem := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100_000})
+		appendN(t, mem, 300)
+		f := New(mem)
+		live, rebuilt := &recorder{}, &recorder{}
+		f.Register("hub", 300, live)
+		f.RegisterRebuilt("projection", 0, rebuilt)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- f.Run(ctx) }()
+		appendN(t, mem, 300)
+		waitFor(t, "every reader to get every event", func() bool {
+			return len(live.got()) >= len(seqs(301, 600)) && len(rebuilt.got()) >= len(seqs(1, 600))
+		})
+		if live.got() != seqs(301, 600) || rebuilt.got() != seqs(1, 600) {
+			t.Fatalf("round %d: hub got %s\nprojection got %s", round, live.got(), rebuilt.got())
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
