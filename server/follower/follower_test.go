@@ -60,6 +60,30 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// running is a follower's Run in progress.
+type running struct {
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// start runs f.Run in a goroutine until stop.
+func start(f *Follower) running {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := running{cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- f.Run(ctx) }()
+	return r
+}
+
+// stop cancels Run and fails unless it returns nil, as it must when its
+// context ends.
+func (r running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	if err := <-r.done; err != nil {
+		t.Fatalf("Run after cancel = %v, want nil", err)
+	}
+}
+
 func TestEachReaderGetsItsEventsInOrder(t *testing.T) {
 	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
 	defer log.Close()
@@ -72,9 +96,7 @@ func TestEachReaderGetsItsEventsInOrder(t *testing.T) {
 	if err := f.Ready(); err == nil {
 		t.Fatal("Ready before Run = nil, want a RebuildingError")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
+	run := start(f)
 	waitFor(t, "the rebuild", func() bool { return f.Ready() == nil })
 	appendN(t, log, 2)
 	waitFor(t, "the live events", func() bool { return f.Last() == 5 })
@@ -90,10 +112,7 @@ func TestEachReaderGetsItsEventsInOrder(t *testing.T) {
 	if trims == 0 {
 		t.Error("the Trimmer was never told the log's oldest sequence")
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("Run after cancel = %v, want nil", err)
-	}
+	run.stop(t)
 }
 
 func TestRebuiltReadersSkipDroppedEvents(t *testing.T) {
@@ -103,9 +122,8 @@ func TestRebuiltReadersSkipDroppedEvents(t *testing.T) {
 	f := New(log)
 	r := &recorder{}
 	f.RegisterRebuilt("rebuilt", 0, r)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = f.Run(ctx) }()
+	run := start(f)
+	defer run.stop(t)
 	waitFor(t, "the rebuild", func() bool { return f.Ready() == nil })
 	if got := r.got(); got != "[4 5 6]" {
 		t.Errorf("got %s, want the retained [4 5 6]", got)
@@ -160,10 +178,8 @@ func TestNotReadyBeforeHeadIsKnown(t *testing.T) {
 	f := New(log)
 	rec := &recorder{}
 	f.RegisterRebuilt("r", 0, rec)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
+	run := start(f)
+	defer run.cancel()
 	<-log.called
 	var rebuilding *RebuildingError
 	if err := f.Ready(); !errors.As(err, &rebuilding) {
@@ -174,10 +190,7 @@ func TestNotReadyBeforeHeadIsKnown(t *testing.T) {
 	if got := rec.got(); got != "[1 2 3 4 5]" {
 		t.Fatalf("ready having handed over %s, want [1 2 3 4 5]", got)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	run.stop(t)
 }
 
 // failingBounds fails the first `fails` Bounds calls with err.
@@ -225,12 +238,10 @@ func TestRunWaitsOutAnUnavailableHead(t *testing.T) {
 			f := New(log)
 			rec := &recorder{}
 			f.RegisterRebuilt("r", 0, rec)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			done := make(chan error, 1)
-			go func() { done <- f.Run(ctx) }()
+			run := start(f)
+			defer run.cancel()
 			if tt.ends {
-				if err := <-done; !errors.Is(err, tt.err) {
+				if err := <-run.done; !errors.Is(err, tt.err) {
 					t.Fatalf("Run = %v, want it to end with %v", err, tt.err)
 				}
 				return
@@ -239,10 +250,7 @@ func TestRunWaitsOutAnUnavailableHead(t *testing.T) {
 			if got := rec.got(); got != "[1 2 3]" {
 				t.Fatalf("ready having handed over %s, want [1 2 3]", got)
 			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
+			run.stop(t)
 		})
 	}
 }
@@ -284,10 +292,8 @@ func TestLiveReadersDoNotWaitForTheRebuild(t *testing.T) {
 	slow := &gated{gate: make(chan struct{}), waiting: make(chan struct{})}
 	f.Register("hub", 50, live)
 	f.RegisterRebuilt("projection", 0, slow)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- f.Run(ctx) }()
+	run := start(f)
+	defer run.cancel()
 
 	<-slow.waiting // the rebuild is stuck on its first event
 	appendN(t, mem, 10)
@@ -309,13 +315,13 @@ func TestLiveReadersDoNotWaitForTheRebuild(t *testing.T) {
 	if got := f.Last(); got != 2060 {
 		t.Fatalf("Last() = %d, want 2060", got)
 	}
-	if len(slow.trims) == 0 {
+	slow.mu.Lock()
+	trims := len(slow.trims)
+	slow.mu.Unlock()
+	if trims == 0 {
 		t.Fatal("the rebuilt reader was never trimmed")
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	run.stop(t)
 }
 
 // TestHandoverUnderLoad races the handover many times: a fast rebuild
@@ -329,9 +335,7 @@ func TestHandoverUnderLoad(t *testing.T) {
 		live, rebuilt := &recorder{}, &recorder{}
 		f.Register("hub", 300, live)
 		f.RegisterRebuilt("projection", 0, rebuilt)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- f.Run(ctx) }()
+		run := start(f)
 		appendN(t, mem, 300)
 		waitFor(t, "every reader to get every event", func() bool {
 			return len(live.got()) >= len(seqs(301, 600)) && len(rebuilt.got()) >= len(seqs(1, 600))
@@ -339,9 +343,6 @@ func TestHandoverUnderLoad(t *testing.T) {
 		if live.got() != seqs(301, 600) || rebuilt.got() != seqs(1, 600) {
 			t.Fatalf("round %d: hub got %s\nprojection got %s", round, live.got(), rebuilt.got())
 		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
+		run.stop(t)
 	}
 }
