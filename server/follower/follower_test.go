@@ -10,6 +10,7 @@ import (
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
 
 const waitLimit = 20 * time.Second
@@ -283,10 +284,42 @@ func seqs(from, to int) string {
 // long log, the hub (registered at the head) gets new events at once; the
 // projections then catch up and join the live follow, and every reader gets
 // every one of its events once, in order, across the handover.
+// It runs on both logs: on JetStream the two follows are two consumers of
+// one stream, and the live one takes the events the log just appended from
+// its echo ring.
 func TestLiveReadersDoNotWaitForTheRebuild(t *testing.T) {
-	mem := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100_000})
-	appendN(t, mem, 50)
-	f := New(mem)
+	logs := map[string]func(t *testing.T) eventlog.Log{
+		"memory": func(*testing.T) eventlog.Log {
+			return eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100_000})
+		},
+		"jetstream": func(t *testing.T) eventlog.Log {
+			ctx := context.Background()
+			srv, err := natsembed.Start(ctx, natsembed.Options{DataDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Shutdown)
+			nc, err := srv.Connect()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(nc.Close)
+			js, err := eventlog.OpenJetStream(ctx, nc, eventlog.JetStreamOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { js.Close() })
+			return js
+		},
+	}
+	for name, open := range logs {
+		t.Run(name, func(t *testing.T) { testLiveDuringRebuild(t, open(t)) })
+	}
+}
+
+func testLiveDuringRebuild(t *testing.T, log eventlog.Log) {
+	appendN(t, log, 50)
+	f := New(log)
 	f.TrimEvery = 7
 	live := &recorder{}
 	slow := &gated{gate: make(chan struct{}), waiting: make(chan struct{})}
@@ -296,7 +329,7 @@ func TestLiveReadersDoNotWaitForTheRebuild(t *testing.T) {
 	defer run.cancel()
 
 	<-slow.waiting // the rebuild is stuck on its first event
-	appendN(t, mem, 10)
+	appendN(t, log, 10)
 	waitFor(t, "the hub to get the new events during the rebuild", func() bool { return live.got() == seqs(51, 60) })
 	if err := f.Ready(); err == nil {
 		t.Fatal("ready while the projection has not got a single event")
@@ -305,7 +338,7 @@ func TestLiveReadersDoNotWaitForTheRebuild(t *testing.T) {
 	// Release the rebuild while events keep coming, so that the handover
 	// happens with the live follow moving.
 	close(slow.gate)
-	appendN(t, mem, 2000)
+	appendN(t, log, 2000)
 	waitFor(t, "every reader to get every event", func() bool {
 		return live.got() == seqs(51, 2060) && slow.got() == seqs(1, 2060)
 	})
