@@ -18,7 +18,7 @@ type liveState struct {
 	owner    string
 	admins   []string
 	metadata map[string]string
-	seats    []*gatewayv1.LiveSeat // shared with the event
+	seats    []*gatewayv1.LiveSeat // a detached copy, replaced (never modified) at each change
 	battle   *gatewayv1.RoomBattle
 	trtc     map[string]*trtcUser
 }
@@ -72,27 +72,27 @@ func (r *room) applyLive(ev *gatewayv1.Event, t int64) bool {
 			r.metadata = map[string]string{}
 		}
 		for _, m := range ev.GetLiveMetadataSet().GetMetadata() {
-			r.metadata[m.GetKey()] = m.GetValue()
+			r.metadata[strings.Clone(m.GetKey())] = strings.Clone(m.GetValue())
 		}
 	case ev.GetLiveMetadataDeleted() != nil:
 		for _, k := range ev.GetLiveMetadataDeleted().GetKeys() {
 			delete(r.metadata, k)
 		}
 	case ev.GetLiveOwnerChanged() != nil:
-		r.owner = ev.GetLiveOwnerChanged().GetCurrentOwnerAccount()
+		r.owner = strings.Clone(ev.GetLiveOwnerChanged().GetCurrentOwnerAccount())
 	case ev.GetLiveAdminModified() != nil:
 		m := ev.GetLiveAdminModified()
 		for _, a := range m.GetAdminAccounts() {
 			i, found := slices.BinarySearch(r.admins, a)
 			switch {
 			case m.GetOpType() == gatewayv1.LiveAdminOp_LIVE_ADMIN_OP_ADD && !found:
-				r.admins = slices.Insert(r.admins, i, a)
+				r.admins = slices.Insert(r.admins, i, strings.Clone(a))
 			case m.GetOpType() == gatewayv1.LiveAdminOp_LIVE_ADMIN_OP_DELETE && found:
 				r.admins = slices.Delete(r.admins, i, i+1)
 			}
 		}
 	case ev.GetLiveSeatInfoChanged() != nil:
-		r.seats = ev.GetLiveSeatInfoChanged().GetSeatList()
+		r.seats = detachAll(ev.GetLiveSeatInfoChanged().GetSeatList())
 	case ev.GetTrtcRoom() != nil:
 		return r.applyTrtcRoom(ev.GetType(), ev.GetTrtcRoom(), t)
 	case ev.GetTrtcMedia() != nil:
@@ -135,7 +135,7 @@ func (r *room) trtcUser(id string) *trtcUser {
 	u := r.trtc[id]
 	if u == nil {
 		u = &trtcUser{}
-		r.trtc[id] = u
+		r.trtc[strings.Clone(id)] = u
 	}
 	return u
 }
@@ -152,9 +152,9 @@ func (r *room) mergeInfo(in *gatewayv1.LiveRoomInfo) {
 	if len(in.GetCategory()) > 0 {
 		r.info.Category = nil
 	}
-	proto.Merge(r.info, in)
+	proto.Merge(r.info, detach(in))
 	if in.GetOwnerAccount() != "" {
-		r.owner = in.GetOwnerAccount()
+		r.owner = strings.Clone(in.GetOwnerAccount())
 	}
 }
 
@@ -181,6 +181,9 @@ func (p *Projection) applyBattle(ev *gatewayv1.Event, recv int64) bool {
 		return false
 	}
 	id := ev.GetLiveBattleEnded().GetBattleId()
+	if battle != nil {
+		battle = detach(battle)
+	}
 	for _, roomID := range ids {
 		r := p.rooms[key{app: ev.GetSdkAppId(), id: roomID}]
 		if r == nil {
@@ -232,5 +235,36 @@ func (r *room) trtcUsers() []*gatewayv1.TrtcRoomUser {
 		})
 	}
 	slices.SortFunc(out, func(a, b *gatewayv1.TrtcRoomUser) int { return strings.Compare(a.GetUserId(), b.GetUserId()) })
+	return out
+}
+
+// detach returns a copy of m that shares no memory with it. A decoded
+// event's strings are substrings of its callback's body (and proto.Clone
+// copies strings by reference), so a room keeping the event's own message,
+// or a clone of it, would keep the whole body alive for as long as the room
+// lives; re-decoding the encoding gives strings of their own.
+func detach[M proto.Message](m M) M {
+	out := m.ProtoReflect().New().Interface().(M)
+	b, err := proto.Marshal(m)
+	if err == nil {
+		err = proto.Unmarshal(b, out)
+	}
+	if err != nil {
+		// Only an invalid message fails, which a decoded event never
+		// holds; keep the original rather than lose the change.
+		return m
+	}
+	return out
+}
+
+// detachAll is detach for a list.
+func detachAll[M proto.Message](l []M) []M {
+	if l == nil {
+		return nil
+	}
+	out := make([]M, len(l))
+	for i, m := range l {
+		out[i] = detach(m)
+	}
 	return out
 }

@@ -14,6 +14,7 @@ package rooms
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,10 +122,12 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 // touch returns room id of ev's app, filed anew when unknown, with ev
 // counted as its newest event.
 func (p *Projection) touch(ev *gatewayv1.Event, id string, recv int64) *room {
-	k := key{app: ev.GetSdkAppId(), id: id}
-	r := p.rooms[k]
+	r := p.rooms[key{app: ev.GetSdkAppId(), id: id}]
 	if r == nil {
-		r = &room{key: k, online: map[string]int64{}, firstSeq: ev.GetSequence(), complete: p.fromStart}
+		// The id is a substring of the callback's body: the room keeps a
+		// copy of its own, and so does every FIFO entry below (r.key), so
+		// that no body outlives its event.
+		r = &room{key: key{app: ev.GetSdkAppId(), id: strings.Clone(id)}, online: map[string]int64{}, firstSeq: ev.GetSequence(), complete: p.fromStart}
 		p.put(r)
 	}
 	r.lastSeq = ev.GetSequence()
@@ -134,7 +137,7 @@ func (p *Projection) touch(ev *gatewayv1.Event, id string, recv int64) *room {
 	if t := ev.GetEventTime(); t != nil {
 		r.lastTime = t.AsTime().UnixNano()
 	}
-	p.fifo = append(p.fifo, retained{seq: r.lastSeq, key: k})
+	p.fifo = append(p.fifo, retained{seq: r.lastSeq, key: r.key})
 	return r
 }
 
@@ -144,7 +147,9 @@ func (r *room) applyMembers(ch *gatewayv1.LiveMemberStateChanged, t int64) {
 	case gatewayv1.LiveEventType_LIVE_EVENT_TYPE_ONLINE:
 		for _, m := range ch.GetMemberList() {
 			if since, ok := r.online[m.GetMemberAccount()]; !ok || t > since {
-				r.online[m.GetMemberAccount()] = t
+				// A map assignment stores the key it is given, even over an
+				// equal one: a copy, not the body's substring.
+				r.online[strings.Clone(m.GetMemberAccount())] = t
 			}
 		}
 	case gatewayv1.LiveEventType_LIVE_EVENT_TYPE_OFFLINE:
