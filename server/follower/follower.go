@@ -164,14 +164,13 @@ func (f *Follower) Run(ctx context.Context) error {
 	trimmers := trimmersOf(f.readers)
 	if len(strict) == 0 || len(rebuilt) == 0 || minAfter(rebuilt) >= minAfter(strict) {
 		// Nobody to keep waiting: one follow hands every reader its events.
-		n := 0
-		return f.follow(ctx, from, f.canSkipTo, func(ev *gatewayv1.Event) {
+		counted := f.trimCounter(ctx, trimmers)
+		return f.follow(ctx, from, f.canSkipTo, func(ev *gatewayv1.Event) bool {
 			deliver(f.readers, ev)
 			f.last.Store(ev.GetSequence())
-			if n++; n%f.trimEvery() == 0 {
-				f.trim(ctx, trimmers)
-			}
-		}, func() { f.trim(ctx, trimmers) }, nil)
+			counted()
+			return false
+		}, func() { f.trim(ctx, trimmers) })
 	}
 	return f.runCatchingUp(ctx, strict, rebuilt, trimmers)
 }
@@ -196,18 +195,16 @@ func (f *Follower) runCatchingUp(ctx context.Context, strict, rebuilt []register
 		joined   bool
 		joinedAt uint64        // the last event the catching-up follow handed over
 		liveLast atomic.Uint64 // the last event the live follow saw; written under mu
-		n        int           // events the rebuilt readers got, for the trim interval
 	)
 	liveLast.Store(minAfter(strict))
-	afterTrim := func() {
-		if n++; n%f.trimEvery() == 0 {
-			f.trim(ctx, trimmers)
-		}
-	}
+	// The rebuilt readers get events from one follow at a time (the
+	// catching-up one, then the live one after joining, ordered by mu), so
+	// one count serves both.
+	counted := f.trimCounter(ctx, trimmers)
 
 	errs := make(chan error, 2)
 	go func() {
-		errs <- f.follow(ctx, minAfter(strict), f.canSkipTo, func(ev *gatewayv1.Event) {
+		errs <- f.follow(ctx, minAfter(strict), f.canSkipTo, func(ev *gatewayv1.Event) bool {
 			seq := ev.GetSequence()
 			mu.Lock()
 			defer mu.Unlock()
@@ -215,27 +212,28 @@ func (f *Follower) runCatchingUp(ctx context.Context, strict, rebuilt []register
 			if joined && seq > joinedAt {
 				deliver(rebuilt, ev)
 				f.last.Store(seq)
-				afterTrim()
+				counted()
 			}
 			liveLast.Store(seq)
-		}, func() { f.trim(ctx, trimmers) }, nil)
+			return false
+		}, func() { f.trim(ctx, trimmers) })
 	}()
 	go func() {
-		caughtUp := false // this goroutine's own view of joined
-		err := f.follow(ctx, minAfter(rebuilt), func(oldest uint64) bool { return oldest > f.last.Load()+1 }, func(ev *gatewayv1.Event) {
+		err := f.follow(ctx, minAfter(rebuilt), func(oldest uint64) bool { return oldest > f.last.Load()+1 }, func(ev *gatewayv1.Event) bool {
 			seq := ev.GetSequence()
 			deliver(rebuilt, ev)
 			f.last.Store(seq)
-			afterTrim()
+			counted()
 			if seq < liveLast.Load() {
-				return
+				return false
 			}
 			mu.Lock()
+			defer mu.Unlock()
 			if seq >= liveLast.Load() {
-				joined, joinedAt, caughtUp = true, seq, true
+				joined, joinedAt = true, seq
 			}
-			mu.Unlock()
-		}, func() { f.trim(ctx, trimmers) }, func() bool { return caughtUp })
+			return joined
+		}, func() { f.trim(ctx, trimmers) })
 		if errors.Is(err, errJoined) {
 			err = nil // from here on only the live follow's outcome matters
 		}
@@ -256,14 +254,14 @@ func (f *Follower) runCatchingUp(ctx context.Context, strict, rebuilt []register
 // follow follows the log after from, handing each event to apply, and
 // resumes at the oldest retained event when retention dropped the next one
 // and canSkip allows it (calling skipped once the position moved). It
-// returns nil when ctx ends, errJoined once done (when not nil) reports true
-// after an event, and the log's error otherwise.
-func (f *Follower) follow(ctx context.Context, from uint64, canSkip func(oldest uint64) bool, apply func(*gatewayv1.Event), skipped func(), done func() bool) error {
+// returns nil when ctx ends, errJoined once apply reports that the follow
+// is to stop (the rebuilt readers joined the live one), and the log's error
+// otherwise.
+func (f *Follower) follow(ctx context.Context, from uint64, canSkip func(oldest uint64) bool, apply func(*gatewayv1.Event) (stop bool), skipped func()) error {
 	for {
 		err := f.log.Follow(ctx, from, func(ev *gatewayv1.Event) error {
-			apply(ev)
 			from = ev.GetSequence()
-			if done != nil && done() {
+			if apply(ev) {
 				return errJoined
 			}
 			return nil
@@ -318,11 +316,20 @@ func trimmersOf(readers []registered) []Trimmer {
 	return out
 }
 
-func (f *Follower) trimEvery() int {
-	if f.TrimEvery <= 0 {
-		return DefaultTrimEvery
+// trimCounter returns a function to call once per event handed to the
+// rebuilt readers: every TrimEvery calls it tells the Trimmers the log's
+// oldest sequence.
+func (f *Follower) trimCounter(ctx context.Context, trimmers []Trimmer) func() {
+	every := f.TrimEvery
+	if every <= 0 {
+		every = DefaultTrimEvery
 	}
-	return f.TrimEvery
+	n := 0
+	return func() {
+		if n++; n%every == 0 {
+			f.trim(ctx, trimmers)
+		}
+	}
 }
 
 // headRetryMax is the longest pause between two attempts to read the log's
