@@ -387,7 +387,6 @@ func trtcApp(values []string) (uint32, error) {
 	return uint32(id), nil
 }
 
-// append puts ev in the log, bounded by the append timeout when one is set.
 // sizeBound bounds the encoded size of an event decoded from a body of n
 // bytes: eventlog.MaxEventBytes(n) covers the body's text with its framing
 // and 64 KiB of request headers (the fields taken from the URL); the
@@ -418,11 +417,16 @@ func (h *Handler) append(reqCtx context.Context, ev *gatewayv1.Event, bound int6
 	if err != nil {
 		return appendError(reqCtx, ev.GetCallbackCommand(), err)
 	}
-	// Checked first: the arguments alone would cost allocations per callback.
-	if h.logger.Enabled(reqCtx, slog.LevelDebug) {
-		h.logger.Debug("webhook accepted", "command", ev.GetCallbackCommand(), "sdk_app_id", ev.GetSdkAppId(), "sequence", seq, "id", ev.GetId())
-	}
+	h.logAccepted(reqCtx, ev.GetCallbackCommand(), ev.GetSdkAppId(), seq, ev.GetId())
 	return nil
+}
+
+// logAccepted logs an accepted callback at debug level. Enabled is checked
+// first: the arguments alone would cost allocations per callback.
+func (h *Handler) logAccepted(ctx context.Context, command string, app uint32, seq uint64, id string) {
+	if h.logger.Enabled(ctx, slog.LevelDebug) {
+		h.logger.Debug("webhook accepted", "command", command, "sdk_app_id", app, "sequence", seq, "id", id)
+	}
 }
 
 // appendBefore logs a "before" callback, a decision Tencent waits at most 2 s
@@ -445,9 +449,7 @@ func (h *Handler) appendBefore(ctx context.Context, p callback.Params, ev *gatew
 		h.logger.Warn("before callback allowed without being logged", "command", p.Command, "sdk_app_id", p.SdkAppID, "id", ev.GetId(), "budget", budget, "err", err)
 		return nil
 	}
-	if h.logger.Enabled(ctx, slog.LevelDebug) {
-		h.logger.Debug("webhook accepted", "command", p.Command, "sdk_app_id", p.SdkAppID, "sequence", seq, "id", ev.GetId())
-	}
+	h.logAccepted(ctx, p.Command, p.SdkAppID, seq, ev.GetId())
 	return nil
 }
 
