@@ -70,8 +70,11 @@ type scaleOptions struct {
 const scaleSeedWorkers = 128
 
 // scaleSpacing is the time between two seeded events' EventTime: a million
-// calls span about a month (two ticks an event), so time windows select a small part of them.
+// calls span about a month (about ten readings a call), so time windows select a small part of them.
 const scaleSpacing = 250 * time.Millisecond
+
+// scaleTicksPerCall is how many clock readings the seeding budgets per call.
+const scaleTicksPerCall = 16
 
 // seedResult is what the seeded log holds.
 type seedResult struct {
@@ -171,11 +174,15 @@ func seedCalls(ctx context.Context, dataDir string, calls int, apps []uint32) (s
 	defer js.Close()
 
 	model := &traffic.Model{Apps: apps, Mix: traffic.Mix{traffic.Calls: 1}, ActiveCalls: 1, RunID: rand.Uint32()}
-	// A synthetic clock, one tick per event, ending now: event times are
-	// spread as in a log that filled over days, in append order.
-	from := time.Now().Add(-time.Duration(10*calls) * scaleSpacing)
+	// A synthetic clock, one tick per reading, ending before now: event
+	// times are spread as in a log that filled over days, in append order.
+	// A call reads it about ten times (its events and their bodies' times),
+	// but how many events a call has is random, so the budget is half as
+	// large again and the clock stops at its end rather than run past now.
+	budget := int64(scaleTicksPerCall) * int64(calls)
+	from := time.Now().Add(-time.Duration(budget+1) * scaleSpacing)
 	var ticks atomic.Int64
-	clock := func() time.Time { return from.Add(time.Duration(ticks.Add(1)) * scaleSpacing) }
+	clock := func() time.Time { return from.Add(time.Duration(min(ticks.Add(1), budget)) * scaleSpacing) }
 
 	var (
 		wg       sync.WaitGroup
