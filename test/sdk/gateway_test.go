@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,6 +63,38 @@ type gateway struct {
 // its "listening" log lines. It is stopped at the end of the test if still up.
 func startGateway(t *testing.T, args ...string) *gateway {
 	t.Helper()
+	gw, err := launchGateway(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gw
+}
+
+// restartGateway is startGateway on a listen address the test has just
+// freed, which something else may hold for a moment: a subscriber
+// reconnecting to it can be given that very port as its own and connect to
+// itself until its handshake fails. It retries for up to ten seconds while
+// the gateway exits saying the address is in use.
+func restartGateway(t *testing.T, args ...string) *gateway {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		gw, err := launchGateway(t, args...)
+		if err == nil {
+			return gw
+		}
+		if !errors.Is(err, gatewayproc.ErrExited) || !strings.Contains(err.Error(), "address already in use") || time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		t.Logf("restarting the gateway on a held address, again: %v", err)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// launchGateway starts the gateway as startGateway does; its error carries
+// the gateway's log.
+func launchGateway(t *testing.T, args ...string) (*gateway, error) {
+	t.Helper()
 	args = append([]string{gatewayBinary(t), "--store=memory", "--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0",
 		"--http-addr=127.0.0.1:0", "--log-format=json"}, args...)
 	gw := &gateway{logs: &logbuf.Buffer{}}
@@ -73,7 +107,7 @@ func startGateway(t *testing.T, args ...string) *gateway {
 		Want: []string{"webhook", "grpc", "http"},
 	})
 	if err != nil {
-		t.Fatalf("starting the gateway: %v; log:\n%s", err, gw.logs.String())
+		return nil, fmt.Errorf("starting the gateway: %w; log:\n%s", err, gw.logs.String())
 	}
 	gw.proc = proc
 	t.Cleanup(func() {
@@ -83,7 +117,7 @@ func startGateway(t *testing.T, args ...string) *gateway {
 		}
 	})
 	gw.webhook, gw.grpc, gw.http = proc.Addrs["webhook"], proc.Addrs["grpc"], proc.Addrs["http"]
-	return gw
+	return gw, nil
 }
 
 // stop shuts the gateway down with SIGTERM, killing it when it takes more

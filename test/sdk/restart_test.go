@@ -42,7 +42,7 @@ func TestReconnectAcrossGatewayRestart(t *testing.T) {
 	}
 
 	// The same gRPC address, a new log: the old cursor must be refused.
-	startGateway(t, "--grpc-addr="+gw.grpc)
+	restartGateway(t, "--grpc-addr="+gw.grpc)
 	for _, s := range subs {
 		if code := s.wait(t, 60*time.Second); code != 1 {
 			t.Errorf("%s: exit status %d after its cursor was refused, want 1", s.name, code)
