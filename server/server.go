@@ -89,6 +89,15 @@ func Run(ctx context.Context, cfg Config) error {
 	} else {
 		s.logger.Info("memory: soft limit", "limit", FormatMemoryLimit(limit), "bytes", limit, "source", source)
 	}
+	if percent := rebuildGCPlan(limit, gogcEnv()); percent > 0 {
+		gcCtx, stopGC := context.WithCancel(ctx)
+		gcDone := make(chan struct{})
+		go func() {
+			defer close(gcDone)
+			relaxGCWhileRebuilding(gcCtx, percent, s.follower.Ready, s.logger)
+		}()
+		defer func() { stopGC(); <-gcDone }()
+	}
 	var runErr error
 	select {
 	case <-ctx.Done():
