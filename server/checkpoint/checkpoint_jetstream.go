@@ -1,0 +1,323 @@
+package checkpoint
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
+)
+
+// Metadata keys of a checkpoint object (ObjectMeta.Metadata).
+const (
+	metaEpoch    = "trtcgw-epoch"
+	metaSequence = "trtcgw-sequence"
+	metaFormat   = "trtcgw-format"
+	metaBytes    = "trtcgw-bytes"
+)
+
+const (
+	// jsAPITimeout bounds one object store request that has no deadline of
+	// its own (info, bucket lookup, purge).
+	jsAPITimeout = 5 * time.Second
+	// maxChunk is the largest chunk an object is stored in: fewer, larger
+	// messages than nats.go's default of 128 KiB, and below the 1 MiB
+	// max_payload NATS servers have by default.
+	maxChunk = 1<<20 - 8<<10
+	// DefaultOrphanAge is how long chunks that no object refers to are
+	// kept before Save purges them: chunks of an upload that a killed
+	// process never finished. An upload in progress on another replica
+	// writes a chunk every few milliseconds, so its chunks are never this old.
+	DefaultOrphanAge = 15 * time.Minute
+)
+
+// JetStreamOptions configures a JetStream checkpoint store.
+type JetStreamOptions struct {
+	// Stream is the event log's stream; the bucket is BucketName(Stream).
+	Stream string
+	// Replicas is how many NATS servers store each checkpoint: the
+	// stream's own (1 to 5); zero means 1.
+	Replicas int
+	// OrphanAge is how old unreferenced chunks must be for Save to purge
+	// them; zero means DefaultOrphanAge.
+	OrphanAge time.Duration
+	// Logger receives what Save does on the side (orphaned chunks purged).
+	// Nil discards it.
+	Logger *slog.Logger
+}
+
+// JetStream keeps checkpoints in a JetStream object store bucket on the NATS
+// system of the event log, one object per projection name, shared by every
+// replica. The bucket is created by the first Save. Each object carries in
+// its metadata the log's epoch, the sequence, the format tag and the size.
+//
+// An object is replaced atomically: nats.go's Put stores the new chunks
+// under a new id and then, in one message, the object's description that
+// names them; a process killed before that message leaves the previous
+// description, and its chunks, in place. The new chunks it leaves behind
+// are purged by a later Save (see JetStreamOptions.OrphanAge).
+type JetStream struct {
+	js       jetstream.JetStream
+	bucket   string
+	replicas int
+	chunk    uint32
+	orphan   time.Duration
+	log      *slog.Logger
+
+	mu  sync.Mutex
+	obs jetstream.ObjectStore // nil until bound or created
+}
+
+var _ Store = (*JetStream)(nil)
+
+// validBucket is what JetStream accepts as a bucket name.
+var validBucket = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+
+// BucketName is the object store bucket of the checkpoints of the log in
+// stream: the stream's name with every character a bucket name cannot
+// hold replaced by '_', then "_CHECKPOINTS".
+func BucketName(stream string) string {
+	if stream == "" {
+		stream = eventlog.DefaultStreamName
+	}
+	b := []byte(stream)
+	for i, c := range b {
+		if !validBucket.Match([]byte{c}) {
+			b[i] = '_'
+		}
+	}
+	return string(b) + "_CHECKPOINTS"
+}
+
+// OpenJetStream returns the checkpoint store of the log in opts.Stream on
+// nc. It does not talk to NATS: the bucket is looked up by the first call
+// and created by the first Save. It does not take ownership of nc.
+func OpenJetStream(nc *nats.Conn, opts JetStreamOptions) (*JetStream, error) {
+	if nc == nil {
+		return nil, errors.New("checkpoint: open JetStream: nil NATS connection")
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: open JetStream: %w", err)
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	chunk := int64(maxChunk)
+	if mp := nc.MaxPayload(); mp > 0 {
+		chunk = min(chunk, mp-8<<10)
+	}
+	orphan := opts.OrphanAge
+	if orphan <= 0 {
+		orphan = DefaultOrphanAge
+	}
+	return &JetStream{
+		js: js, bucket: BucketName(opts.Stream), replicas: max(opts.Replicas, 1), orphan: orphan,
+		chunk: uint32(max(chunk, 4<<10)), log: logger.With(slog.String("bucket", BucketName(opts.Stream))),
+	}, nil
+}
+
+// Bucket is the object store bucket the checkpoints are in.
+func (s *JetStream) Bucket() string { return s.bucket }
+
+// store returns the bucket, binding it, or creating it when create is set.
+// A missing bucket without create is ErrNotFound.
+func (s *JetStream) store(ctx context.Context, create bool) (jetstream.ObjectStore, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.obs != nil {
+		return s.obs, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+	defer cancel()
+	obs, err := s.js.ObjectStore(ctx, s.bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) && create {
+		obs, err = s.js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+			Bucket:      s.bucket,
+			Description: "trtc-gateway checkpoints of the projections of the event log",
+			Storage:     jetstream.FileStorage,
+			Replicas:    s.replicas,
+		})
+		if err != nil {
+			return nil, s.unavailable("create bucket", err)
+		}
+		s.log.Info("checkpoint: created the object store bucket", slog.Int("replicas", s.replicas))
+	}
+	switch {
+	case errors.Is(err, jetstream.ErrBucketNotFound):
+		return nil, ErrNotFound
+	case err != nil:
+		return nil, s.unavailable("bind bucket", err)
+	}
+	s.obs = obs
+	return obs, nil
+}
+
+// unavailable wraps err from op in eventlog.ErrUnavailable when it may pass
+// by waiting (NATS unreachable, no JetStream leader, out of storage).
+func (s *JetStream) unavailable(op string, err error) error {
+	return fmt.Errorf("checkpoint: %s in bucket %s: %w: %w", op, s.bucket, eventlog.ErrUnavailable, err)
+}
+
+// Info returns the metadata of the checkpoint of name without its content.
+func (s *JetStream) Info(ctx context.Context, name string) (Meta, error) {
+	obs, err := s.store(ctx, false)
+	if err != nil {
+		return Meta{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+	defer cancel()
+	info, err := obs.GetInfo(ctx, name)
+	if err != nil {
+		return Meta{}, s.notFound("info of "+name, err)
+	}
+	return metaOf(info)
+}
+
+// notFound maps the object store's "no such object" to ErrNotFound.
+func (s *JetStream) notFound(op string, err error) error {
+	if errors.Is(err, jetstream.ErrObjectNotFound) || errors.Is(err, jetstream.ErrBucketNotFound) {
+		return ErrNotFound
+	}
+	return s.unavailable(op, err)
+}
+
+// metaOf reads a checkpoint's metadata from an object's; an object without
+// it (not written by a gateway) is a *ForeignError.
+func metaOf(info *jetstream.ObjectInfo) (Meta, error) {
+	md := info.Metadata
+	m := Meta{Name: info.Name, Epoch: md[metaEpoch], Format: md[metaFormat], Written: info.ModTime}
+	var err1, err2 error
+	m.Sequence, err1 = strconv.ParseUint(md[metaSequence], 10, 64)
+	m.Bytes, err2 = strconv.ParseInt(md[metaBytes], 10, 64)
+	switch {
+	case m.Epoch == "" || m.Format == "" || err1 != nil || err2 != nil:
+		return m, &ForeignError{Name: info.Name, Reason: fmt.Sprintf("its metadata lacks the gateway's epoch, sequence, format or size (%v)", md)}
+	case uint64(m.Bytes) != info.Size:
+		return m, &ForeignError{Name: info.Name, Reason: fmt.Sprintf("its metadata says %d bytes and the object holds %d", m.Bytes, info.Size)}
+	}
+	return m, nil
+}
+
+// Load returns the checkpoint of name and its content, checked against the
+// digest and size the object store recorded.
+func (s *JetStream) Load(ctx context.Context, name string) (Meta, []byte, error) {
+	obs, err := s.store(ctx, false)
+	if err != nil {
+		return Meta{}, nil, err
+	}
+	res, err := obs.Get(ctx, name)
+	if err != nil {
+		return Meta{}, nil, s.notFound("get "+name, err)
+	}
+	defer res.Close()
+	info, err := res.Info()
+	if err != nil {
+		return Meta{}, nil, s.unavailable("get "+name, err)
+	}
+	m, err := metaOf(info)
+	if err != nil {
+		return m, nil, err
+	}
+	// The size is only a hint here (the digest and the length are checked
+	// below): a bogus one must not allocate the machine's memory.
+	buf := bytes.NewBuffer(make([]byte, 0, min(info.Size, 256<<20)))
+	if _, err := buf.ReadFrom(res); err != nil {
+		if errors.Is(err, jetstream.ErrDigestMismatch) {
+			return m, nil, &CorruptError{Name: name, Err: err}
+		}
+		return m, nil, s.unavailable("read "+name, err)
+	}
+	if uint64(buf.Len()) != info.Size {
+		return m, nil, &CorruptError{Name: name, Err: fmt.Errorf("read %d bytes of %d", buf.Len(), info.Size)}
+	}
+	return m, buf.Bytes(), nil
+}
+
+// Save stores data as the checkpoint m.Name, replacing the previous one
+// only once every byte is stored; it creates the bucket when there is none
+// and first purges orphaned chunks (see JetStreamOptions.OrphanAge).
+func (s *JetStream) Save(ctx context.Context, m Meta, data []byte) error {
+	obs, err := s.store(ctx, true)
+	if err != nil {
+		return err
+	}
+	s.purgeOrphans(ctx, obs)
+	_, err = obs.Put(ctx, jetstream.ObjectMeta{
+		Name:        m.Name,
+		Description: fmt.Sprintf("trtc-gateway checkpoint of %s at sequence %d of epoch %s", m.Name, m.Sequence, m.Epoch),
+		Metadata: map[string]string{
+			metaEpoch:    m.Epoch,
+			metaSequence: strconv.FormatUint(m.Sequence, 10),
+			metaFormat:   m.Format,
+			metaBytes:    strconv.Itoa(len(data)),
+		},
+		Opts: &jetstream.ObjectMetaOptions{ChunkSize: s.chunk},
+	}, bytes.NewReader(data))
+	if err != nil {
+		return s.unavailable("put "+m.Name, err)
+	}
+	return nil
+}
+
+// chunkPrefix is the subject prefix of the bucket's chunks ($O.<bucket>.C.<nuid>).
+func (s *JetStream) chunkPrefix() string { return "$O." + s.bucket + ".C." }
+
+// purgeOrphans purges the chunks no object of the bucket refers to whose
+// newest message is older than the orphan age: an upload a killed process left
+// half done, or the previous chunks of an object whose replacement was cut
+// short before it purged them. Failures are logged: they cost only space.
+func (s *JetStream) purgeOrphans(ctx context.Context, obs jetstream.ObjectStore) {
+	ctx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+	defer cancel()
+	stream, err := s.js.Stream(ctx, "OBJ_"+s.bucket)
+	if err != nil {
+		s.log.Debug("checkpoint: looking for orphaned chunks", slog.Any("err", err))
+		return
+	}
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(s.chunkPrefix()+">"))
+	if err != nil {
+		s.log.Debug("checkpoint: looking for orphaned chunks", slog.Any("err", err))
+		return
+	}
+	if len(info.State.Subjects) == 0 {
+		return
+	}
+	objects, err := obs.List(ctx, jetstream.ListObjectsShowDeleted())
+	if err != nil && !errors.Is(err, jetstream.ErrNoObjectsFound) {
+		s.log.Debug("checkpoint: looking for orphaned chunks", slog.Any("err", err))
+		return
+	}
+	live := make(map[string]bool, len(objects))
+	for _, o := range objects {
+		if !o.Deleted {
+			live[o.NUID] = true
+		}
+	}
+	for subj := range info.State.Subjects {
+		if live[strings.TrimPrefix(subj, s.chunkPrefix())] {
+			continue
+		}
+		last, err := stream.GetLastMsgForSubject(ctx, subj)
+		if err != nil || time.Since(last.Time) < s.orphan {
+			continue // an upload in progress elsewhere, or gone meanwhile
+		}
+		if err := stream.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
+			s.log.Warn("checkpoint: purging orphaned chunks", slog.String("subject", subj), slog.Any("err", err))
+			continue
+		}
+		s.log.Info("checkpoint: purged the chunks of an upload that never finished", slog.String("subject", subj),
+			slog.Uint64("messages", info.State.Subjects[subj]), slog.Time("last_written", last.Time))
+	}
+}
