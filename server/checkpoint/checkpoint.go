@@ -98,7 +98,9 @@ type CorruptError struct {
 	Err  error
 }
 
-func (e *CorruptError) Error() string { return fmt.Sprintf("checkpoint %s is corrupt: %v", e.Name, e.Err) }
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("checkpoint %s is corrupt: %v", e.Name, e.Err)
+}
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
