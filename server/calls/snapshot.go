@@ -1,0 +1,729 @@
+package calls
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"google.golang.org/protobuf/encoding/protowire"
+
+	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+)
+
+// A snapshot is the projection's whole state as of one log sequence, so
+// that a restart restores it and replays only the log after it.
+//
+// Format (version 1). The header is the magic "trtcgw calls\n", the format
+// version and the sequence, each a uvarint. The state follows as top-level
+// fields in protobuf wire format, each length-delimited; a field must come
+// after the table entries it refers to, and a reader skips field numbers it
+// does not know, so a later version may add fields:
+//
+//	1 string: one entry of the string table, its bytes. Accounts, chat
+//	  groups and texts are written once and referred to by index: 1 is the
+//	  first entry, 0 the empty string.
+//	2 texts: one entry of the texts table (a record's four texts), referred
+//	  to by index from 1; 0 is four empty texts. Fields 1–4 are the string
+//	  references of media_type, call_type, result and room_id_type texts.
+//	3 call: one call, in the order of their last sequences (the order in
+//	  which Trim forgets them).
+//
+// A call's fields. Sequences are written back from the call's last
+// sequence, which is written forward from the previous call's (unsigned,
+// wrapping). Times are relative to the call's start time (see appendTime);
+// an absent time is 0, unknown.
+//
+//	1 app (varint)
+//	2 call id (bytes)
+//	3 last sequence − the previous call's last sequence (0 before the first)
+//	4 last sequence − first sequence
+//	5 events applied (varint)
+//	6 flags: 1 start seen, 2 connected, 4 room id is the call id
+//	7 caller account (string ref)
+//	8 chat group id (string ref)
+//	9 room id (bytes), unless empty or flag 4
+//	10 start time (fixed64, Unix ns; absent is 0)
+//	11 end time
+//	12 media type (enum)
+//	13 member (message, repeated, in order of first mention):
+//	   1 account (string ref), 2 state, 3 last action, 4 state time,
+//	   5 invite, 6 answer, 7 join, 8 reject, 9 leave (times), 10 caller (1)
+//	14 timeline entry (message, repeated, in order):
+//	   1 last sequence − sequence, 2 time, 3 event type, 4 account (string
+//	   ref), 5 action, 6 action text (string ref)
+//	15 record (message, present once the call ended):
+//	   1 call id (bytes), unless empty or flag 1; 2 caller (string ref);
+//	   3 callees (packed string refs); 4 room id (bytes), unless empty or
+//	   flag 2; 5 texts (texts ref); 6 start, 7 end, 8 accept (times, each
+//	   present exactly when the record has it); 9 media type, 10 call type,
+//	   11 result, 12 room id type (enums); 13 flags: 1 call id is the
+//	   call's, 2 room id is the call's; 14 last sequence − record sequence
+//	16 seen: fingerprints of the event ids applied (packed fixed64)
+const (
+	callsMagic   = "trtcgw calls\n"
+	callsVersion = 1
+)
+
+// Top-level fields.
+const (
+	fieldString protowire.Number = 1
+	fieldTexts  protowire.Number = 2
+	fieldCall   protowire.Number = 3
+)
+
+// Flags of a call and of a record.
+const (
+	callStartSeen = 1 << iota
+	callConnected
+	callRoomIsID
+)
+
+const (
+	recordIDIsCall = 1 << iota
+	recordRoomIsCall
+)
+
+// WriteSnapshot writes the projection's state as of the last event applied
+// to w, and returns that event's sequence (0 when none was applied).
+//
+// It encodes the state into memory under the read lock, which Apply waits
+// for (about 0.2 µs per call), and writes it out after releasing the lock.
+func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
+	p.mu.RLock()
+	seq = p.last.Load()
+	e := newCallsEncoder(len(p.calls))
+	err = e.encode(p)
+	p.mu.RUnlock()
+	if err != nil {
+		return 0, fmt.Errorf("calls snapshot: %w", err)
+	}
+	head := protowire.AppendVarint(protowire.AppendVarint([]byte(callsMagic), callsVersion), seq)
+	for _, b := range [][]byte{head, e.table, e.body} {
+		if _, err := w.Write(b); err != nil {
+			return 0, fmt.Errorf("calls snapshot: writing: %w", err)
+		}
+	}
+	return seq, nil
+}
+
+// callsEncoder builds a snapshot: the tables and the calls in separate
+// buffers, since a table entry is found while its first call is encoded
+// and must precede it.
+type callsEncoder struct {
+	strs  map[string]uint64
+	texts map[*recordTexts]uint64
+	table []byte
+	body  []byte
+}
+
+func newCallsEncoder(calls int) *callsEncoder {
+	return &callsEncoder{
+		strs:  make(map[string]uint64),
+		texts: make(map[*recordTexts]uint64),
+		body:  make([]byte, 0, 256*calls),
+	}
+}
+
+// ref is s's index in the string table, adding it.
+func (e *callsEncoder) ref(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if i, ok := e.strs[s]; ok {
+		return i
+	}
+	i := uint64(len(e.strs) + 1)
+	e.strs[s] = i
+	e.table = appendBytes(e.table, fieldString, s)
+	return i
+}
+
+// textsRef is x's index in the texts table, adding it.
+func (e *callsEncoder) textsRef(x *recordTexts) uint64 {
+	if x == nil {
+		return 0
+	}
+	if i, ok := e.texts[x]; ok {
+		return i
+	}
+	refs := [4]uint64{e.ref(x.mediaType), e.ref(x.callType), e.ref(x.result), e.ref(x.roomIDType)}
+	i := uint64(len(e.texts) + 1)
+	e.texts[x] = i
+	b, at := beginMessage(e.table, fieldTexts)
+	for n, r := range refs {
+		b = appendUint(b, protowire.Number(n+1), r)
+	}
+	e.table = endMessage(b, at)
+	return i
+}
+
+// encode appends every call, in the FIFO's order: an entry is the call's
+// newest when its sequence is the call's last one, and each call has
+// exactly one such entry (Trim forgets a call with it).
+func (e *callsEncoder) encode(p *Projection) error {
+	var prev uint64
+	n := 0
+	for _, r := range p.fifo[p.fifoAt:] {
+		c := r.c
+		if c.lastSeq != r.seq {
+			continue
+		}
+		e.call(c, prev)
+		prev = c.lastSeq
+		n++
+	}
+	if n != len(p.calls) {
+		return fmt.Errorf("the FIFO names %d calls and the projection holds %d", n, len(p.calls))
+	}
+	return nil
+}
+
+func (e *callsEncoder) call(c *call, prev uint64) {
+	b, at := beginMessage(e.body, fieldCall)
+	b = appendUint(b, 1, uint64(c.app))
+	b = appendBytes(b, 2, c.id)
+	b = appendUint(b, 3, c.lastSeq-prev)
+	b = appendUint(b, 4, c.lastSeq-c.firstSeq)
+	b = appendUint(b, 5, uint64(c.events))
+	var flags uint64
+	if c.startSeen {
+		flags |= callStartSeen
+	}
+	if c.connected {
+		flags |= callConnected
+	}
+	if c.roomID != "" && c.roomID == c.id {
+		flags |= callRoomIsID
+	}
+	b = appendUint(b, 6, flags)
+	b = appendUint(b, 7, e.ref(c.callerAccount))
+	b = appendUint(b, 8, e.ref(c.chatGroupID))
+	if c.roomID != "" && flags&callRoomIsID == 0 {
+		b = appendBytes(b, 9, c.roomID)
+	}
+	base := c.startTime
+	if base != 0 {
+		b = protowire.AppendFixed64(protowire.AppendTag(b, 10, protowire.Fixed64Type), uint64(base))
+	}
+	b = appendTimeSet(b, 11, c.endTime, base)
+	b = appendEnum(b, 12, c.mediaType)
+	for i := range c.members {
+		m := &c.members[i]
+		var mat int
+		b, mat = beginMessage(b, 13)
+		b = appendUint(b, 1, e.ref(m.account))
+		b = appendEnum(b, 2, m.state)
+		b = appendEnum(b, 3, m.lastAction)
+		b = appendTimeSet(b, 4, m.stateTime, base)
+		b = appendTimeSet(b, 5, m.invite, base)
+		b = appendTimeSet(b, 6, m.answer, base)
+		b = appendTimeSet(b, 7, m.join, base)
+		b = appendTimeSet(b, 8, m.reject, base)
+		b = appendTimeSet(b, 9, m.leave, base)
+		if m.caller {
+			b = appendUint(b, 10, 1)
+		}
+		b = endMessage(b, mat)
+	}
+	for i := range c.timeline {
+		t := &c.timeline[i]
+		var tat int
+		b, tat = beginMessage(b, 14)
+		b = appendUint(b, 1, c.lastSeq-t.seq)
+		b = appendTimeSet(b, 2, t.time, base)
+		b = appendEnum(b, 3, t.eventType)
+		b = appendUint(b, 4, e.ref(t.account))
+		b = appendEnum(b, 5, t.action)
+		b = appendUint(b, 6, e.ref(t.actionText))
+		b = endMessage(b, tat)
+	}
+	if r := c.record; r != nil {
+		b = e.record(b, c, r, base)
+	}
+	switch {
+	case c.seenSet != nil:
+		seen := make([]uint64, 0, len(c.seenSet))
+		for h := range c.seenSet {
+			seen = append(seen, h)
+		}
+		slices.Sort(seen) // the same state, the same bytes
+		b = appendFixeds(b, 16, seen)
+	case len(c.seen) > 0:
+		b = appendFixeds(b, 16, c.seen)
+	}
+	e.body = endMessage(b, at)
+}
+
+func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
+	b, at := beginMessage(b, 15)
+	var flags uint64
+	switch {
+	case r.id != "" && r.id == c.id:
+		flags |= recordIDIsCall
+	case r.id != "":
+		b = appendBytes(b, 1, r.id)
+	}
+	b = appendUint(b, 2, e.ref(r.caller))
+	if len(r.callees) > 0 {
+		var cat int
+		b, cat = beginMessage(b, 3)
+		for _, a := range r.callees {
+			b = protowire.AppendVarint(b, e.ref(a))
+		}
+		b = endMessage(b, cat)
+	}
+	switch {
+	case r.room != "" && r.room == c.roomID:
+		flags |= recordRoomIsCall
+	case r.room != "":
+		b = appendBytes(b, 4, r.room)
+	}
+	b = appendUint(b, 5, e.textsRef(r.texts))
+	if r.has&hasStart != 0 {
+		b = appendTime(b, 6, r.start, base)
+	}
+	if r.has&hasEnd != 0 {
+		b = appendTime(b, 7, r.end, base)
+	}
+	if r.has&hasAccept != 0 {
+		b = appendTime(b, 8, r.accept, base)
+	}
+	b = appendEnum(b, 9, r.mediaType)
+	b = appendEnum(b, 10, r.callType)
+	b = appendEnum(b, 11, r.result)
+	b = appendEnum(b, 12, r.roomIDType)
+	b = appendUint(b, 13, flags)
+	b = appendUint(b, 14, c.lastSeq-c.recordSeq)
+	return endMessage(b, at)
+}
+
+// appendFixeds appends vs as packed fixed64 field num.
+func appendFixeds(b []byte, num protowire.Number, vs []uint64) []byte {
+	b = protowire.AppendVarint(protowire.AppendTag(b, num, protowire.BytesType), uint64(8*len(vs)))
+	for _, v := range vs {
+		b = protowire.AppendFixed64(b, v)
+	}
+	return b
+}
+
+// ReadSnapshot replaces the state of a projection that has applied no event
+// with the snapshot in r (written by WriteSnapshot of this or an older
+// format version) and returns the sequence it reflects. On an error the
+// projection is left as it was: empty, and usable.
+func (p *Projection) ReadSnapshot(r io.Reader) (seq uint64, err error) {
+	if !p.empty() {
+		return 0, fmt.Errorf("calls snapshot: %w", errNotEmpty)
+	}
+	s := newStream(r)
+	q, seq, err := readCalls(s)
+	if err != nil {
+		return 0, fmt.Errorf("calls snapshot, at byte %d: %w", s.off, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.calls) != 0 || p.last.Load() != 0 {
+		return 0, fmt.Errorf("calls snapshot: %w", errNotEmpty)
+	}
+	p.calls, p.records, p.fifo, p.fifoAt, p.strs = q.calls, q.records, q.fifo, 0, q.strs
+	p.last.Store(seq)
+	return seq, nil
+}
+
+// empty reports whether p has applied no event that left a trace.
+func (p *Projection) empty() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return len(p.calls) == 0 && p.last.Load() == 0
+}
+
+// callsDecoder restores a snapshot into a projection of its own.
+type callsDecoder struct {
+	p     *Projection
+	strs  []string
+	texts []*recordTexts
+	last  uint64 // the last call's last sequence
+	// Scratch lists, copied to exact length into each call.
+	members, entries [][]byte
+	seen             []uint64
+}
+
+func readCalls(s *stream) (*Projection, uint64, error) {
+	version, seq, err := s.header(callsMagic)
+	if err != nil {
+		return nil, 0, err
+	}
+	if version == 0 || version > callsVersion {
+		return nil, 0, fmt.Errorf("format version %d: this gateway reads versions 1 to %d", version, callsVersion)
+	}
+	d := &callsDecoder{p: New()}
+	for n := 0; ; n++ {
+		num, body, err := s.field()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		switch num {
+		case fieldString:
+			d.strs = append(d.strs, d.p.strs.internBytes(body))
+		case fieldTexts:
+			err = d.textsEntry(body)
+		case fieldCall:
+			err = d.call(body)
+			if err != nil {
+				err = fmt.Errorf("call %d: %w", len(d.p.fifo), err)
+			}
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	d.index()
+	return d.p, seq, nil
+}
+
+// str resolves a string reference.
+func (d *callsDecoder) str(f *fields) string {
+	i := f.uint()
+	if i > uint64(len(d.strs)) {
+		f.fail(fmt.Errorf("string %d of a table of %d", i, len(d.strs)))
+		return ""
+	}
+	if i == 0 {
+		return ""
+	}
+	return d.strs[i-1]
+}
+
+func (d *callsDecoder) textsEntry(b []byte) error {
+	var x recordTexts
+	f := fields{b: b}
+	for f.next() {
+		switch f.num {
+		case 1:
+			x.mediaType = d.str(&f)
+		case 2:
+			x.callType = d.str(&f)
+		case 3:
+			x.result = d.str(&f)
+		case 4:
+			x.roomIDType = d.str(&f)
+		default:
+			f.skip()
+		}
+	}
+	if f.err != nil {
+		return fmt.Errorf("texts %d: %w", len(d.texts)+1, f.err)
+	}
+	d.texts = append(d.texts, d.p.strs.internTexts(x))
+	return nil
+}
+
+func (d *callsDecoder) call(b []byte) error {
+	c := &call{}
+	var (
+		id, room          []byte
+		recordMsg         []byte
+		hasRecord         bool
+		lastDelta, firstB uint64
+		flags             uint64
+	)
+	d.members, d.entries, d.seen = d.members[:0], d.entries[:0], d.seen[:0]
+	f := fields{b: b}
+	for f.next() {
+		switch f.num {
+		case 1:
+			app := f.uint()
+			if app > math.MaxUint32 {
+				f.fail(fmt.Errorf("app %d is not a uint32", app))
+			}
+			c.app = uint32(app)
+		case 2:
+			id = f.bytes()
+		case 3:
+			lastDelta = f.uint()
+		case 4:
+			firstB = f.uint()
+		case 5:
+			n := f.uint()
+			if n > math.MaxUint32 {
+				f.fail(fmt.Errorf("%d events is not a uint32", n))
+			}
+			c.events = uint32(n)
+		case 6:
+			flags = f.uint()
+		case 7:
+			c.callerAccount = d.str(&f)
+		case 8:
+			c.chatGroupID = d.str(&f)
+		case 9:
+			room = f.bytes()
+		case 10:
+			c.startTime = int64(f.fixed())
+		case 13:
+			d.members = append(d.members, f.bytes())
+		case 14:
+			d.entries = append(d.entries, f.bytes())
+		case 15:
+			recordMsg, hasRecord = f.bytes(), true
+		case 16:
+			v := f.bytes()
+			if len(v)%8 != 0 {
+				f.fail(fmt.Errorf("%d bytes of fixed64 fingerprints", len(v)))
+			}
+			for ; len(v) >= 8; v = v[8:] {
+				h, _ := protowire.ConsumeFixed64(v)
+				d.seen = append(d.seen, h)
+			}
+		default:
+			f.skip()
+		}
+	}
+	if f.err != nil {
+		return f.err
+	}
+	// The fields that need the start time (the base of times) read after it.
+	base := c.startTime
+	f = fields{b: b}
+	for f.next() {
+		switch f.num {
+		case 11:
+			c.endTime = f.time(base)
+		case 12:
+			c.mediaType = gatewayv1.MediaType(f.enum())
+		default:
+			f.skip()
+		}
+	}
+	if f.err != nil {
+		return f.err
+	}
+	if len(id) == 0 {
+		return errors.New("a call without an id")
+	}
+	c.id = string(id)
+	c.lastSeq = d.last + lastDelta
+	c.firstSeq = c.lastSeq - firstB
+	d.last = c.lastSeq
+	c.startSeen = flags&callStartSeen != 0
+	c.connected = flags&callConnected != 0
+	switch {
+	case flags&callRoomIsID != 0:
+		c.roomID = c.id
+	case room != nil:
+		c.roomID = string(room)
+	}
+	if _, dup := d.p.calls[c.key]; dup {
+		return fmt.Errorf("call %q of app %d twice", c.id, c.app)
+	}
+	if len(d.members) > 0 {
+		c.members = make([]member, len(d.members))
+		for i, m := range d.members {
+			if err := d.member(&c.members[i], m, base); err != nil {
+				return fmt.Errorf("member %d: %w", i, err)
+			}
+		}
+		if len(c.members) > linearSearch {
+			c.memberIndex = make(map[string]int, 2*len(c.members))
+			for i := range c.members {
+				c.memberIndex[c.members[i].account] = i
+			}
+		}
+	}
+	if len(d.entries) > 0 {
+		c.timeline = make([]entry, len(d.entries))
+		for i, t := range d.entries {
+			if err := d.entry(&c.timeline[i], t, c.lastSeq, base); err != nil {
+				return fmt.Errorf("timeline entry %d: %w", i, err)
+			}
+		}
+	}
+	if hasRecord {
+		if err := d.record(c, recordMsg, base); err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+	}
+	if len(d.seen) > linearSearch {
+		c.seenSet = make(map[uint64]struct{}, 2*len(d.seen))
+		for _, h := range d.seen {
+			c.seenSet[h] = struct{}{}
+		}
+	} else if len(d.seen) > 0 {
+		c.seen = slices.Clone(d.seen)
+	}
+	d.p.calls[c.key] = c
+	d.p.fifo = append(d.p.fifo, retained{seq: c.lastSeq, c: c})
+	return nil
+}
+
+func (d *callsDecoder) member(m *member, b []byte, base int64) error {
+	f := fields{b: b}
+	for f.next() {
+		switch f.num {
+		case 1:
+			m.account = d.str(&f)
+		case 2:
+			m.state = gatewayv1.CallMemberState(f.enum())
+		case 3:
+			m.lastAction = gatewayv1.ActionType(f.enum())
+		case 4:
+			m.stateTime = f.time(base)
+		case 5:
+			m.invite = f.time(base)
+		case 6:
+			m.answer = f.time(base)
+		case 7:
+			m.join = f.time(base)
+		case 8:
+			m.reject = f.time(base)
+		case 9:
+			m.leave = f.time(base)
+		case 10:
+			m.caller = f.uint() != 0
+		default:
+			f.skip()
+		}
+	}
+	return f.err
+}
+
+func (d *callsDecoder) entry(t *entry, b []byte, last uint64, base int64) error {
+	t.seq = last
+	f := fields{b: b}
+	for f.next() {
+		switch f.num {
+		case 1:
+			t.seq = last - f.uint()
+		case 2:
+			t.time = f.time(base)
+		case 3:
+			t.eventType = gatewayv1.EventType(f.enum())
+		case 4:
+			t.account = d.str(&f)
+		case 5:
+			t.action = gatewayv1.ActionType(f.enum())
+		case 6:
+			t.actionText = d.str(&f)
+		default:
+			f.skip()
+		}
+	}
+	return f.err
+}
+
+func (d *callsDecoder) record(c *call, b []byte, base int64) error {
+	r := &record{}
+	var (
+		id, room, callees []byte
+		flags             uint64
+		textsRef          uint64
+	)
+	c.recordSeq = c.lastSeq
+	f := fields{b: b}
+	for f.next() {
+		switch f.num {
+		case 1:
+			id = f.bytes()
+		case 2:
+			r.caller = d.str(&f)
+		case 3:
+			callees = f.bytes()
+		case 4:
+			room = f.bytes()
+		case 5:
+			textsRef = f.uint()
+		case 6:
+			r.start, r.has = f.time(base), r.has|hasStart
+		case 7:
+			r.end, r.has = f.time(base), r.has|hasEnd
+		case 8:
+			r.accept, r.has = f.time(base), r.has|hasAccept
+		case 9:
+			r.mediaType = gatewayv1.MediaType(f.enum())
+		case 10:
+			r.callType = gatewayv1.CallType(f.enum())
+		case 11:
+			r.result = gatewayv1.CallResult(f.enum())
+		case 12:
+			r.roomIDType = gatewayv1.RoomIdType(f.enum())
+		case 13:
+			flags = f.uint()
+		case 14:
+			c.recordSeq = c.lastSeq - f.uint()
+		default:
+			f.skip()
+		}
+	}
+	if f.err != nil {
+		return f.err
+	}
+	switch {
+	case flags&recordIDIsCall != 0:
+		r.id = c.id
+	case id != nil:
+		r.id = string(id)
+	}
+	switch {
+	case flags&recordRoomIsCall != 0:
+		r.room = c.roomID
+	case room != nil:
+		r.room = string(room)
+	}
+	if textsRef > uint64(len(d.texts)) {
+		return fmt.Errorf("texts %d of a table of %d", textsRef, len(d.texts))
+	}
+	if textsRef == 0 {
+		r.texts = d.p.strs.internTexts(recordTexts{})
+	} else {
+		r.texts = d.texts[textsRef-1]
+	}
+	if len(callees) > 0 {
+		n := 0
+		for _, v := range callees {
+			if v < 0x80 {
+				n++ // a varint ends at each byte without the continuation bit
+			}
+		}
+		r.callees = make([]string, 0, n)
+		cf := fields{b: callees, typ: protowire.VarintType, num: 3}
+		for len(cf.b) > 0 && cf.err == nil {
+			r.callees = append(r.callees, d.str(&cf))
+		}
+		if cf.err != nil {
+			return fmt.Errorf("callees: %w", cf.err)
+		}
+	}
+	c.record = r
+	return nil
+}
+
+// index files every ended call in its app's record index, oldest start
+// first, so that each insert is an append.
+func (d *callsDecoder) index() {
+	byApp := map[uint32][]*call{}
+	for _, r := range d.p.fifo {
+		if r.c.record != nil {
+			byApp[r.c.app] = append(byApp[r.c.app], r.c)
+		}
+	}
+	for _, calls := range byApp {
+		slices.SortFunc(calls, compareRecords)
+		for _, c := range calls {
+			d.p.index(c)
+		}
+	}
+}
+
+// internBytes is intern for bytes, copied only when the table lacks them.
+func (t *strs) internBytes(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if v, ok := t.m[string(b)]; ok {
+		return v
+	}
+	return t.put(string(b))
+}
