@@ -352,13 +352,14 @@ func (k *Keeper) write(ctx context.Context, kp *kept, periodic bool) error {
 	}
 	epoch := k.opts.Log.Epoch()
 	stored, err := k.opts.Store.Info(ctx, kp.Name)
+	ours := err == nil && stored.Epoch == epoch && stored.Format == Format
 	var foreign *ForeignError
 	switch {
-	case err == nil && stored.Epoch == epoch && stored.Format == Format && stored.Sequence >= pos:
+	case ours && stored.Sequence >= pos:
 		// Another replica of the cluster wrote one as new.
 		log.Debug("state: no checkpoint: the stored one is as new", slog.Uint64("sequence", stored.Sequence))
 		return nil
-	case err == nil && periodic && stored.Epoch == epoch && stored.Format == Format && time.Since(stored.Written) < k.opts.Interval/2:
+	case ours && periodic && time.Since(stored.Written) < k.opts.Interval/2:
 		log.Debug("state: no checkpoint: another gateway wrote one a moment ago", slog.Time("written", stored.Written))
 		return nil
 	case err != nil && !errors.Is(err, ErrNotFound) && !errors.As(err, &foreign):
@@ -372,8 +373,8 @@ func (k *Keeper) write(ctx context.Context, kp *kept, periodic bool) error {
 	if err != nil {
 		return fmt.Errorf("encoding the snapshot: %w", err)
 	}
-	if seq == 0 || seq <= kp.saved {
-		return nil // nothing applied yet, or nothing new for this projection
+	if seq == 0 || seq <= kp.saved || (ours && seq <= stored.Sequence) {
+		return nil // nothing applied yet, or nothing newer than what is stored
 	}
 	upStart := time.Now()
 	m := Meta{Name: kp.Name, Epoch: epoch, Sequence: seq, Format: Format, Bytes: int64(buf.Len())}
