@@ -55,7 +55,14 @@ func (s *Server) startState(ctx context.Context, reg prometheus.Registerer) erro
 			return err
 		}
 		for _, p := range projections {
-			s.follower.RegisterRebuiltFrom(p.Name, s.keeper.Restorer(p.Name), readers[p.Name])
+			restore := s.keeper.Restorer(p.Name)
+			if hook, inner := restoreHook, restore; hook != nil {
+				restore = func(ctx context.Context) uint64 {
+					hook(ctx, p.Name)
+					return inner(ctx)
+				}
+			}
+			s.follower.RegisterRebuiltFrom(p.Name, restore, readers[p.Name])
 		}
 	}
 
@@ -85,6 +92,10 @@ func (s *Server) startState(ctx context.Context, reg prometheus.Registerer) erro
 	}()
 	return nil
 }
+
+// restoreHook, when set (by tests, before Start), runs at the start of each
+// projection's restore, in the follower's rebuild goroutine.
+var restoreHook func(ctx context.Context, projection string)
 
 // readyPoll is how often watchReady asks the follower whether the
 // projections have caught up: a log line and a metric, nothing waits on it.
