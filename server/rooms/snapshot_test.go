@@ -75,7 +75,6 @@ func diff(a, b string) string {
 	return "(equal)"
 }
 
-
 func text(m proto.Message) string {
 	if m == nil || !m.ProtoReflect().IsValid() {
 		return "nil"
