@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/snapwire"
 )
 
 // A snapshot is the projection's whole state as of one log sequence, so
@@ -32,7 +33,7 @@ import (
 //
 // A call's fields. Sequences are written back from the call's last
 // sequence, which is written forward from the previous call's (unsigned,
-// wrapping). Times are relative to the call's start time (see appendTime);
+// wrapping). Times are relative to the call's start time (see snapwire.AppendTime);
 // an absent time is 0, unknown.
 //
 //	1 app (varint)
@@ -99,7 +100,7 @@ func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("calls snapshot: %w", err)
 	}
-	head := protowire.AppendVarint(protowire.AppendVarint([]byte(callsMagic), callsVersion), seq)
+	head := snapwire.AppendHeader(nil, callsMagic, callsVersion, seq)
 	for _, b := range [][]byte{head, e.table, e.body} {
 		if _, err := w.Write(b); err != nil {
 			return 0, fmt.Errorf("calls snapshot: writing: %w", err)
@@ -136,7 +137,7 @@ func (e *callsEncoder) ref(s string) uint64 {
 	}
 	i := uint64(len(e.strs) + 1)
 	e.strs[s] = i
-	e.table = appendBytes(e.table, fieldString, s)
+	e.table = snapwire.AppendBytes(e.table, fieldString, s)
 	return i
 }
 
@@ -151,11 +152,11 @@ func (e *callsEncoder) textsRef(x *recordTexts) uint64 {
 	refs := [4]uint64{e.ref(x.mediaType), e.ref(x.callType), e.ref(x.result), e.ref(x.roomIDType)}
 	i := uint64(len(e.texts) + 1)
 	e.texts[x] = i
-	b, at := beginMessage(e.table, fieldTexts)
+	b, at := snapwire.BeginMessage(e.table, fieldTexts)
 	for n, r := range refs {
-		b = appendUint(b, protowire.Number(n+1), r)
+		b = snapwire.AppendUint(b, protowire.Number(n+1), r)
 	}
-	e.table = endMessage(b, at)
+	e.table = snapwire.EndMessage(b, at)
 	return i
 }
 
@@ -181,12 +182,12 @@ func (e *callsEncoder) encode(p *Projection) error {
 }
 
 func (e *callsEncoder) call(c *call, prev uint64) {
-	b, at := beginMessage(e.body, fieldCall)
-	b = appendUint(b, 1, uint64(c.app))
-	b = appendBytes(b, 2, c.id)
-	b = appendUint(b, 3, c.lastSeq-prev)
-	b = appendUint(b, 4, c.lastSeq-c.firstSeq)
-	b = appendUint(b, 5, uint64(c.events))
+	b, at := snapwire.BeginMessage(e.body, fieldCall)
+	b = snapwire.AppendUint(b, 1, uint64(c.app))
+	b = snapwire.AppendBytes(b, 2, c.id)
+	b = snapwire.AppendUint(b, 3, c.lastSeq-prev)
+	b = snapwire.AppendUint(b, 4, c.lastSeq-c.firstSeq)
+	b = snapwire.AppendUint(b, 5, uint64(c.events))
 	var flags uint64
 	if c.startSeen {
 		flags |= callStartSeen
@@ -197,47 +198,47 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 	if c.roomID != "" && c.roomID == c.id {
 		flags |= callRoomIsID
 	}
-	b = appendUint(b, 6, flags)
-	b = appendUint(b, 7, e.ref(c.callerAccount))
-	b = appendUint(b, 8, e.ref(c.chatGroupID))
+	b = snapwire.AppendUint(b, 6, flags)
+	b = snapwire.AppendUint(b, 7, e.ref(c.callerAccount))
+	b = snapwire.AppendUint(b, 8, e.ref(c.chatGroupID))
 	if c.roomID != "" && flags&callRoomIsID == 0 {
-		b = appendBytes(b, 9, c.roomID)
+		b = snapwire.AppendBytes(b, 9, c.roomID)
 	}
 	base := c.startTime
 	if base != 0 {
 		b = protowire.AppendFixed64(protowire.AppendTag(b, 10, protowire.Fixed64Type), uint64(base))
 	}
-	b = appendTimeSet(b, 11, c.endTime, base)
-	b = appendEnum(b, 12, c.mediaType)
+	b = snapwire.AppendTimeSet(b, 11, c.endTime, base)
+	b = snapwire.AppendEnum(b, 12, c.mediaType)
 	for i := range c.members {
 		m := &c.members[i]
 		var mat int
-		b, mat = beginMessage(b, 13)
-		b = appendUint(b, 1, e.ref(m.account))
-		b = appendEnum(b, 2, m.state)
-		b = appendEnum(b, 3, m.lastAction)
-		b = appendTimeSet(b, 4, m.stateTime, base)
-		b = appendTimeSet(b, 5, m.invite, base)
-		b = appendTimeSet(b, 6, m.answer, base)
-		b = appendTimeSet(b, 7, m.join, base)
-		b = appendTimeSet(b, 8, m.reject, base)
-		b = appendTimeSet(b, 9, m.leave, base)
+		b, mat = snapwire.BeginMessage(b, 13)
+		b = snapwire.AppendUint(b, 1, e.ref(m.account))
+		b = snapwire.AppendEnum(b, 2, m.state)
+		b = snapwire.AppendEnum(b, 3, m.lastAction)
+		b = snapwire.AppendTimeSet(b, 4, m.stateTime, base)
+		b = snapwire.AppendTimeSet(b, 5, m.invite, base)
+		b = snapwire.AppendTimeSet(b, 6, m.answer, base)
+		b = snapwire.AppendTimeSet(b, 7, m.join, base)
+		b = snapwire.AppendTimeSet(b, 8, m.reject, base)
+		b = snapwire.AppendTimeSet(b, 9, m.leave, base)
 		if m.caller {
-			b = appendUint(b, 10, 1)
+			b = snapwire.AppendUint(b, 10, 1)
 		}
-		b = endMessage(b, mat)
+		b = snapwire.EndMessage(b, mat)
 	}
 	for i := range c.timeline {
 		t := &c.timeline[i]
 		var tat int
-		b, tat = beginMessage(b, 14)
-		b = appendUint(b, 1, c.lastSeq-t.seq)
-		b = appendTimeSet(b, 2, t.time, base)
-		b = appendEnum(b, 3, t.eventType)
-		b = appendUint(b, 4, e.ref(t.account))
-		b = appendEnum(b, 5, t.action)
-		b = appendUint(b, 6, e.ref(t.actionText))
-		b = endMessage(b, tat)
+		b, tat = snapwire.BeginMessage(b, 14)
+		b = snapwire.AppendUint(b, 1, c.lastSeq-t.seq)
+		b = snapwire.AppendTimeSet(b, 2, t.time, base)
+		b = snapwire.AppendEnum(b, 3, t.eventType)
+		b = snapwire.AppendUint(b, 4, e.ref(t.account))
+		b = snapwire.AppendEnum(b, 5, t.action)
+		b = snapwire.AppendUint(b, 6, e.ref(t.actionText))
+		b = snapwire.EndMessage(b, tat)
 	}
 	if r := c.record; r != nil {
 		b = e.record(b, c, r, base)
@@ -249,63 +250,54 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 			seen = append(seen, h)
 		}
 		slices.Sort(seen) // the same state, the same bytes
-		b = appendFixeds(b, 16, seen)
+		b = snapwire.AppendFixeds(b, 16, seen)
 	case len(c.seen) > 0:
-		b = appendFixeds(b, 16, c.seen)
+		b = snapwire.AppendFixeds(b, 16, c.seen)
 	}
-	e.body = endMessage(b, at)
+	e.body = snapwire.EndMessage(b, at)
 }
 
 func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
-	b, at := beginMessage(b, 15)
+	b, at := snapwire.BeginMessage(b, 15)
 	var flags uint64
 	switch {
 	case r.id != "" && r.id == c.id:
 		flags |= recordIDIsCall
 	case r.id != "":
-		b = appendBytes(b, 1, r.id)
+		b = snapwire.AppendBytes(b, 1, r.id)
 	}
-	b = appendUint(b, 2, e.ref(r.caller))
+	b = snapwire.AppendUint(b, 2, e.ref(r.caller))
 	if len(r.callees) > 0 {
 		var cat int
-		b, cat = beginMessage(b, 3)
+		b, cat = snapwire.BeginMessage(b, 3)
 		for _, a := range r.callees {
 			b = protowire.AppendVarint(b, e.ref(a))
 		}
-		b = endMessage(b, cat)
+		b = snapwire.EndMessage(b, cat)
 	}
 	switch {
 	case r.room != "" && r.room == c.roomID:
 		flags |= recordRoomIsCall
 	case r.room != "":
-		b = appendBytes(b, 4, r.room)
+		b = snapwire.AppendBytes(b, 4, r.room)
 	}
-	b = appendUint(b, 5, e.textsRef(r.texts))
+	b = snapwire.AppendUint(b, 5, e.textsRef(r.texts))
 	if r.has&hasStart != 0 {
-		b = appendTime(b, 6, r.start, base)
+		b = snapwire.AppendTime(b, 6, r.start, base)
 	}
 	if r.has&hasEnd != 0 {
-		b = appendTime(b, 7, r.end, base)
+		b = snapwire.AppendTime(b, 7, r.end, base)
 	}
 	if r.has&hasAccept != 0 {
-		b = appendTime(b, 8, r.accept, base)
+		b = snapwire.AppendTime(b, 8, r.accept, base)
 	}
-	b = appendEnum(b, 9, r.mediaType)
-	b = appendEnum(b, 10, r.callType)
-	b = appendEnum(b, 11, r.result)
-	b = appendEnum(b, 12, r.roomIDType)
-	b = appendUint(b, 13, flags)
-	b = appendUint(b, 14, c.lastSeq-c.recordSeq)
-	return endMessage(b, at)
-}
-
-// appendFixeds appends vs as packed fixed64 field num.
-func appendFixeds(b []byte, num protowire.Number, vs []uint64) []byte {
-	b = protowire.AppendVarint(protowire.AppendTag(b, num, protowire.BytesType), uint64(8*len(vs)))
-	for _, v := range vs {
-		b = protowire.AppendFixed64(b, v)
-	}
-	return b
+	b = snapwire.AppendEnum(b, 9, r.mediaType)
+	b = snapwire.AppendEnum(b, 10, r.callType)
+	b = snapwire.AppendEnum(b, 11, r.result)
+	b = snapwire.AppendEnum(b, 12, r.roomIDType)
+	b = snapwire.AppendUint(b, 13, flags)
+	b = snapwire.AppendUint(b, 14, c.lastSeq-c.recordSeq)
+	return snapwire.EndMessage(b, at)
 }
 
 // ReadSnapshot replaces the state of a projection that has applied no event
@@ -314,17 +306,17 @@ func appendFixeds(b []byte, num protowire.Number, vs []uint64) []byte {
 // projection is left as it was: empty, and usable.
 func (p *Projection) ReadSnapshot(r io.Reader) (seq uint64, err error) {
 	if !p.empty() {
-		return 0, fmt.Errorf("calls snapshot: %w", errNotEmpty)
+		return 0, fmt.Errorf("calls snapshot: %w", snapwire.ErrNotEmpty)
 	}
-	s := newStream(r)
+	s := snapwire.NewStream(r)
 	q, seq, err := readCalls(s)
 	if err != nil {
-		return 0, fmt.Errorf("calls snapshot, at byte %d: %w", s.off, err)
+		return 0, fmt.Errorf("calls snapshot, at byte %d: %w", s.Off, err)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.calls) != 0 || p.last.Load() != 0 {
-		return 0, fmt.Errorf("calls snapshot: %w", errNotEmpty)
+		return 0, fmt.Errorf("calls snapshot: %w", snapwire.ErrNotEmpty)
 	}
 	p.calls, p.records, p.fifo, p.fifoAt, p.strs = q.calls, q.records, q.fifo, 0, q.strs
 	p.last.Store(seq)
@@ -349,8 +341,8 @@ type callsDecoder struct {
 	seen             []uint64
 }
 
-func readCalls(s *stream) (*Projection, uint64, error) {
-	version, seq, err := s.header(callsMagic)
+func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
+	version, seq, err := s.Header(callsMagic)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -359,7 +351,7 @@ func readCalls(s *stream) (*Projection, uint64, error) {
 	}
 	d := &callsDecoder{p: New()}
 	for n := 0; ; n++ {
-		num, body, err := s.field()
+		num, body, err := s.Field()
 		if err == io.EOF {
 			break
 		}
@@ -386,10 +378,10 @@ func readCalls(s *stream) (*Projection, uint64, error) {
 }
 
 // str resolves a string reference.
-func (d *callsDecoder) str(f *fields) string {
-	i := f.uint()
+func (d *callsDecoder) str(f *snapwire.Fields) string {
+	i := f.Uint()
 	if i > uint64(len(d.strs)) {
-		f.fail(fmt.Errorf("string %d of a table of %d", i, len(d.strs)))
+		f.Fail(fmt.Errorf("string %d of a table of %d", i, len(d.strs)))
 		return ""
 	}
 	if i == 0 {
@@ -400,9 +392,9 @@ func (d *callsDecoder) str(f *fields) string {
 
 func (d *callsDecoder) textsEntry(b []byte) error {
 	var x recordTexts
-	f := fields{b: b}
-	for f.next() {
-		switch f.num {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
 		case 1:
 			x.mediaType = d.str(&f)
 		case 2:
@@ -412,11 +404,11 @@ func (d *callsDecoder) textsEntry(b []byte) error {
 		case 4:
 			x.roomIDType = d.str(&f)
 		default:
-			f.skip()
+			f.Skip()
 		}
 	}
-	if f.err != nil {
-		return fmt.Errorf("texts %d: %w", len(d.texts)+1, f.err)
+	if f.Err != nil {
+		return fmt.Errorf("texts %d: %w", len(d.texts)+1, f.Err)
 	}
 	d.texts = append(d.texts, d.p.strs.internTexts(x))
 	return nil
@@ -432,74 +424,74 @@ func (d *callsDecoder) call(b []byte) error {
 		flags             uint64
 	)
 	d.members, d.entries, d.seen = d.members[:0], d.entries[:0], d.seen[:0]
-	f := fields{b: b}
-	for f.next() {
-		switch f.num {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
 		case 1:
-			app := f.uint()
+			app := f.Uint()
 			if app > math.MaxUint32 {
-				f.fail(fmt.Errorf("app %d is not a uint32", app))
+				f.Fail(fmt.Errorf("app %d is not a uint32", app))
 			}
 			c.app = uint32(app)
 		case 2:
-			id = f.bytes()
+			id = f.Bytes()
 		case 3:
-			lastDelta = f.uint()
+			lastDelta = f.Uint()
 		case 4:
-			firstB = f.uint()
+			firstB = f.Uint()
 		case 5:
-			n := f.uint()
+			n := f.Uint()
 			if n > math.MaxUint32 {
-				f.fail(fmt.Errorf("%d events is not a uint32", n))
+				f.Fail(fmt.Errorf("%d events is not a uint32", n))
 			}
 			c.events = uint32(n)
 		case 6:
-			flags = f.uint()
+			flags = f.Uint()
 		case 7:
 			c.callerAccount = d.str(&f)
 		case 8:
 			c.chatGroupID = d.str(&f)
 		case 9:
-			room = f.bytes()
+			room = f.Bytes()
 		case 10:
-			c.startTime = int64(f.fixed())
+			c.startTime = int64(f.Fixed())
 		case 13:
-			d.members = append(d.members, f.bytes())
+			d.members = append(d.members, f.Bytes())
 		case 14:
-			d.entries = append(d.entries, f.bytes())
+			d.entries = append(d.entries, f.Bytes())
 		case 15:
-			recordMsg, hasRecord = f.bytes(), true
+			recordMsg, hasRecord = f.Bytes(), true
 		case 16:
-			v := f.bytes()
+			v := f.Bytes()
 			if len(v)%8 != 0 {
-				f.fail(fmt.Errorf("%d bytes of fixed64 fingerprints", len(v)))
+				f.Fail(fmt.Errorf("%d bytes of fixed64 fingerprints", len(v)))
 			}
 			for ; len(v) >= 8; v = v[8:] {
 				h, _ := protowire.ConsumeFixed64(v)
 				d.seen = append(d.seen, h)
 			}
 		default:
-			f.skip()
+			f.Skip()
 		}
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	// The fields that need the start time (the base of times) read after it.
 	base := c.startTime
-	f = fields{b: b}
-	for f.next() {
-		switch f.num {
+	f = snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
 		case 11:
-			c.endTime = f.time(base)
+			c.endTime = f.Time(base)
 		case 12:
-			c.mediaType = gatewayv1.MediaType(f.enum())
+			c.mediaType = gatewayv1.MediaType(f.Enum())
 		default:
-			f.skip()
+			f.Skip()
 		}
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	if len(id) == 0 {
 		return errors.New("a call without an id")
@@ -560,58 +552,58 @@ func (d *callsDecoder) call(b []byte) error {
 }
 
 func (d *callsDecoder) member(m *member, b []byte, base int64) error {
-	f := fields{b: b}
-	for f.next() {
-		switch f.num {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
 		case 1:
 			m.account = d.str(&f)
 		case 2:
-			m.state = gatewayv1.CallMemberState(f.enum())
+			m.state = gatewayv1.CallMemberState(f.Enum())
 		case 3:
-			m.lastAction = gatewayv1.ActionType(f.enum())
+			m.lastAction = gatewayv1.ActionType(f.Enum())
 		case 4:
-			m.stateTime = f.time(base)
+			m.stateTime = f.Time(base)
 		case 5:
-			m.invite = f.time(base)
+			m.invite = f.Time(base)
 		case 6:
-			m.answer = f.time(base)
+			m.answer = f.Time(base)
 		case 7:
-			m.join = f.time(base)
+			m.join = f.Time(base)
 		case 8:
-			m.reject = f.time(base)
+			m.reject = f.Time(base)
 		case 9:
-			m.leave = f.time(base)
+			m.leave = f.Time(base)
 		case 10:
-			m.caller = f.uint() != 0
+			m.caller = f.Uint() != 0
 		default:
-			f.skip()
+			f.Skip()
 		}
 	}
-	return f.err
+	return f.Err
 }
 
 func (d *callsDecoder) entry(t *entry, b []byte, last uint64, base int64) error {
 	t.seq = last
-	f := fields{b: b}
-	for f.next() {
-		switch f.num {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
 		case 1:
-			t.seq = last - f.uint()
+			t.seq = last - f.Uint()
 		case 2:
-			t.time = f.time(base)
+			t.time = f.Time(base)
 		case 3:
-			t.eventType = gatewayv1.EventType(f.enum())
+			t.eventType = gatewayv1.EventType(f.Enum())
 		case 4:
 			t.account = d.str(&f)
 		case 5:
-			t.action = gatewayv1.ActionType(f.enum())
+			t.action = gatewayv1.ActionType(f.Enum())
 		case 6:
 			t.actionText = d.str(&f)
 		default:
-			f.skip()
+			f.Skip()
 		}
 	}
-	return f.err
+	return f.Err
 }
 
 func (d *callsDecoder) record(c *call, b []byte, base int64) error {
@@ -622,43 +614,43 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		textsRef          uint64
 	)
 	c.recordSeq = c.lastSeq
-	f := fields{b: b}
-	for f.next() {
-		switch f.num {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
 		case 1:
-			id = f.bytes()
+			id = f.Bytes()
 		case 2:
 			r.caller = d.str(&f)
 		case 3:
-			callees = f.bytes()
+			callees = f.Bytes()
 		case 4:
-			room = f.bytes()
+			room = f.Bytes()
 		case 5:
-			textsRef = f.uint()
+			textsRef = f.Uint()
 		case 6:
-			r.start, r.has = f.time(base), r.has|hasStart
+			r.start, r.has = f.Time(base), r.has|hasStart
 		case 7:
-			r.end, r.has = f.time(base), r.has|hasEnd
+			r.end, r.has = f.Time(base), r.has|hasEnd
 		case 8:
-			r.accept, r.has = f.time(base), r.has|hasAccept
+			r.accept, r.has = f.Time(base), r.has|hasAccept
 		case 9:
-			r.mediaType = gatewayv1.MediaType(f.enum())
+			r.mediaType = gatewayv1.MediaType(f.Enum())
 		case 10:
-			r.callType = gatewayv1.CallType(f.enum())
+			r.callType = gatewayv1.CallType(f.Enum())
 		case 11:
-			r.result = gatewayv1.CallResult(f.enum())
+			r.result = gatewayv1.CallResult(f.Enum())
 		case 12:
-			r.roomIDType = gatewayv1.RoomIdType(f.enum())
+			r.roomIDType = gatewayv1.RoomIdType(f.Enum())
 		case 13:
-			flags = f.uint()
+			flags = f.Uint()
 		case 14:
-			c.recordSeq = c.lastSeq - f.uint()
+			c.recordSeq = c.lastSeq - f.Uint()
 		default:
-			f.skip()
+			f.Skip()
 		}
 	}
-	if f.err != nil {
-		return f.err
+	if f.Err != nil {
+		return f.Err
 	}
 	switch {
 	case flags&recordIDIsCall != 0:
@@ -688,12 +680,12 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 			}
 		}
 		r.callees = make([]string, 0, n)
-		cf := fields{b: callees, typ: protowire.VarintType, num: 3}
-		for len(cf.b) > 0 && cf.err == nil {
+		cf := snapwire.Fields{B: callees, Typ: protowire.VarintType, Num: 3}
+		for len(cf.B) > 0 && cf.Err == nil {
 			r.callees = append(r.callees, d.str(&cf))
 		}
-		if cf.err != nil {
-			return fmt.Errorf("callees: %w", cf.err)
+		if cf.Err != nil {
+			return fmt.Errorf("callees: %w", cf.Err)
 		}
 	}
 	c.record = r
