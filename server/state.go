@@ -35,19 +35,13 @@ func (s *Server) startState(ctx context.Context, reg prometheus.Registerer) erro
 	s.rooms = rooms.New(s.cfg.RoomTTL)
 	s.follower = follower.New(s.log)
 	s.follower.Register("hub", head, follower.ReaderFunc(s.hub.Publish))
+	projections := []checkpoint.Projection{{Name: "calls", State: s.calls}, {Name: "rooms", State: s.rooms}}
 	readers := map[string]follower.Reader{"calls": s.calls, "rooms": s.rooms}
-	var projections []checkpoint.Projection
-	for _, name := range []string{"calls", "rooms"} {
-		if sn, ok := readers[name].(checkpoint.Snapshotter); ok {
-			projections = append(projections, checkpoint.Projection{Name: name, State: sn})
+	if s.checkpoints == nil {
+		for _, p := range projections {
+			s.follower.RegisterRebuilt(p.Name, oldest-1, readers[p.Name])
 		}
-	}
-	for _, name := range []string{"calls", "rooms"} {
-		if _, ok := readers[name].(checkpoint.Snapshotter); !ok || s.checkpoints == nil {
-			s.follower.RegisterRebuilt(name, oldest-1, readers[name])
-		}
-	}
-	if s.checkpoints != nil {
+	} else {
 		if s.keeper, err = checkpoint.New(checkpoint.Options{
 			Store: s.checkpoints, Log: s.log, Projections: projections, Position: s.follower.Last,
 			Interval: s.cfg.CheckpointInterval, Logger: s.logger, Registerer: reg,
