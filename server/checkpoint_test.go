@@ -269,6 +269,11 @@ func TestCheckpointRestart(t *testing.T) {
 	src.post(t, s1, 200) // after the checkpoint: replayed at the restart
 	head := caughtUp(t, s1)
 	before := stateAnswers(t, s1, src)
+	for _, q := range []string{"GetCallRecord ", "GetCall ", "GetRoom "} {
+		if n := found(before, q); n < 5 {
+			t.Fatalf("only %d answers to %q to compare", n, q)
+		}
+	}
 	stopWithoutCheckpoint(s1)
 
 	s2 := startCfg(t, cfg)
@@ -505,4 +510,16 @@ func TestLiveDeliveryDuringRestore(t *testing.T) {
 	if call.GetCall().GetCoverage().GetEventCount() != 1 {
 		t.Errorf("the event posted during the restore: %v", call)
 	}
+}
+
+// found counts the answers to questions starting with prefix that found
+// something, so that a comparison is not one of empty answers.
+func found(answers map[string]string, prefix string) int {
+	n := 0
+	for k, v := range answers {
+		if strings.HasPrefix(k, prefix) && v != "NOT_FOUND" {
+			n++
+		}
+	}
+	return n
 }
