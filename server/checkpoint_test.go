@@ -523,3 +523,42 @@ func found(answers map[string]string, prefix string) int {
 	}
 	return n
 }
+
+// TestReplicasShareCheckpoints: two gateways on one NATS system share the
+// bucket; a checkpoint one wrote at the head is not written again by the
+// other, which writes one only once it has something newer.
+func TestReplicasShareCheckpoints(t *testing.T) {
+	n := startNATS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	src := newTrafficSource()
+	a, b := startCfg(t, n.config()), startCfg(t, n.config())
+	src.post(t, a, 100)
+	head := caughtUp(t, a)
+	if err := a.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, func() (uint64, error) {
+		if got := caughtUp(t, b); got != head {
+			return got, fmt.Errorf("replica b at %d of %d", got, head)
+		}
+		return head, nil
+	})
+	if err := b.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	written := func(s *server.Server) float64 {
+		return metricSample(t, s, `trtcgw_checkpoints_written_total{projection="calls"}`)
+	}
+	if wa, wb := written(a), written(b); wa != 1 || wb != 0 {
+		t.Fatalf("checkpoints written: a %v, b %v; want 1 and 0 (b's would be no newer)", wa, wb)
+	}
+	src.post(t, b, 10)
+	caughtUp(t, b)
+	if err := b.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if wb := written(b); wb != 1 {
+		t.Fatalf("b wrote %v checkpoints with newer events, want 1", wb)
+	}
+}

@@ -47,10 +47,11 @@ type Store interface {
 	// Info returns the metadata of the checkpoint of name; ErrNotFound
 	// when there is none.
 	Info(ctx context.Context, name string) (Meta, error)
-	// Load returns the checkpoint of name and its content; ErrNotFound when
-	// there is none, a *ForeignError or *CorruptError when it cannot be
-	// used.
-	Load(ctx context.Context, name string) (Meta, []byte, error)
+	// Open returns the checkpoint of name and a reader of its content;
+	// ErrNotFound when there is none, a *ForeignError when it is not a
+	// checkpoint. The reader fails with a *CorruptError, before it hands
+	// out the last byte, when the content is not what was stored.
+	Open(ctx context.Context, name string) (Meta, io.ReadCloser, error)
 	// Save stores data as the checkpoint m.Name, replacing the previous one
 	// only once every byte is stored.
 	Save(ctx context.Context, m Meta, data []byte) error
@@ -239,7 +240,10 @@ func (k *Keeper) restore(ctx context.Context, kp *kept) uint64 {
 		k.m.restored(kp.Name, "log", time.Since(began))
 		return after
 	}
-	m, data, err := k.load(ctx, kp.Name)
+	m, content, err := k.open(ctx, kp.Name)
+	if content != nil {
+		defer content.Close()
+	}
 	var foreign *ForeignError
 	var corrupt *CorruptError
 	switch {
@@ -256,7 +260,6 @@ func (k *Keeper) restore(ctx context.Context, kp *kept) uint64 {
 	case m.Epoch != k.opts.Log.Epoch():
 		return fromLog(slog.LevelInfo, fmt.Sprintf("the checkpoint is of epoch %s, the log's is %s (the stream was recreated)", m.Epoch, k.opts.Log.Epoch()), nil)
 	}
-	downloaded := time.Since(began)
 	oldest, head, err := k.opts.Log.Bounds(ctx)
 	switch {
 	case ctx.Err() != nil:
@@ -271,10 +274,12 @@ func (k *Keeper) restore(ctx context.Context, kp *kept) uint64 {
 		// projection rebuilt from the log is the honest one.
 		return fromLog(slog.LevelInfo, fmt.Sprintf("the checkpoint is at sequence %d and the log's oldest event is %d: the events between have left the log", m.Sequence, oldest), nil)
 	}
+	// Downloaded as it is decoded: the decoder reads to the end, where the
+	// content is checked, and keeps nothing of a checkpoint that fails.
 	decodeStart := time.Now()
-	seq, err := kp.State.ReadSnapshot(bytes.NewReader(data))
+	seq, err := kp.State.ReadSnapshot(content)
 	if err != nil {
-		return fromLog(slog.LevelWarn, "the checkpoint does not decode", err)
+		return fromLog(slog.LevelWarn, "the checkpoint cannot be read or does not decode", err)
 	}
 	if seq != m.Sequence {
 		// The content is what the projection now holds: follow from it.
@@ -282,31 +287,31 @@ func (k *Keeper) restore(ctx context.Context, kp *kept) uint64 {
 			slog.Uint64("content_sequence", seq), slog.Uint64("metadata_sequence", m.Sequence))
 	}
 	kp.saved = seq
-	kp.size = len(data)
+	kp.size = int(m.Bytes)
 	kp.savedAt.Store(m.Written.UnixNano())
-	k.m.saved(kp.Name, seq, len(data))
+	k.m.saved(kp.Name, seq, int(m.Bytes))
 	k.m.restored(kp.Name, "checkpoint", time.Since(began))
-	log.Info("state: restored the projection from its checkpoint", slog.Uint64("sequence", seq), slog.Int("bytes", len(data)),
-		slog.Duration("download", downloaded), slog.Duration("decode", time.Since(decodeStart)),
+	log.Info("state: restored the projection from its checkpoint", slog.Uint64("sequence", seq), slog.Int64("bytes", m.Bytes),
+		slog.Duration("download_and_decode", time.Since(decodeStart)), slog.Duration("took", time.Since(began)),
 		slog.Uint64("events_to_replay", head-min(seq, head)), slog.Time("written", m.Written))
 	return seq
 }
 
-// load is Store.Load, retried while the store is unavailable, up to LoadWait.
-func (k *Keeper) load(ctx context.Context, name string) (Meta, []byte, error) {
+// open is Store.Open, retried while the store is unavailable, up to LoadWait.
+func (k *Keeper) open(ctx context.Context, name string) (Meta, io.ReadCloser, error) {
 	deadline := time.Now().Add(k.opts.LoadWait)
 	wait := 100 * time.Millisecond
 	for {
-		m, data, err := k.opts.Store.Load(ctx, name)
+		m, content, err := k.opts.Store.Open(ctx, name)
 		if err == nil || !errors.Is(err, eventlog.ErrUnavailable) || time.Now().Add(wait).After(deadline) {
-			return m, data, err
+			return m, content, err
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return m, data, err
+			return m, content, err
 		}
 		wait = min(2*wait, 2*time.Second)
 	}

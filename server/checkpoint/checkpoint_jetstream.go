@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -210,9 +211,13 @@ func metaOf(info *jetstream.ObjectInfo) (Meta, error) {
 	return m, nil
 }
 
-// Load returns the checkpoint of name and its content, checked against the
-// digest and size the object store recorded.
-func (s *JetStream) Load(ctx context.Context, name string) (Meta, []byte, error) {
+// Open returns the checkpoint of name and a reader of its content, which
+// the object store streams as it is read. The reader checks the content
+// against the digest and size the object store recorded before it hands
+// out the last byte: a content that does not match fails with a
+// *CorruptError instead, so that a decoder reading to the end never takes
+// a damaged checkpoint for a good one. Close the reader.
+func (s *JetStream) Open(ctx context.Context, name string) (Meta, io.ReadCloser, error) {
 	obs, err := s.store(ctx, false)
 	if err != nil {
 		return Meta{}, nil, err
@@ -221,29 +226,69 @@ func (s *JetStream) Load(ctx context.Context, name string) (Meta, []byte, error)
 	if err != nil {
 		return Meta{}, nil, s.notFound("get "+name, err)
 	}
-	defer res.Close()
 	info, err := res.Info()
 	if err != nil {
+		res.Close()
 		return Meta{}, nil, s.unavailable("get "+name, err)
 	}
 	m, err := metaOf(info)
 	if err != nil {
+		res.Close()
 		return m, nil, err
 	}
-	// The size is only a hint here (the digest and the length are checked
-	// below): a bogus one must not allocate the machine's memory.
-	buf := bytes.NewBuffer(make([]byte, 0, min(info.Size, 256<<20)))
-	if _, err := buf.ReadFrom(res); err != nil {
-		if errors.Is(err, jetstream.ErrDigestMismatch) {
-			return m, nil, &CorruptError{Name: name, Err: err}
-		}
-		return m, nil, s.unavailable("read "+name, err)
-	}
-	if uint64(buf.Len()) != info.Size {
-		return m, nil, &CorruptError{Name: name, Err: fmt.Errorf("read %d bytes of %d", buf.Len(), info.Size)}
-	}
-	return m, buf.Bytes(), nil
+	return m, &verified{r: res, left: info.Size, name: name, s: s}, nil
 }
+
+// verified reads an object's content, checking it whole before its last
+// byte is handed out (see Open).
+type verified struct {
+	r    jetstream.ObjectResult
+	left uint64 // bytes still to hand out
+	name string
+	s    *JetStream
+	err  error
+}
+
+func (v *verified) Read(p []byte) (int, error) {
+	if v.err != nil {
+		return 0, v.err
+	}
+	if v.left == 0 {
+		return 0, io.EOF
+	}
+	if uint64(len(p)) > v.left {
+		p = p[:v.left]
+	}
+	n, err := v.r.Read(p)
+	v.left -= uint64(n)
+	switch {
+	case errors.Is(err, jetstream.ErrDigestMismatch):
+		v.err = &CorruptError{Name: v.name, Err: err}
+	case err == io.EOF && v.left > 0:
+		v.err = &CorruptError{Name: v.name, Err: fmt.Errorf("the object ended %d bytes short of its size", v.left)}
+	case err != nil && err != io.EOF:
+		v.err = v.s.unavailable("read "+v.name, err)
+	case v.left == 0:
+		// The last bytes: the object store checks the digest at the end
+		// of the object, which must come now.
+		var one [1]byte
+		switch extra, err := v.r.Read(one[:]); {
+		case extra > 0:
+			v.err = &CorruptError{Name: v.name, Err: errors.New("the object is longer than its size")}
+		case errors.Is(err, jetstream.ErrDigestMismatch):
+			v.err = &CorruptError{Name: v.name, Err: err}
+		case err != io.EOF && err != nil:
+			v.err = v.s.unavailable("read "+v.name, err)
+		}
+	}
+	if v.err != nil {
+		return 0, v.err // not even the bytes read: they are not to be used
+	}
+	return n, nil
+}
+
+// Close releases the object's subscription.
+func (v *verified) Close() error { return v.r.Close() }
 
 // Save stores data as the checkpoint m.Name, replacing the previous one
 // only once every byte is stored; it creates the bucket when there is none

@@ -3,8 +3,11 @@ package checkpoint
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +67,7 @@ func TestJetStreamStoreRoundTrip(t *testing.T) {
 	if _, err := st.Info(ctx, "calls"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Info before any Save = %v, want ErrNotFound", err)
 	}
-	if _, _, err := st.Load(ctx, "calls"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := load(ctx, st, "calls"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Load before any Save = %v, want ErrNotFound", err)
 	}
 	js, _ := jetstream.New(nc)
@@ -79,7 +82,7 @@ func TestJetStreamStoreRoundTrip(t *testing.T) {
 	if _, err := st.Info(ctx, "rooms"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Info of another name = %v, want ErrNotFound", err)
 	}
-	m, got, err := st.Load(ctx, "calls")
+	m, got, err := load(ctx, st, "calls")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +100,7 @@ func TestJetStreamStoreRoundTrip(t *testing.T) {
 	if err := st.Save(ctx, Meta{Name: "calls", Epoch: "e1", Sequence: 50, Format: Format}, []byte("newer")); err != nil {
 		t.Fatal(err)
 	}
-	m, got, err = st.Load(ctx, "calls")
+	m, got, err = load(ctx, st, "calls")
 	if err != nil || m.Sequence != 50 || string(got) != "newer" {
 		t.Fatalf("after the second Save: %+v %q %v", m, got, err)
 	}
@@ -144,7 +147,7 @@ func TestKilledUploadKeepsThePreviousCheckpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m, got, err := st.Load(ctx, "calls")
+	m, got, err := load(ctx, st, "calls")
 	if err != nil || m.Sequence != 7 || string(got) != "the good one" {
 		t.Fatalf("Load after a killed upload = %+v %q %v, want the previous checkpoint", m, got, err)
 	}
@@ -166,7 +169,7 @@ func TestKilledUploadKeepsThePreviousCheckpoint(t *testing.T) {
 		t.Fatalf("chunk subjects after Save with old orphans: %v, want the two objects' only", subjects)
 	}
 	for name, want := range map[string]string{"calls": "the good one", "rooms": "rooms 2"} {
-		if _, got, err := st.Load(ctx, name); err != nil || string(got) != want {
+		if _, got, err := load(ctx, st, name); err != nil || string(got) != want {
 			t.Errorf("Load(%s) = %q, %v, want %q", name, got, err, want)
 		}
 	}
@@ -195,7 +198,7 @@ func TestForeignAndCorruptObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	var foreign *ForeignError
-	if _, _, err := st.Load(ctx, "rooms"); !errors.As(err, &foreign) {
+	if _, _, err := load(ctx, st, "rooms"); !errors.As(err, &foreign) {
 		t.Errorf("Load of a foreign object = %v, want a *ForeignError", err)
 	}
 	if _, err := st.Info(ctx, "rooms"); !errors.As(err, &foreign) {
@@ -215,7 +218,7 @@ func TestForeignAndCorruptObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	var corrupt *CorruptError
-	if _, _, err := st.Load(ctx, "calls"); !errors.As(err, &corrupt) {
+	if _, _, err := load(ctx, st, "calls"); !errors.As(err, &corrupt) {
 		t.Errorf("Load of a checkpoint missing a chunk = %v, want a *CorruptError", err)
 	}
 }
@@ -239,7 +242,70 @@ func TestStoreUnavailable(t *testing.T) {
 	if err := st.Save(short, Meta{Name: "calls", Epoch: "e1", Sequence: 8, Format: Format}, []byte("y")); !errors.Is(err, eventlog.ErrUnavailable) {
 		t.Errorf("Save with NATS down = %v, want ErrUnavailable", err)
 	}
-	if _, _, err := st.Load(short, "calls"); !errors.Is(err, eventlog.ErrUnavailable) || !strings.Contains(err.Error(), st.Bucket()) {
+	if _, _, err := load(short, st, "calls"); !errors.Is(err, eventlog.ErrUnavailable) || !strings.Contains(err.Error(), st.Bucket()) {
 		t.Errorf("Load with NATS down = %v, want ErrUnavailable naming the bucket", err)
+	}
+}
+
+// load opens the checkpoint of name and reads its content whole.
+func load(ctx context.Context, st *JetStream, name string) (Meta, []byte, error) {
+	m, r, err := st.Open(ctx, name)
+	if err != nil {
+		return m, nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	return m, data, err
+}
+
+// TestDigestMismatchWithholdsTheLastBytes: a content whose digest does not
+// match (the bytes changed, the size did not) fails before its last byte
+// is handed out, so a decoder that reads to the end never completes.
+func TestDigestMismatchWithholdsTheLastBytes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	_, nc := embedded(t)
+	st, err := OpenJetStream(nc, JetStreamOptions{Stream: "EVENTS"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("y"), 2<<20+17)
+	if err := st.Save(ctx, Meta{Name: "calls", Epoch: "e1", Sequence: 7, Format: Format}, data); err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite the object's description with another digest, as if its
+	// chunks had been altered.
+	js, _ := jetstream.New(nc)
+	obs, err := js.ObjectStore(ctx, st.Bucket())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := obs.GetInfo(ctx, "calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info.Digest = "SHA-256=" + strings.Repeat("A", 43) + "="
+	raw, err := json.Marshal(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := nats.NewMsg("$O." + st.Bucket() + ".M." + base64.URLEncoding.EncodeToString([]byte("calls")))
+	msg.Header.Set(jetstream.MsgRollup, jetstream.MsgRollupSubject)
+	msg.Data = raw
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+	_, r, err := st.Open(ctx, "calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := io.ReadAll(r)
+	var corrupt *CorruptError
+	if !errors.As(err, &corrupt) {
+		t.Fatalf("reading a content with another digest: %v, want a *CorruptError", err)
+	}
+	if len(got) >= len(data) {
+		t.Fatalf("the reader handed out all %d bytes before failing", len(got))
 	}
 }

@@ -2,6 +2,7 @@ package checkpoint
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -110,14 +111,14 @@ func (s *memStore) Info(_ context.Context, name string) (Meta, error) {
 	return m, nil
 }
 
-func (s *memStore) Load(ctx context.Context, name string) (Meta, []byte, error) {
+func (s *memStore) Open(ctx context.Context, name string) (Meta, io.ReadCloser, error) {
 	m, err := s.Info(ctx, name)
 	if err != nil {
 		return m, nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return m, s.data[name], nil
+	return m, io.NopCloser(bytes.NewReader(s.data[name])), nil
 }
 
 func (s *memStore) Save(_ context.Context, m Meta, data []byte) error {
