@@ -70,7 +70,7 @@ type Meta struct {
 	// Bytes is the content's size.
 	Bytes int64
 	// Written is when the store took it (the store's clock); set by Info
-	// and Load.
+	// and Open.
 	Written time.Time
 }
 
