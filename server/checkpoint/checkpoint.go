@@ -278,6 +278,9 @@ func (k *Keeper) restore(ctx context.Context, kp *kept) uint64 {
 	// content is checked, and keeps nothing of a checkpoint that fails.
 	decodeStart := time.Now()
 	seq, err := kp.State.ReadSnapshot(content)
+	if err != nil && ctx.Err() != nil {
+		return 0 // stopped during the download: nothing to say
+	}
 	if err != nil {
 		return fromLog(slog.LevelWarn, "the checkpoint cannot be read or does not decode", err)
 	}

@@ -299,6 +299,9 @@ func (s *JetStream) Save(ctx context.Context, m Meta, data []byte) error {
 		return err
 	}
 	s.purgeOrphans(ctx, obs)
+	if err := s.checkRoom(ctx, len(data)); err != nil {
+		return err
+	}
 	_, err = obs.Put(ctx, jetstream.ObjectMeta{
 		Name:        m.Name,
 		Description: fmt.Sprintf("trtc-gateway checkpoint of %s at sequence %d of epoch %s", m.Name, m.Sequence, m.Epoch),
@@ -312,6 +315,26 @@ func (s *JetStream) Save(ctx context.Context, m Meta, data []byte) error {
 	}, bytes.NewReader(data))
 	if err != nil {
 		return s.unavailable("put "+m.Name, err)
+	}
+	return nil
+}
+
+// checkRoom refuses a checkpoint that would take more than half of the
+// JetStream storage the account has left, when its account has a limit:
+// the event log shares that storage, and a webhook must not be refused for
+// want of room a checkpoint took. (A server-wide limit, such as the
+// embedded server's, is not visible to clients: there the upload fails
+// when it does not fit, and its chunks are purged at once.)
+func (s *JetStream) checkRoom(ctx context.Context, size int) error {
+	ctx, cancel := context.WithTimeout(ctx, jsAPITimeout)
+	defer cancel()
+	ai, err := s.js.AccountInfo(ctx)
+	if err != nil || ai.Limits.MaxStore <= 0 {
+		return nil // no limit to respect, or none known: Put will tell
+	}
+	free := ai.Limits.MaxStore - int64(ai.Store)
+	if int64(size) > free/2 {
+		return s.unavailable("put", fmt.Errorf("the checkpoint's %d bytes would take more than half of the %d bytes of JetStream storage the account has left, which the event log needs", size, max(free, 0)))
 	}
 	return nil
 }

@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -307,5 +310,53 @@ func TestDigestMismatchWithholdsTheLastBytes(t *testing.T) {
 	}
 	if len(got) >= len(data) {
 		t.Fatalf("the reader handed out all %d bytes before failing", len(got))
+	}
+}
+
+// TestCheckpointLeavesRoomForTheLog: under an account with a JetStream
+// storage limit, a checkpoint that would take more than half of what is
+// left is refused (the event log shares that storage), and a small one
+// is stored.
+func TestCheckpointLeavesRoomForTheLog(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nats.conf")
+	if err := os.WriteFile(conf, fmt.Appendf(nil, `
+listen: "127.0.0.1:-1"
+jetstream { store_dir: %q }
+accounts { GW { jetstream { max_file: 4MB, max_mem: 1MB }, users [{user: gw, password: gw}] } }
+`, filepath.Join(dir, "js")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := natsserver.ProcessConfigFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.NoLog, opts.NoSigs = true, true
+	ns, err := natsserver.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go ns.Start()
+	t.Cleanup(ns.Shutdown)
+	if !ns.ReadyForConnections(waitLimit) {
+		t.Fatal("NATS did not start")
+	}
+	nc, err := nats.Connect(ns.ClientURL(), nats.UserInfo("gw", "gw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	st, err := OpenJetStream(nc, JetStreamOptions{Stream: "EVENTS"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Save(ctx, Meta{Name: "calls", Epoch: "e1", Sequence: 1, Format: Format}, make([]byte, 3<<20))
+	if !errors.Is(err, eventlog.ErrUnavailable) || !strings.Contains(err.Error(), "event log needs") {
+		t.Fatalf("a checkpoint of 3 MiB under a 4 MB limit: %v, want it refused", err)
+	}
+	if err := st.Save(ctx, Meta{Name: "calls", Epoch: "e1", Sequence: 1, Format: Format}, make([]byte, 100<<10)); err != nil {
+		t.Fatalf("a checkpoint of 100 KiB under a 4 MB limit: %v", err)
 	}
 }
