@@ -162,7 +162,10 @@ func (f *Follower) Last() uint64 { return f.last.Load() }
 // rebuilt readers have caught up with the live position, they join the
 // live follow, each event still handed to each reader once and in order. A
 // gateway restarting on a long log thus delivers new events at once while
-// its projections rebuild.
+// its projections rebuild. The cursors of readers registered with
+// RegisterRebuiltFrom are given by their start functions, in the follow of
+// the rebuilt readers before it reads the log, so that restoring them
+// delays no live event either.
 func (f *Follower) Run(ctx context.Context) error {
 	if !f.started.CompareAndSwap(false, true) {
 		return errors.New("follower: Run was already called; a follower runs once")
