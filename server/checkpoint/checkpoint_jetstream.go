@@ -236,7 +236,93 @@ func (s *JetStream) Open(ctx context.Context, name string) (Meta, io.ReadCloser,
 		res.Close()
 		return m, nil, err
 	}
-	return m, &verified{r: res, left: info.Size, name: name, s: s}, nil
+	return m, prefetch(&verified{r: res, left: info.Size, name: name, s: s}), nil
+}
+
+// prefetchChunk is how much a prefetch reads from the object at a time.
+const prefetchChunk = 1 << 20
+
+// prefetched reads an object on a goroutine of its own as fast as the
+// object store delivers it, and hands the bytes to a slower reader (the
+// snapshot decoder). nats.go streams an object through an unbuffered pipe
+// whose reads time out after a few seconds without data and whose
+// subscription stalls while its callback waits for the reader: a decoder
+// reading it directly failed half way through a 120 MB checkpoint. At most
+// the whole object waits in memory, as it would if it were downloaded
+// first, and usually far less, since the decoder keeps up.
+type prefetched struct {
+	src  io.ReadCloser
+	done chan struct{} // closed when the goroutine has ended
+
+	mu     sync.Mutex
+	ready  *sync.Cond
+	chunks [][]byte // read, not yet handed out
+	err    error    // how the source ended: io.EOF when whole
+	closed bool
+}
+
+func prefetch(src io.ReadCloser) *prefetched {
+	p := &prefetched{src: src, done: make(chan struct{})}
+	p.ready = sync.NewCond(&p.mu)
+	go p.fill()
+	return p
+}
+
+// fill reads the source until it ends or Close.
+func (p *prefetched) fill() {
+	defer close(p.done)
+	for {
+		buf := make([]byte, prefetchChunk)
+		n, err := io.ReadFull(p.src, buf)
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF
+		}
+		p.mu.Lock()
+		if n > 0 {
+			p.chunks = append(p.chunks, buf[:n])
+		}
+		if err != nil {
+			p.err = err
+		}
+		stop := p.err != nil || p.closed
+		p.ready.Broadcast()
+		p.mu.Unlock()
+		if stop {
+			return
+		}
+	}
+}
+
+func (p *prefetched) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.chunks) == 0 && p.err == nil && !p.closed {
+		p.ready.Wait()
+	}
+	if len(p.chunks) > 0 {
+		n := copy(b, p.chunks[0])
+		if p.chunks[0] = p.chunks[0][n:]; len(p.chunks[0]) == 0 {
+			p.chunks[0] = nil
+			p.chunks = p.chunks[1:]
+		}
+		return n, nil
+	}
+	if p.closed {
+		return 0, errors.New("checkpoint: read after Close")
+	}
+	return 0, p.err
+}
+
+// Close stops the download and waits for its goroutine.
+func (p *prefetched) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.chunks = nil
+	p.ready.Broadcast()
+	p.mu.Unlock()
+	err := p.src.Close() // ends a read in progress
+	<-p.done
+	return err
 }
 
 // verified reads an object's content, checking it whole before its last
