@@ -606,3 +606,45 @@ func TestCheckpointKeepsWhatLeftTheLog(t *testing.T) {
 		t.Fatal("retention dropped nothing a rebuild would miss: the test proves nothing")
 	}
 }
+
+// TestShutdownDuringRestore: a gateway stopped while its projections are
+// still being restored stops at once and leaves the stored checkpoint as it
+// was, which the next start restores.
+func TestShutdownDuringRestore(t *testing.T) {
+	n := startNATS(t)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	src := newTrafficSource()
+	cfg := n.config()
+	s1 := startCfg(t, cfg)
+	src.post(t, s1, 100)
+	head := caughtUp(t, s1)
+	before := stateAnswers(t, s1, src)
+	stop(t, s1) // checkpoint at the head
+
+	held := make(chan struct{})
+	var once sync.Once
+	reset := server.SetRestoreHook(func(ctx context.Context, _ string) {
+		once.Do(func() { close(held) })
+		<-ctx.Done() // released only by the shutdown
+	})
+	s2 := startCfg(t, cfg)
+	reset()
+	<-held
+	stop(t, s2)
+
+	store, err := checkpoint.OpenJetStream(n.connect(t), checkpoint.JetStreamOptions{Stream: cfg.Stream})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"calls", "rooms"} {
+		if m, err := store.Info(ctx, p); err != nil || m.Sequence != head {
+			t.Fatalf("%s's checkpoint after a shutdown during the restore: %+v, %v; want it at %d still", p, m, err, head)
+		}
+	}
+	s3 := startCfg(t, cfg)
+	sameAnswers(t, "restored after a shutdown during the previous restore", before, stateAnswers(t, s3, src))
+	if got := restoredFrom(t, s3); got != "calls=checkpoint rooms=checkpoint" {
+		t.Fatalf("restored from %s", got)
+	}
+}
