@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -92,11 +93,7 @@ const (
 // It encodes the state into memory under the read lock, which Apply waits
 // for (about 0.2 µs per call), and writes it out after releasing the lock.
 func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
-	p.mu.RLock()
-	seq = p.last.Load()
-	e := newCallsEncoder(len(p.calls))
-	err = e.encode(p)
-	p.mu.RUnlock()
+	seq, e, err := p.encodeSnapshot()
 	if err != nil {
 		return 0, fmt.Errorf("calls snapshot: %w", err)
 	}
@@ -117,6 +114,17 @@ type callsEncoder struct {
 	texts map[*recordTexts]uint64
 	table []byte
 	body  []byte
+	// recent caches string references by the string's address: the
+	// projection's strings are interned, so the same account or text is
+	// the same bytes in every call, and most references are found here
+	// without hashing the string (the encoding runs under the read lock).
+	recent [1 << 12]recentRef
+}
+
+type recentRef struct {
+	p   *byte
+	n   int
+	ref uint64
 }
 
 func newCallsEncoder(calls int) *callsEncoder {
@@ -132,12 +140,18 @@ func (e *callsEncoder) ref(s string) uint64 {
 	if s == "" {
 		return 0
 	}
-	if i, ok := e.strs[s]; ok {
-		return i
+	ptr := unsafe.StringData(s)
+	slot := &e.recent[(uint64(uintptr(unsafe.Pointer(ptr)))*0x9e3779b97f4a7c15)>>(64-12)]
+	if slot.p == ptr && slot.n == len(s) {
+		return slot.ref
 	}
-	i := uint64(len(e.strs) + 1)
-	e.strs[s] = i
-	e.table = snapwire.AppendBytes(e.table, fieldString, s)
+	i, ok := e.strs[s]
+	if !ok {
+		i = uint64(len(e.strs) + 1)
+		e.strs[s] = i
+		e.table = snapwire.AppendBytes(e.table, fieldString, s)
+	}
+	*slot = recentRef{p: ptr, n: len(s), ref: i}
 	return i
 }
 
@@ -300,6 +314,14 @@ func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
 	return snapwire.EndMessage(b, at)
 }
 
+// encodeSnapshot encodes the state and its sequence under the read lock.
+func (p *Projection) encodeSnapshot() (uint64, *callsEncoder, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	e := newCallsEncoder(len(p.calls))
+	return p.last.Load(), e, e.encode(p)
+}
+
 // ReadSnapshot replaces the state of a projection that has applied no event
 // with the snapshot in r (written by WriteSnapshot of this or an older
 // format version) and returns the sequence it reflects. On an error the
@@ -420,6 +442,7 @@ func (d *callsDecoder) call(b []byte) error {
 		id, room          []byte
 		recordMsg         []byte
 		hasRecord         bool
+		end               snapwire.Fields // the end time's value
 		lastDelta, firstB uint64
 		flags             uint64
 	)
@@ -455,6 +478,11 @@ func (d *callsDecoder) call(b []byte) error {
 			room = f.Bytes()
 		case 10:
 			c.startTime = int64(f.Fixed())
+		case 11:
+			end = snapwire.Fields{B: f.B, Num: f.Num, Typ: f.Typ}
+			f.Skip()
+		case 12:
+			c.mediaType = gatewayv1.MediaType(f.Enum())
 		case 13:
 			d.members = append(d.members, f.Bytes())
 		case 14:
@@ -477,21 +505,13 @@ func (d *callsDecoder) call(b []byte) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	// The fields that need the start time (the base of times) read after it.
+	// The times read once the start time, their base, is known.
 	base := c.startTime
-	f = snapwire.Fields{B: b}
-	for f.Next() {
-		switch f.Num {
-		case 11:
-			c.endTime = f.Time(base)
-		case 12:
-			c.mediaType = gatewayv1.MediaType(f.Enum())
-		default:
-			f.Skip()
+	if end.B != nil {
+		c.endTime = end.Time(base)
+		if end.Err != nil {
+			return end.Err
 		}
-	}
-	if f.Err != nil {
-		return f.Err
 	}
 	if len(id) == 0 {
 		return errors.New("a call without an id")
@@ -692,8 +712,9 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 	return nil
 }
 
-// index files every ended call in its app's record index, oldest start
-// first, so that each insert is an append.
+// index builds every app's record index at once: the ended calls sorted
+// by (start, id), then filed in that order, each list growing by appends.
+// It files what Projection.index would, without its allocations per call.
 func (d *callsDecoder) index() {
 	byApp := map[uint32][]*call{}
 	for _, r := range d.p.fifo {
@@ -701,11 +722,39 @@ func (d *callsDecoder) index() {
 			byApp[r.c.app] = append(byApp[r.c.app], r.c)
 		}
 	}
-	for _, calls := range byApp {
-		slices.SortFunc(calls, compareRecords)
-		for _, c := range calls {
-			d.p.index(c)
+	for app, calls := range byApp {
+		if !slices.IsSortedFunc(calls, compareRecords) {
+			slices.SortFunc(calls, compareRecords)
 		}
+		ix := &recordIndex{
+			byStart:   slices.Clip(calls),
+			byAccount: map[string][]*call{}, byRoom: map[string][]*call{},
+			byResult: map[gatewayv1.CallResult][]*call{}, byType: map[gatewayv1.CallType][]*call{},
+		}
+		for _, c := range calls {
+			r := c.record
+			if len(r.callees) > linearSearch {
+				for _, a := range c.accounts() { // a long list: accounts finds its repeats in a map
+					ix.byAccount[a] = append(ix.byAccount[a], c)
+				}
+			} else {
+				if r.caller != "" {
+					ix.byAccount[r.caller] = append(ix.byAccount[r.caller], c)
+				}
+				for i, a := range r.callees {
+					if a != "" && a != r.caller && !slices.Contains(r.callees[:i], a) {
+						ix.byAccount[a] = append(ix.byAccount[a], c)
+					}
+				}
+			}
+			if r.room != "" {
+				ix.byRoom[r.room] = append(ix.byRoom[r.room], c)
+			}
+			ix.byResult[r.result] = append(ix.byResult[r.result], c)
+			ix.byType[r.callType] = append(ix.byType[r.callType], c)
+			c.indexed = true
+		}
+		d.p.records[app] = ix
 	}
 }
 
