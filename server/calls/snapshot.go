@@ -31,6 +31,8 @@ import (
 //	  references of media_type, call_type, result and room_id_type texts.
 //	3 call: one call, in the order of their last sequences (the order in
 //	  which Trim forgets them).
+//	4 sizes: 1 how many calls follow, so that a reader can size its map
+//	  (a hint: a reader bounds it, and reads whatever number follows).
 //
 // A call's fields. Sequences are written back from the call's last
 // sequence, which is written forward from the previous call's (unsigned,
@@ -73,7 +75,13 @@ const (
 	fieldString protowire.Number = 1
 	fieldTexts  protowire.Number = 2
 	fieldCall   protowire.Number = 3
+	fieldSizes  protowire.Number = 4
 )
+
+// maxPresize bounds the calls a reader makes room for before it reads
+// them: a corrupt hint costs at most a few tens of megabytes, a true one
+// of up to a million calls spares the map its growth.
+const maxPresize = 1 << 20
 
 // Flags of a call and of a record.
 const (
@@ -118,8 +126,12 @@ type callsEncoder struct {
 	// projection's strings are interned, so the same account or text is
 	// the same bytes in every call, and most references are found here
 	// without hashing the string (the encoding runs under the read lock).
-	recent [1 << 12]recentRef
+	recent []recentRef // 1<<recentBits of them
 }
+
+// recentBits sizes the cache of string references the encoder caches by address:
+// enough for a few hundred thousand accounts to meet few collisions.
+const recentBits = 16
 
 type recentRef struct {
 	p   *byte
@@ -128,11 +140,16 @@ type recentRef struct {
 }
 
 func newCallsEncoder(calls int) *callsEncoder {
-	return &callsEncoder{
-		strs:  make(map[string]uint64),
-		texts: make(map[*recordTexts]uint64),
-		body:  make([]byte, 0, 256*calls),
+	e := &callsEncoder{
+		strs:   make(map[string]uint64),
+		texts:  make(map[*recordTexts]uint64),
+		body:   make([]byte, 0, 256*calls),
+		recent: make([]recentRef, 1<<recentBits),
 	}
+	b, at := snapwire.BeginMessage(nil, fieldSizes)
+	b = snapwire.AppendUint(b, 1, uint64(calls))
+	e.table = snapwire.EndMessage(b, at)
+	return e
 }
 
 // ref is s's index in the string table, adding it.
@@ -141,7 +158,7 @@ func (e *callsEncoder) ref(s string) uint64 {
 		return 0
 	}
 	ptr := unsafe.StringData(s)
-	slot := &e.recent[(uint64(uintptr(unsafe.Pointer(ptr)))*0x9e3779b97f4a7c15)>>(64-12)]
+	slot := &e.recent[(uint64(uintptr(unsafe.Pointer(ptr)))*0x9e3779b97f4a7c15)>>(64-recentBits)]
 	if slot.p == ptr && slot.n == len(s) {
 		return slot.ref
 	}
@@ -385,6 +402,8 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 			d.strs = append(d.strs, d.p.strs.internBytes(body))
 		case fieldTexts:
 			err = d.textsEntry(body)
+		case fieldSizes:
+			err = d.sizes(body)
 		case fieldCall:
 			err = d.call(body)
 			if err != nil {
@@ -397,6 +416,27 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 	}
 	d.index()
 	return d.p, seq, nil
+}
+
+// sizes makes room for the calls the snapshot says follow, unless some
+// were read already.
+func (d *callsDecoder) sizes(b []byte) error {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
+		case 1:
+			if n := min(f.Uint(), maxPresize); len(d.p.calls) == 0 {
+				d.p.calls = make(map[key]*call, n)
+				d.p.fifo = make([]retained, 0, n)
+			}
+		default:
+			f.Skip()
+		}
+	}
+	if f.Err != nil {
+		return fmt.Errorf("sizes: %w", f.Err)
+	}
+	return nil
 }
 
 // str resolves a string reference.
@@ -528,9 +568,6 @@ func (d *callsDecoder) call(b []byte) error {
 	case room != nil:
 		c.roomID = string(room)
 	}
-	if _, dup := d.p.calls[c.key]; dup {
-		return fmt.Errorf("call %q of app %d twice", c.id, c.app)
-	}
 	if len(d.members) > 0 {
 		c.members = make([]member, len(d.members))
 		for i, m := range d.members {
@@ -566,7 +603,13 @@ func (d *callsDecoder) call(b []byte) error {
 	} else if len(d.seen) > 0 {
 		c.seen = slices.Clone(d.seen)
 	}
+	// Filed last (a call that fails leaves the whole decoder unused), and
+	// only once.
+	n := len(d.p.calls)
 	d.p.calls[c.key] = c
+	if len(d.p.calls) == n {
+		return fmt.Errorf("call %q of app %d twice", c.id, c.app)
+	}
 	d.p.fifo = append(d.p.fifo, retained{seq: c.lastSeq, c: c})
 	return nil
 }
