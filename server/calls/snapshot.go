@@ -45,7 +45,8 @@ import (
 //	4 last sequence − first sequence
 //	5 events applied (varint)
 //	6 flags: 1 start seen, 2 connected, 4 room id is the call id
-//	7 caller account (string ref)
+//	7 caller account (account ref: 0 is empty, 2k+1 the account of member
+//	  k counted from 0, 2k string k of the table)
 //	8 chat group id (string ref)
 //	9 room id (bytes), unless empty or flag 4
 //	10 start time (fixed64, Unix ns; absent is 0)
@@ -55,11 +56,11 @@ import (
 //	   1 account (string ref), 2 state, 3 last action, 4 state time,
 //	   5 invite, 6 answer, 7 join, 8 reject, 9 leave (times), 10 caller (1)
 //	14 timeline entry (message, repeated, in order):
-//	   1 last sequence − sequence, 2 time, 3 event type, 4 account (string
+//	   1 last sequence − sequence, 2 time, 3 event type, 4 account (account
 //	   ref), 5 action, 6 action text (string ref)
 //	15 record (message, present once the call ended):
-//	   1 call id (bytes), unless empty or flag 1; 2 caller (string ref);
-//	   3 callees (packed string refs); 4 room id (bytes), unless empty or
+//	   1 call id (bytes), unless empty or flag 1; 2 caller (account ref);
+//	   3 callees (packed account refs); 4 room id (bytes), unless empty or
 //	   flag 2; 5 texts (texts ref); 6 start, 7 end, 8 accept (times, each
 //	   present exactly when the record has it); 9 media type, 10 call type,
 //	   11 result, 12 room id type (enums); 13 flags: 1 call id is the
@@ -172,6 +173,34 @@ func (e *callsEncoder) ref(s string) uint64 {
 	return i
 }
 
+// account is how call c refers to account s: by the index of the member
+// it names (every account a call names is a member's, so that a call
+// costs the string table one lookup per member, not per mention), else by
+// the string table.
+func (e *callsEncoder) account(c *call, s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if c.memberIndex != nil {
+		if i, ok := c.memberIndex[s]; ok {
+			return uint64(i)<<1 | 1
+		}
+	} else {
+		p := unsafe.StringData(s)
+		for i := range c.members {
+			if a := c.members[i].account; unsafe.StringData(a) == p && len(a) == len(s) {
+				return uint64(i)<<1 | 1 // the same interned string: most are
+			}
+		}
+		for i := range c.members {
+			if c.members[i].account == s {
+				return uint64(i)<<1 | 1
+			}
+		}
+	}
+	return e.ref(s) << 1
+}
+
 // textsRef is x's index in the texts table, adding it.
 func (e *callsEncoder) textsRef(x *recordTexts) uint64 {
 	if x == nil {
@@ -230,7 +259,7 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 		flags |= callRoomIsID
 	}
 	b = snapwire.AppendUint(b, 6, flags)
-	b = snapwire.AppendUint(b, 7, e.ref(c.callerAccount))
+	b = snapwire.AppendUint(b, 7, e.account(c, c.callerAccount))
 	b = snapwire.AppendUint(b, 8, e.ref(c.chatGroupID))
 	if c.roomID != "" && flags&callRoomIsID == 0 {
 		b = snapwire.AppendBytes(b, 9, c.roomID)
@@ -266,7 +295,7 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 		b = snapwire.AppendUint(b, 1, c.lastSeq-t.seq)
 		b = snapwire.AppendTimeSet(b, 2, t.time, base)
 		b = snapwire.AppendEnum(b, 3, t.eventType)
-		b = snapwire.AppendUint(b, 4, e.ref(t.account))
+		b = snapwire.AppendUint(b, 4, e.account(c, t.account))
 		b = snapwire.AppendEnum(b, 5, t.action)
 		b = snapwire.AppendUint(b, 6, e.ref(t.actionText))
 		b = snapwire.EndMessage(b, tat)
@@ -297,12 +326,12 @@ func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
 	case r.id != "":
 		b = snapwire.AppendBytes(b, 1, r.id)
 	}
-	b = snapwire.AppendUint(b, 2, e.ref(r.caller))
+	b = snapwire.AppendUint(b, 2, e.account(c, r.caller))
 	if len(r.callees) > 0 {
 		var cat int
 		b, cat = snapwire.BeginMessage(b, 3)
 		for _, a := range r.callees {
-			b = protowire.AppendVarint(b, e.ref(a))
+			b = protowire.AppendVarint(b, e.account(c, a))
 		}
 		b = snapwire.EndMessage(b, cat)
 	}
@@ -482,6 +511,7 @@ func (d *callsDecoder) call(b []byte) error {
 		id, room          []byte
 		recordMsg         []byte
 		hasRecord         bool
+		caller            uint64
 		end               snapwire.Fields // the end time's value
 		lastDelta, firstB uint64
 		flags             uint64
@@ -511,7 +541,7 @@ func (d *callsDecoder) call(b []byte) error {
 		case 6:
 			flags = f.Uint()
 		case 7:
-			c.callerAccount = d.str(&f)
+			caller = f.Uint()
 		case 8:
 			c.chatGroupID = d.str(&f)
 		case 9:
@@ -582,10 +612,14 @@ func (d *callsDecoder) call(b []byte) error {
 			}
 		}
 	}
+	var err error
+	if c.callerAccount, err = d.account(c, caller); err != nil {
+		return fmt.Errorf("caller: %w", err)
+	}
 	if len(d.entries) > 0 {
 		c.timeline = make([]entry, len(d.entries))
 		for i, t := range d.entries {
-			if err := d.entry(&c.timeline[i], t, c.lastSeq, base); err != nil {
+			if err := d.entry(c, &c.timeline[i], t, base); err != nil {
 				return fmt.Errorf("timeline entry %d: %w", i, err)
 			}
 		}
@@ -645,19 +679,20 @@ func (d *callsDecoder) member(m *member, b []byte, base int64) error {
 	return f.Err
 }
 
-func (d *callsDecoder) entry(t *entry, b []byte, last uint64, base int64) error {
-	t.seq = last
+func (d *callsDecoder) entry(c *call, t *entry, b []byte, base int64) error {
+	t.seq = c.lastSeq
+	var account uint64
 	f := snapwire.Fields{B: b}
 	for f.Next() {
 		switch f.Num {
 		case 1:
-			t.seq = last - f.Uint()
+			t.seq = c.lastSeq - f.Uint()
 		case 2:
 			t.time = f.Time(base)
 		case 3:
 			t.eventType = gatewayv1.EventType(f.Enum())
 		case 4:
-			t.account = d.str(&f)
+			account = f.Uint()
 		case 5:
 			t.action = gatewayv1.ActionType(f.Enum())
 		case 6:
@@ -666,7 +701,29 @@ func (d *callsDecoder) entry(t *entry, b []byte, last uint64, base int64) error 
 			f.Skip()
 		}
 	}
-	return f.Err
+	if f.Err != nil {
+		return f.Err
+	}
+	var err error
+	t.account, err = d.account(c, account)
+	return err
+}
+
+// account resolves an account reference of call c, whose members are read.
+func (d *callsDecoder) account(c *call, v uint64) (string, error) {
+	if v&1 != 0 {
+		if i := v >> 1; i < uint64(len(c.members)) {
+			return c.members[i].account, nil
+		}
+		return "", fmt.Errorf("member %d of %d", v>>1, len(c.members))
+	}
+	if i := v >> 1; i <= uint64(len(d.strs)) {
+		if i == 0 {
+			return "", nil
+		}
+		return d.strs[i-1], nil
+	}
+	return "", fmt.Errorf("string %d of a table of %d", v>>1, len(d.strs))
 }
 
 func (d *callsDecoder) record(c *call, b []byte, base int64) error {
@@ -675,6 +732,8 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		id, room, callees []byte
 		flags             uint64
 		textsRef          uint64
+		caller            uint64
+		err               error
 	)
 	c.recordSeq = c.lastSeq
 	f := snapwire.Fields{B: b}
@@ -683,7 +742,7 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		case 1:
 			id = f.Bytes()
 		case 2:
-			r.caller = d.str(&f)
+			caller = f.Uint()
 		case 3:
 			callees = f.Bytes()
 		case 4:
@@ -727,6 +786,9 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 	case room != nil:
 		r.room = string(room)
 	}
+	if r.caller, err = d.account(c, caller); err != nil {
+		return fmt.Errorf("caller: %w", err)
+	}
 	if textsRef > uint64(len(d.texts)) {
 		return fmt.Errorf("texts %d of a table of %d", textsRef, len(d.texts))
 	}
@@ -745,7 +807,11 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		r.callees = make([]string, 0, n)
 		cf := snapwire.Fields{B: callees, Typ: protowire.VarintType, Num: 3}
 		for len(cf.B) > 0 && cf.Err == nil {
-			r.callees = append(r.callees, d.str(&cf))
+			a, err := d.account(c, cf.Uint())
+			if err != nil {
+				return fmt.Errorf("callee %d: %w", len(r.callees), err)
+			}
+			r.callees = append(r.callees, a)
 		}
 		if cf.Err != nil {
 			return fmt.Errorf("callees: %w", cf.Err)
