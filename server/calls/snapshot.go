@@ -23,9 +23,9 @@ import (
 // after the table entries it refers to, and a reader skips field numbers it
 // does not know, so a later version may add fields:
 //
-//	1 string: one entry of the string table, its bytes. Accounts, chat
-//	  groups and texts are written once and referred to by index: 1 is the
-//	  first entry, 0 the empty string.
+//	1 string: one entry of the string table, its bytes. Members'
+//	  accounts, chat groups and texts are written once and referred to by
+//	  index: 1 is the first entry, 0 the empty string.
 //	2 texts: one entry of the texts table (a record's four texts), referred
 //	  to by index from 1; 0 is four empty texts. Fields 1–4 are the string
 //	  references of media_type, call_type, result and room_id_type texts.
@@ -36,8 +36,8 @@ import (
 //
 // A call's fields. Sequences are written back from the call's last
 // sequence, which is written forward from the previous call's (unsigned,
-// wrapping). Times are relative to the call's start time (see snapwire.AppendTime);
-// an absent time is 0, unknown.
+// wrapping). Times are relative to the call's start time (see
+// snapwire.AppendTime); an absent time is 0, unknown.
 //
 //	1 app (varint)
 //	2 call id (bytes)
@@ -130,8 +130,9 @@ type callsEncoder struct {
 	recent []recentRef // 1<<recentBits of them
 }
 
-// recentBits sizes the cache of string references the encoder caches by address:
-// enough for a few hundred thousand accounts to meet few collisions.
+// recentBits sizes the encoder's cache of string references (65,536 of
+// them, 1.5 MiB): the accounts of tens of thousands of members meet few
+// collisions.
 const recentBits = 16
 
 type recentRef struct {
