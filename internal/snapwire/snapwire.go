@@ -122,6 +122,10 @@ func (f *Fields) Next() bool {
 	if f.Err != nil || len(f.B) == 0 {
 		return false
 	}
+	if c := f.B[0]; c < 0x80 && c >= 1<<3 { // a one-byte tag: fields 1 to 15
+		f.B, f.Num, f.Typ = f.B[1:], protowire.Number(c>>3), protowire.Type(c&7)
+		return true
+	}
 	num, typ, n := protowire.ConsumeTag(f.B)
 	if n < 0 {
 		f.Err = fmt.Errorf("reading a tag: %w", protowire.ParseError(n))
@@ -151,6 +155,11 @@ func (f *Fields) want(t protowire.Type) bool {
 func (f *Fields) Uint() uint64 {
 	if !f.want(protowire.VarintType) {
 		return 0
+	}
+	if len(f.B) > 0 && f.B[0] < 0x80 { // a one-byte varint: most are
+		v := f.B[0]
+		f.B = f.B[1:]
+		return uint64(v)
 	}
 	v, n := protowire.ConsumeVarint(f.B)
 	if n < 0 {

@@ -237,37 +237,47 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	p.index(c)
 }
 
-// idPrint is the 64 bits a call keeps of an event id to skip a
-// callback applied twice. It is the same in every process, so that a
-// snapshot can carry it (a per-process hash seed could not be restored):
-// the gateway's ids are 32 hex digits of SHA-256 (callback.EventID), whose
-// first 16 are the fingerprint as they stand; any other id is hashed with
-// SHA-256. Either way, whoever picks a callback's body cannot make its id
-// collide with another callback's without a 64-bit preimage of SHA-256.
+// idPrint is the 64 bits a call keeps of an event id to skip a callback
+// applied twice. It is the same in every process, so that a snapshot can
+// carry it (a per-process hash seed could not be restored): the gateway's
+// ids are 32 hex digits of SHA-256 (callback.EventID), whose two halves
+// XORed are the fingerprint; any other id is hashed with SHA-256. Either
+// way, whoever picks a callback's body cannot make its id collide with
+// another callback's without a 64-bit preimage of SHA-256.
 func idPrint(id string) uint64 {
-	if len(id) == 32 {
-		var v uint64
-		hex := true
-		for i := 0; i < len(id) && hex; i++ {
-			var d byte
-			switch c := id[i]; {
-			case c >= '0' && c <= '9':
-				d = c - '0'
-			case c >= 'a' && c <= 'f':
-				d = c - 'a' + 10
-			default:
-				hex = false
-			}
-			if i < 16 {
-				v = v<<4 | uint64(d)
-			}
-		}
-		if hex {
-			return v
-		}
+	if v, ok := hexPrint(id); ok {
+		return v
 	}
 	sum := sha256.Sum256([]byte(id))
 	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// hexPrint is the fingerprint of an id of 32 lowercase hex digits.
+func hexPrint(id string) (uint64, bool) {
+	if len(id) != 32 {
+		return 0, false
+	}
+	var hi, lo uint64
+	for i := range 16 {
+		a, okA := hexDigit(id[i])
+		b, okB := hexDigit(id[16+i])
+		if !okA || !okB {
+			return 0, false
+		}
+		hi, lo = hi<<4|a, lo<<4|b
+	}
+	return hi ^ lo, true
+}
+
+// hexDigit is the value of a lowercase hex digit.
+func hexDigit(c byte) (uint64, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return uint64(c - '0'), true
+	case c >= 'a' && c <= 'f':
+		return uint64(c-'a') + 10, true
+	}
+	return 0, false
 }
 
 // callID is the call an event is about: Event.call_id, else the payload's.

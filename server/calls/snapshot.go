@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -22,19 +23,21 @@ import (
 // after the table entries it refers to, and a reader skips field numbers it
 // does not know, so a later version may add fields:
 //
-//	1 string: one entry of the string table, its bytes. Accounts, chat
-//	  groups and texts are written once and referred to by index: 1 is the
-//	  first entry, 0 the empty string.
+//	1 string: one entry of the string table, its bytes. Members'
+//	  accounts, chat groups and texts are written once and referred to by
+//	  index: 1 is the first entry, 0 the empty string.
 //	2 texts: one entry of the texts table (a record's four texts), referred
 //	  to by index from 1; 0 is four empty texts. Fields 1–4 are the string
 //	  references of media_type, call_type, result and room_id_type texts.
 //	3 call: one call, in the order of their last sequences (the order in
 //	  which Trim forgets them).
+//	4 sizes: 1 how many calls follow, so that a reader can size its map
+//	  (a hint: a reader bounds it, and reads whatever number follows).
 //
 // A call's fields. Sequences are written back from the call's last
 // sequence, which is written forward from the previous call's (unsigned,
-// wrapping). Times are relative to the call's start time (see snapwire.AppendTime);
-// an absent time is 0, unknown.
+// wrapping). Times are relative to the call's start time (see
+// snapwire.AppendTime); an absent time is 0, unknown.
 //
 //	1 app (varint)
 //	2 call id (bytes)
@@ -42,7 +45,8 @@ import (
 //	4 last sequence − first sequence
 //	5 events applied (varint)
 //	6 flags: 1 start seen, 2 connected, 4 room id is the call id
-//	7 caller account (string ref)
+//	7 caller account (account ref: 0 is empty, 2k+1 the account of member
+//	  k counted from 0, 2k string k of the table)
 //	8 chat group id (string ref)
 //	9 room id (bytes), unless empty or flag 4
 //	10 start time (fixed64, Unix ns; absent is 0)
@@ -52,11 +56,11 @@ import (
 //	   1 account (string ref), 2 state, 3 last action, 4 state time,
 //	   5 invite, 6 answer, 7 join, 8 reject, 9 leave (times), 10 caller (1)
 //	14 timeline entry (message, repeated, in order):
-//	   1 last sequence − sequence, 2 time, 3 event type, 4 account (string
+//	   1 last sequence − sequence, 2 time, 3 event type, 4 account (account
 //	   ref), 5 action, 6 action text (string ref)
 //	15 record (message, present once the call ended):
-//	   1 call id (bytes), unless empty or flag 1; 2 caller (string ref);
-//	   3 callees (packed string refs); 4 room id (bytes), unless empty or
+//	   1 call id (bytes), unless empty or flag 1; 2 caller (account ref);
+//	   3 callees (packed account refs); 4 room id (bytes), unless empty or
 //	   flag 2; 5 texts (texts ref); 6 start, 7 end, 8 accept (times, each
 //	   present exactly when the record has it); 9 media type, 10 call type,
 //	   11 result, 12 room id type (enums); 13 flags: 1 call id is the
@@ -72,7 +76,13 @@ const (
 	fieldString protowire.Number = 1
 	fieldTexts  protowire.Number = 2
 	fieldCall   protowire.Number = 3
+	fieldSizes  protowire.Number = 4
 )
+
+// maxPresize bounds the calls a reader makes room for before it reads
+// them: a corrupt hint costs at most a few tens of megabytes, a true one
+// of up to a million calls spares the map its growth.
+const maxPresize = 1 << 20
 
 // Flags of a call and of a record.
 const (
@@ -92,11 +102,7 @@ const (
 // It encodes the state into memory under the read lock, which Apply waits
 // for (about 0.2 µs per call), and writes it out after releasing the lock.
 func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
-	p.mu.RLock()
-	seq = p.last.Load()
-	e := newCallsEncoder(len(p.calls))
-	err = e.encode(p)
-	p.mu.RUnlock()
+	seq, e, err := p.encodeSnapshot()
 	if err != nil {
 		return 0, fmt.Errorf("calls snapshot: %w", err)
 	}
@@ -117,14 +123,35 @@ type callsEncoder struct {
 	texts map[*recordTexts]uint64
 	table []byte
 	body  []byte
+	// recent caches string references by the string's address: the
+	// projection's strings are interned, so the same account or text is
+	// the same bytes in every call, and most references are found here
+	// without hashing the string (the encoding runs under the read lock).
+	recent []recentRef // 1<<recentBits of them
+}
+
+// recentBits sizes the encoder's cache of string references (65,536 of
+// them, 1.5 MiB): the accounts of tens of thousands of members meet few
+// collisions.
+const recentBits = 16
+
+type recentRef struct {
+	p   *byte
+	n   int
+	ref uint64
 }
 
 func newCallsEncoder(calls int) *callsEncoder {
-	return &callsEncoder{
-		strs:  make(map[string]uint64),
-		texts: make(map[*recordTexts]uint64),
-		body:  make([]byte, 0, 256*calls),
+	e := &callsEncoder{
+		strs:   make(map[string]uint64),
+		texts:  make(map[*recordTexts]uint64),
+		body:   make([]byte, 0, 256*calls),
+		recent: make([]recentRef, 1<<recentBits),
 	}
+	b, at := snapwire.BeginMessage(nil, fieldSizes)
+	b = snapwire.AppendUint(b, 1, uint64(calls))
+	e.table = snapwire.EndMessage(b, at)
+	return e
 }
 
 // ref is s's index in the string table, adding it.
@@ -132,13 +159,47 @@ func (e *callsEncoder) ref(s string) uint64 {
 	if s == "" {
 		return 0
 	}
-	if i, ok := e.strs[s]; ok {
-		return i
+	ptr := unsafe.StringData(s)
+	slot := &e.recent[(uint64(uintptr(unsafe.Pointer(ptr)))*0x9e3779b97f4a7c15)>>(64-recentBits)]
+	if slot.p == ptr && slot.n == len(s) {
+		return slot.ref
 	}
-	i := uint64(len(e.strs) + 1)
-	e.strs[s] = i
-	e.table = snapwire.AppendBytes(e.table, fieldString, s)
+	i, ok := e.strs[s]
+	if !ok {
+		i = uint64(len(e.strs) + 1)
+		e.strs[s] = i
+		e.table = snapwire.AppendBytes(e.table, fieldString, s)
+	}
+	*slot = recentRef{p: ptr, n: len(s), ref: i}
 	return i
+}
+
+// account is how call c refers to account s: by the index of the member
+// it names (every account a call names is a member's, so that a call
+// costs the string table one lookup per member, not per mention), else by
+// the string table.
+func (e *callsEncoder) account(c *call, s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if c.memberIndex != nil {
+		if i, ok := c.memberIndex[s]; ok {
+			return uint64(i)<<1 | 1
+		}
+	} else {
+		p := unsafe.StringData(s)
+		for i := range c.members {
+			if a := c.members[i].account; unsafe.StringData(a) == p && len(a) == len(s) {
+				return uint64(i)<<1 | 1 // the same interned string: most are
+			}
+		}
+		for i := range c.members {
+			if c.members[i].account == s {
+				return uint64(i)<<1 | 1
+			}
+		}
+	}
+	return e.ref(s) << 1
 }
 
 // textsRef is x's index in the texts table, adding it.
@@ -199,7 +260,7 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 		flags |= callRoomIsID
 	}
 	b = snapwire.AppendUint(b, 6, flags)
-	b = snapwire.AppendUint(b, 7, e.ref(c.callerAccount))
+	b = snapwire.AppendUint(b, 7, e.account(c, c.callerAccount))
 	b = snapwire.AppendUint(b, 8, e.ref(c.chatGroupID))
 	if c.roomID != "" && flags&callRoomIsID == 0 {
 		b = snapwire.AppendBytes(b, 9, c.roomID)
@@ -235,7 +296,7 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 		b = snapwire.AppendUint(b, 1, c.lastSeq-t.seq)
 		b = snapwire.AppendTimeSet(b, 2, t.time, base)
 		b = snapwire.AppendEnum(b, 3, t.eventType)
-		b = snapwire.AppendUint(b, 4, e.ref(t.account))
+		b = snapwire.AppendUint(b, 4, e.account(c, t.account))
 		b = snapwire.AppendEnum(b, 5, t.action)
 		b = snapwire.AppendUint(b, 6, e.ref(t.actionText))
 		b = snapwire.EndMessage(b, tat)
@@ -266,12 +327,12 @@ func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
 	case r.id != "":
 		b = snapwire.AppendBytes(b, 1, r.id)
 	}
-	b = snapwire.AppendUint(b, 2, e.ref(r.caller))
+	b = snapwire.AppendUint(b, 2, e.account(c, r.caller))
 	if len(r.callees) > 0 {
 		var cat int
 		b, cat = snapwire.BeginMessage(b, 3)
 		for _, a := range r.callees {
-			b = protowire.AppendVarint(b, e.ref(a))
+			b = protowire.AppendVarint(b, e.account(c, a))
 		}
 		b = snapwire.EndMessage(b, cat)
 	}
@@ -298,6 +359,14 @@ func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
 	b = snapwire.AppendUint(b, 13, flags)
 	b = snapwire.AppendUint(b, 14, c.lastSeq-c.recordSeq)
 	return snapwire.EndMessage(b, at)
+}
+
+// encodeSnapshot encodes the state and its sequence under the read lock.
+func (p *Projection) encodeSnapshot() (uint64, *callsEncoder, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	e := newCallsEncoder(len(p.calls))
+	return p.last.Load(), e, e.encode(p)
 }
 
 // ReadSnapshot replaces the state of a projection that has applied no event
@@ -363,6 +432,8 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 			d.strs = append(d.strs, d.p.strs.internBytes(body))
 		case fieldTexts:
 			err = d.textsEntry(body)
+		case fieldSizes:
+			err = d.sizes(body)
 		case fieldCall:
 			err = d.call(body)
 			if err != nil {
@@ -375,6 +446,27 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 	}
 	d.index()
 	return d.p, seq, nil
+}
+
+// sizes makes room for the calls the snapshot says follow, unless some
+// were read already.
+func (d *callsDecoder) sizes(b []byte) error {
+	f := snapwire.Fields{B: b}
+	for f.Next() {
+		switch f.Num {
+		case 1:
+			if n := min(f.Uint(), maxPresize); len(d.p.calls) == 0 {
+				d.p.calls = make(map[key]*call, n)
+				d.p.fifo = make([]retained, 0, n)
+			}
+		default:
+			f.Skip()
+		}
+	}
+	if f.Err != nil {
+		return fmt.Errorf("sizes: %w", f.Err)
+	}
+	return nil
 }
 
 // str resolves a string reference.
@@ -420,6 +512,8 @@ func (d *callsDecoder) call(b []byte) error {
 		id, room          []byte
 		recordMsg         []byte
 		hasRecord         bool
+		caller            uint64
+		end               snapwire.Fields // the end time's value
 		lastDelta, firstB uint64
 		flags             uint64
 	)
@@ -448,13 +542,18 @@ func (d *callsDecoder) call(b []byte) error {
 		case 6:
 			flags = f.Uint()
 		case 7:
-			c.callerAccount = d.str(&f)
+			caller = f.Uint()
 		case 8:
 			c.chatGroupID = d.str(&f)
 		case 9:
 			room = f.Bytes()
 		case 10:
 			c.startTime = int64(f.Fixed())
+		case 11:
+			end = snapwire.Fields{B: f.B, Num: f.Num, Typ: f.Typ}
+			f.Skip()
+		case 12:
+			c.mediaType = gatewayv1.MediaType(f.Enum())
 		case 13:
 			d.members = append(d.members, f.Bytes())
 		case 14:
@@ -477,21 +576,13 @@ func (d *callsDecoder) call(b []byte) error {
 	if f.Err != nil {
 		return f.Err
 	}
-	// The fields that need the start time (the base of times) read after it.
+	// The times read once the start time, their base, is known.
 	base := c.startTime
-	f = snapwire.Fields{B: b}
-	for f.Next() {
-		switch f.Num {
-		case 11:
-			c.endTime = f.Time(base)
-		case 12:
-			c.mediaType = gatewayv1.MediaType(f.Enum())
-		default:
-			f.Skip()
+	if end.B != nil {
+		c.endTime = end.Time(base)
+		if end.Err != nil {
+			return end.Err
 		}
-	}
-	if f.Err != nil {
-		return f.Err
 	}
 	if len(id) == 0 {
 		return errors.New("a call without an id")
@@ -508,9 +599,6 @@ func (d *callsDecoder) call(b []byte) error {
 	case room != nil:
 		c.roomID = string(room)
 	}
-	if _, dup := d.p.calls[c.key]; dup {
-		return fmt.Errorf("call %q of app %d twice", c.id, c.app)
-	}
 	if len(d.members) > 0 {
 		c.members = make([]member, len(d.members))
 		for i, m := range d.members {
@@ -525,10 +613,14 @@ func (d *callsDecoder) call(b []byte) error {
 			}
 		}
 	}
+	var err error
+	if c.callerAccount, err = d.account(c, caller); err != nil {
+		return fmt.Errorf("caller: %w", err)
+	}
 	if len(d.entries) > 0 {
 		c.timeline = make([]entry, len(d.entries))
 		for i, t := range d.entries {
-			if err := d.entry(&c.timeline[i], t, c.lastSeq, base); err != nil {
+			if err := d.entry(c, &c.timeline[i], t, base); err != nil {
 				return fmt.Errorf("timeline entry %d: %w", i, err)
 			}
 		}
@@ -546,7 +638,13 @@ func (d *callsDecoder) call(b []byte) error {
 	} else if len(d.seen) > 0 {
 		c.seen = slices.Clone(d.seen)
 	}
+	// Filed last (a call that fails leaves the whole decoder unused), and
+	// only once.
+	n := len(d.p.calls)
 	d.p.calls[c.key] = c
+	if len(d.p.calls) == n {
+		return fmt.Errorf("call %q of app %d twice", c.id, c.app)
+	}
 	d.p.fifo = append(d.p.fifo, retained{seq: c.lastSeq, c: c})
 	return nil
 }
@@ -582,19 +680,20 @@ func (d *callsDecoder) member(m *member, b []byte, base int64) error {
 	return f.Err
 }
 
-func (d *callsDecoder) entry(t *entry, b []byte, last uint64, base int64) error {
-	t.seq = last
+func (d *callsDecoder) entry(c *call, t *entry, b []byte, base int64) error {
+	t.seq = c.lastSeq
+	var account uint64
 	f := snapwire.Fields{B: b}
 	for f.Next() {
 		switch f.Num {
 		case 1:
-			t.seq = last - f.Uint()
+			t.seq = c.lastSeq - f.Uint()
 		case 2:
 			t.time = f.Time(base)
 		case 3:
 			t.eventType = gatewayv1.EventType(f.Enum())
 		case 4:
-			t.account = d.str(&f)
+			account = f.Uint()
 		case 5:
 			t.action = gatewayv1.ActionType(f.Enum())
 		case 6:
@@ -603,7 +702,29 @@ func (d *callsDecoder) entry(t *entry, b []byte, last uint64, base int64) error 
 			f.Skip()
 		}
 	}
-	return f.Err
+	if f.Err != nil {
+		return f.Err
+	}
+	var err error
+	t.account, err = d.account(c, account)
+	return err
+}
+
+// account resolves an account reference of call c, whose members are read.
+func (d *callsDecoder) account(c *call, v uint64) (string, error) {
+	if v&1 != 0 {
+		if i := v >> 1; i < uint64(len(c.members)) {
+			return c.members[i].account, nil
+		}
+		return "", fmt.Errorf("member %d of %d", v>>1, len(c.members))
+	}
+	if i := v >> 1; i <= uint64(len(d.strs)) {
+		if i == 0 {
+			return "", nil
+		}
+		return d.strs[i-1], nil
+	}
+	return "", fmt.Errorf("string %d of a table of %d", v>>1, len(d.strs))
 }
 
 func (d *callsDecoder) record(c *call, b []byte, base int64) error {
@@ -612,6 +733,8 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		id, room, callees []byte
 		flags             uint64
 		textsRef          uint64
+		caller            uint64
+		err               error
 	)
 	c.recordSeq = c.lastSeq
 	f := snapwire.Fields{B: b}
@@ -620,7 +743,7 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		case 1:
 			id = f.Bytes()
 		case 2:
-			r.caller = d.str(&f)
+			caller = f.Uint()
 		case 3:
 			callees = f.Bytes()
 		case 4:
@@ -664,6 +787,9 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 	case room != nil:
 		r.room = string(room)
 	}
+	if r.caller, err = d.account(c, caller); err != nil {
+		return fmt.Errorf("caller: %w", err)
+	}
 	if textsRef > uint64(len(d.texts)) {
 		return fmt.Errorf("texts %d of a table of %d", textsRef, len(d.texts))
 	}
@@ -682,7 +808,11 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 		r.callees = make([]string, 0, n)
 		cf := snapwire.Fields{B: callees, Typ: protowire.VarintType, Num: 3}
 		for len(cf.B) > 0 && cf.Err == nil {
-			r.callees = append(r.callees, d.str(&cf))
+			a, err := d.account(c, cf.Uint())
+			if err != nil {
+				return fmt.Errorf("callee %d: %w", len(r.callees), err)
+			}
+			r.callees = append(r.callees, a)
 		}
 		if cf.Err != nil {
 			return fmt.Errorf("callees: %w", cf.Err)
@@ -692,8 +822,9 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 	return nil
 }
 
-// index files every ended call in its app's record index, oldest start
-// first, so that each insert is an append.
+// index builds every app's record index at once: the ended calls sorted
+// by (start, id), then filed in that order, each list growing by appends.
+// It files what Projection.index would, without its allocations per call.
 func (d *callsDecoder) index() {
 	byApp := map[uint32][]*call{}
 	for _, r := range d.p.fifo {
@@ -701,11 +832,39 @@ func (d *callsDecoder) index() {
 			byApp[r.c.app] = append(byApp[r.c.app], r.c)
 		}
 	}
-	for _, calls := range byApp {
-		slices.SortFunc(calls, compareRecords)
-		for _, c := range calls {
-			d.p.index(c)
+	for app, calls := range byApp {
+		if !slices.IsSortedFunc(calls, compareRecords) {
+			slices.SortFunc(calls, compareRecords)
 		}
+		ix := &recordIndex{
+			byStart:   slices.Clip(calls),
+			byAccount: map[string][]*call{}, byRoom: map[string][]*call{},
+			byResult: map[gatewayv1.CallResult][]*call{}, byType: map[gatewayv1.CallType][]*call{},
+		}
+		for _, c := range calls {
+			r := c.record
+			if len(r.callees) > linearSearch {
+				for _, a := range c.accounts() { // a long list: accounts finds its repeats in a map
+					ix.byAccount[a] = append(ix.byAccount[a], c)
+				}
+			} else {
+				if r.caller != "" {
+					ix.byAccount[r.caller] = append(ix.byAccount[r.caller], c)
+				}
+				for i, a := range r.callees {
+					if a != "" && a != r.caller && !slices.Contains(r.callees[:i], a) {
+						ix.byAccount[a] = append(ix.byAccount[a], c)
+					}
+				}
+			}
+			if r.room != "" {
+				ix.byRoom[r.room] = append(ix.byRoom[r.room], c)
+			}
+			ix.byResult[r.result] = append(ix.byResult[r.result], c)
+			ix.byType[r.callType] = append(ix.byType[r.callType], c)
+			c.indexed = true
+		}
+		d.p.records[app] = ix
 	}
 }
 

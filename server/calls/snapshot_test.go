@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
@@ -417,5 +418,71 @@ func TestReadSnapshotRefusesAProjectionInUse(t *testing.T) {
 	}
 	if _, err := r.ReadSnapshot(bytes.NewReader(snap.Bytes())); err == nil {
 		t.Error("ReadSnapshot after an ignored event succeeded")
+	}
+}
+
+// bigCall is a group call of 30 members, each answering and hanging up,
+// that ends with a callee list naming some twice: long enough for the
+// member and seen maps that replace the lists of a short call.
+func bigCall() []*gatewayv1.Event {
+	id := "4c1d2e3f-0000-4000-8000-00000000b16c"
+	start := time.Unix(1741231146, 123456789)
+	var evs []*gatewayv1.Event
+	ev := func(typ gatewayv1.EventType, d time.Duration) *gatewayv1.Event {
+		e := &gatewayv1.Event{Sequence: uint64(len(evs) + 1), Id: fmt.Sprintf("%032x", len(evs)+1), Type: typ, SdkAppId: 1400000001, CallId: id,
+			EventTime: timestamppb.New(start.Add(d)), ReceivedAt: timestamppb.New(start.Add(d + time.Millisecond))}
+		evs = append(evs, e)
+		return e
+	}
+	var users []*gatewayv1.CallMember
+	for i := range 30 {
+		status := gatewayv1.MemberStatus_MEMBER_STATUS_WAITING
+		if i == 0 {
+			status = gatewayv1.MemberStatus_MEMBER_STATUS_CALLING
+		}
+		users = append(users, &gatewayv1.CallMember{UserAccount: fmt.Sprintf("member%d", i), Status: status})
+	}
+	ev(gatewayv1.EventType_EVENT_TYPE_CALL_STARTED, 0).Payload = &gatewayv1.Event_CallStarted{CallStarted: &gatewayv1.CallStarted{
+		CallInfo: &gatewayv1.CallInfo{CallId: id, RoomId: "room-b16", ChatGroupId: "group-b16", MediaType: gatewayv1.MediaType_MEDIA_TYPE_VIDEO},
+		UserList: users,
+	}}
+	for i, action := range []gatewayv1.ActionType{gatewayv1.ActionType_ACTION_TYPE_ANSWER, gatewayv1.ActionType_ACTION_TYPE_HANGUP} {
+		for j := 1; j < 30; j++ {
+			ev(gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED, time.Duration(i*100+j)*time.Second+time.Duration(j)).Payload = &gatewayv1.Event_CallMemberChanged{CallMemberChanged: &gatewayv1.CallMemberChanged{
+				CallId:          id,
+				ChangedUserList: []*gatewayv1.MemberChange{{UserAccount: fmt.Sprintf("member%d", j), ActionType: action, ActionTypeText: action.String()}},
+			}}
+		}
+	}
+	var callees []string
+	for j := range 30 {
+		callees = append(callees, fmt.Sprintf("member%d", j), fmt.Sprintf("member%d", j/2))
+	}
+	ev(gatewayv1.EventType_EVENT_TYPE_CALL_ENDED, 300*time.Second).Payload = &gatewayv1.Event_CallEnded{CallEnded: &gatewayv1.CallEnded{CallRecord: &gatewayv1.CallRecord{
+		CallId: id, CallerAccount: "member0", CallType: gatewayv1.CallType_CALL_TYPE_MULTI_CALL, CallResult: gatewayv1.CallResult_CALL_RESULT_NORMAL_END,
+		StartTime: timestamppb.New(start), EndTime: timestamppb.New(start.Add(300 * time.Second)), CalleeAccounts: callees, RoomId: "another room",
+	}}}
+	return evs
+}
+
+// TestSnapshotBigCall restores a call with more members and events than a
+// list holds, at every point of its life.
+func TestSnapshotBigCall(t *testing.T) {
+	evs := bigCall()
+	for cut := 0; cut <= len(evs); cut += 7 {
+		p := New()
+		for _, ev := range evs[:cut] {
+			p.Apply(ev)
+		}
+		q, _ := restore(t, p)
+		same(t, fmt.Sprintf("cut after %d", cut), p, q)
+		seq := uint64(len(evs))
+		for _, ev := range evs {
+			seq++
+			ev = again(ev, seq)
+			p.Apply(ev)
+			q.Apply(ev)
+		}
+		same(t, fmt.Sprintf("cut after %d, run on", cut), p, q)
 	}
 }

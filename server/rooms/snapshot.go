@@ -94,11 +94,7 @@ const (
 // It encodes the state into memory under the read lock, which Apply waits
 // for, and writes it out after releasing the lock.
 func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
-	p.mu.RLock()
-	seq = p.last
-	e := &roomsEncoder{battles: map[*gatewayv1.RoomBattle]uint64{}}
-	err = e.encode(p)
-	p.mu.RUnlock()
+	seq, e, err := p.encodeSnapshot()
 	if err != nil {
 		return 0, fmt.Errorf("rooms snapshot: %w", err)
 	}
@@ -258,6 +254,14 @@ func (e *roomsEncoder) room(r *room, prev uint64) error {
 	}
 	e.body = snapwire.EndMessage(b, at)
 	return nil
+}
+
+// encodeSnapshot encodes the state and its sequence under the read lock.
+func (p *Projection) encodeSnapshot() (uint64, *roomsEncoder, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	e := &roomsEncoder{battles: map[*gatewayv1.RoomBattle]uint64{}}
+	return p.last, e, e.encode(p)
 }
 
 // ReadSnapshot replaces the state of a projection that has applied no event

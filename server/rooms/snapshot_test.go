@@ -198,7 +198,7 @@ func internals(p *Projection) string {
 
 // storyEvents are the live room story of live_test.go with its end: the
 // battle's end, the anchor leaving TRTC, the destroy.
-func storyEvents(t *testing.T) []*gatewayv1.Event {
+func storyEvents(t testing.TB) []*gatewayv1.Event {
 	lines := append(slices.Clone(liveStory), []struct{ command, body string }{
 		{"Live.CallbackAfterEndBattle", `{"CallbackCommand":"Live.CallbackAfterEndBattle","BattleId":"b-1","Duration":60000,"CreateTime":1739954010,"StartTime":1739954011,"EndTime":1739954071,"OpType":0,"FromRoomInfo":{"RoomId":"stage","Score":3,"Owner_Account":"anchor"},"ToRoomList":[{"RoomId":"rival","Score":1,"Owner_Account":"other"}],"EventTime":1739954071000}`},
 		{"", `{"EventGroupId":1,"EventType":104,"CallbackTs":1739954072100,"EventInfo":{"RoomId":"stage","EventTs":1739954072,"UserId":"anchor","Role":20,"TerminalType":3,"UserType":3,"Reason":1,"EventMsTs":1739954072000}}`},
