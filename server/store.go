@@ -51,7 +51,8 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (store, err
 	}
 	switch cfg.Store {
 	case "memory":
-		logger.Warn("--store=memory: events are lost when the gateway stops")
+		// No checkpoints either: the projections have no log to resume.
+		logger.Warn("--store=memory: events are lost when the gateway stops, and the call and room state with them (no checkpoints)")
 		return store{log: eventlog.NewMemory(eventlog.MemoryOptions{
 			Retention: cfg.Retention, DedupWindow: cfg.DedupWindow,
 			// The limit the embedded JetStream store has, so that both
