@@ -56,7 +56,7 @@ func (s *Server) startState(ctx context.Context, reg prometheus.Registerer) erro
 					return inner(ctx)
 				}
 			}
-			s.follower.RegisterRebuiltFrom(p.Name, restore, readers[p.Name])
+			s.follower.RegisterRebuiltFrom(p.Name, restore, s.keeper.Reader(p.Name))
 		}
 	}
 

@@ -113,12 +113,20 @@ type Log interface {
 	Epoch() string
 }
 
+// State is a projection as a Keeper sees it: it applies the follower's
+// events, and it saves and restores snapshots.
+type State interface {
+	Applier
+	Snapshotter
+}
+
 // Projection is one projection a Keeper saves and restores.
 type Projection struct {
 	// Name names its checkpoint; one per projection.
 	Name string
-	// State is the projection.
-	State Snapshotter
+	// State is the projection. Register Keeper.Reader(Name) with the
+	// follower in its place.
+	State State
 }
 
 // Options configures a Keeper.
@@ -166,6 +174,8 @@ type Keeper struct {
 // kept is a Keeper's record of one projection.
 type kept struct {
 	Projection
+	// gate is what the follower applies events through (see Reader).
+	gate *gate
 	// restored is set once Restore returned: before, the projection is
 	// being restored and must not be encoded.
 	restored atomic.Bool
@@ -196,7 +206,7 @@ func New(opts Options) (*Keeper, error) {
 		if p.Name == "" || p.State == nil || k.byName[p.Name] != nil {
 			return nil, fmt.Errorf("checkpoint: projection %q: each needs a name of its own and a state", p.Name)
 		}
-		kp := &kept{Projection: p}
+		kp := &kept{Projection: p, gate: newGate(p.State)}
 		k.byName[p.Name] = kp
 		k.list = append(k.list, kp)
 	}
@@ -207,6 +217,18 @@ func New(opts Options) (*Keeper, error) {
 		}
 	}
 	return k, nil
+}
+
+// Reader returns what the follower is to hand the projection name's events
+// to, in its place: the projection itself, except while its checkpoint is
+// encoded, when the events (and trims) are queued and applied right after,
+// in order, so that the follower does not wait for the encoding. It is
+// also a follower.Trimmer.
+func (k *Keeper) Reader(name string) interface {
+	Applier
+	trimmer
+} {
+	return k.byName[name].gate
 }
 
 // Restorer returns the start function of the projection name for
@@ -323,8 +345,8 @@ func (k *Keeper) open(ctx context.Context, name string) (Meta, io.ReadCloser, er
 // Checkpoint writes the checkpoint of every projection that has advanced
 // since its newest one and whose stored checkpoint is older, one after the
 // other; it returns the failures, joined. Each snapshot is encoded into
-// memory (the projection's readers and its follower wait meanwhile) and
-// uploaded after.
+// memory, with the follower's events for the projection queued meanwhile
+// (see Reader), and uploaded after.
 func (k *Keeper) Checkpoint(ctx context.Context) error {
 	return k.checkpoint(ctx, false)
 }
@@ -376,7 +398,11 @@ func (k *Keeper) write(ctx context.Context, kp *kept, periodic bool) error {
 
 	buf := bytes.NewBuffer(make([]byte, 0, kp.size+kp.size/8))
 	began := time.Now()
+	// The projection stands still meanwhile; the follower's events for it
+	// queue at its gate.
+	kp.gate.hold()
 	seq, err := kp.State.WriteSnapshot(buf)
+	kp.gate.release()
 	encoded := time.Since(began)
 	if err != nil {
 		return fmt.Errorf("encoding the snapshot: %w", err)

@@ -28,11 +28,23 @@ type fake struct {
 	seqs []uint64
 	// writeErr, when set, fails WriteSnapshot.
 	writeErr error
+	// writing, when set, is closed as WriteSnapshot starts, which then
+	// waits for proceed to be closed.
+	writing, proceed chan struct{}
+	// log records applied events and trims in order ("5", "trim 3").
+	log []string
+}
+
+func (f *fake) Trim(oldest uint64) {
+	f.mu.Lock()
+	f.log = append(f.log, fmt.Sprintf("trim %d", oldest))
+	f.mu.Unlock()
 }
 
 func (f *fake) Apply(ev *gatewayv1.Event) {
 	f.mu.Lock()
 	f.seqs = append(f.seqs, ev.GetSequence())
+	f.log = append(f.log, fmt.Sprint(ev.GetSequence()))
 	f.mu.Unlock()
 }
 
@@ -46,6 +58,10 @@ func (f *fake) last() uint64 {
 func (f *fake) WriteSnapshot(w io.Writer) (uint64, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
+	if f.writing != nil {
+		close(f.writing)
+		<-f.proceed
+	}
 	if f.writeErr != nil {
 		return 0, f.writeErr
 	}
@@ -401,4 +417,53 @@ func value(c prometheus.Metric) float64 {
 		return m.Gauge.GetValue()
 	}
 	return m.Counter.GetValue()
+}
+
+// TestEncodingDoesNotStallTheFollower: while a projection's checkpoint is
+// encoded (here, held in WriteSnapshot), the events and trims the follower
+// hands its Reader return at once, are not applied to the encoded state,
+// and are applied in order right after.
+func TestEncodingDoesNotStallTheFollower(t *testing.T) {
+	ctx := context.Background()
+	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
+	defer log.Close()
+	appendN(t, log, 6)
+	evs, err := log.Read(ctx, 0, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &fake{}
+	var pos uint64
+	k, err := New(Options{Store: newMemStore(), Log: log, Projections: []Projection{{Name: "p", State: p}}, Position: func() uint64 { return pos }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Restorer("p")(ctx)
+	r := k.Reader("p")
+	for _, ev := range evs[:3] {
+		r.Apply(ev)
+		pos = ev.GetSequence()
+	}
+	p.writing, p.proceed = make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- k.Checkpoint(ctx) }()
+	<-p.writing
+	// Were these to wait for the encoding, the test would never get past
+	// them: the encoding waits for proceed.
+	r.Apply(evs[3])
+	r.Trim(2)
+	r.Apply(evs[4])
+	close(p.proceed)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	r.Apply(evs[5])
+	if m, _ := k.opts.Store.Info(ctx, "p"); m.Sequence != 3 {
+		t.Errorf("the checkpoint is at %d, want 3: the encoded state moved", m.Sequence)
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if got := fmt.Sprint(p.log); got != "[1 2 3 4 trim 2 5 6]" {
+		t.Errorf("applied %s, want [1 2 3 4 trim 2 5 6]", got)
+	}
 }

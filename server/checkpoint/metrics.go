@@ -26,7 +26,7 @@ func newMetrics(k *Keeper) metrics {
 		}, []string{"projection"}),
 		encode: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "trtcgw_checkpoint_encode_seconds",
-			Help: "How long encoding the last checkpoint took; the projection's follower waited that long.",
+			Help: "How long encoding the last checkpoint took; the projection's events queued meanwhile, and were applied right after.",
 		}, []string{"projection"}),
 		upload: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "trtcgw_checkpoint_upload_seconds",

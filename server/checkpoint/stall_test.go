@@ -17,8 +17,9 @@ import (
 // TestApplyStallWhileEncoding measures how long the follower waits to
 // apply a call event while a checkpoint of a call projection of
 // TRTCGW_CHECKPOINT_STALL calls is encoded: the projection encodes under
-// its read lock, and Apply takes the write lock. A measurement, run only
-// when the variable is set.
+// its read lock, and Apply takes the write lock; through the Keeper's gate
+// the event is queued instead. A measurement, run only when the variable
+// is set.
 func TestApplyStallWhileEncoding(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("TRTCGW_CHECKPOINT_STALL"))
 	if n <= 0 {
@@ -47,11 +48,17 @@ func TestApplyStallWhileEncoding(t *testing.T) {
 		last = ev
 	}
 	t.Logf("%d calls, %d events", p.Len(), seq)
-	for round := range 3 {
+	gt := newGate(p)
+	for round := range 4 {
+		gated := round%2 == 1
 		started := make(chan struct{})
 		encoded := make(chan time.Duration, 1)
 		go func() {
 			var buf bytes.Buffer
+			if gated {
+				gt.hold()
+				defer gt.release()
+			}
 			close(started)
 			began := time.Now()
 			if _, err := p.WriteSnapshot(&buf); err != nil {
@@ -64,8 +71,12 @@ func TestApplyStallWhileEncoding(t *testing.T) {
 		// A retry of the last call event: Apply takes the write lock and
 		// then skips it as a duplicate.
 		began := time.Now()
-		p.Apply(last)
+		if gated {
+			gt.Apply(last)
+		} else {
+			p.Apply(last)
+		}
 		stall := time.Since(began)
-		t.Logf("round %d: WriteSnapshot %s; an Apply issued 1ms into it waited %s", round, <-encoded, stall)
+		t.Logf("round %d, gate %v: WriteSnapshot %s; an Apply issued 1ms into it waited %s", round, gated, <-encoded, stall)
 	}
 }
