@@ -372,3 +372,94 @@ func TestReadSnapshotRefusesAProjectionInUse(t *testing.T) {
 		t.Error("ReadSnapshot after an ignored event succeeded")
 	}
 }
+
+// TestSnapshotWhileApplying takes snapshots while the follower applies
+// events and trims: each snapshot is exactly the state of the events up to
+// the sequence it reports (a projection that applied them writes the same
+// bytes), once both have trimmed what the follower had trimmed by then.
+func TestSnapshotWhileApplying(t *testing.T) {
+	const n = 4000
+	evs := trafficEvents(t, n, 13, traffic.Mix{traffic.Calls: 1, traffic.Live: 2, traffic.Viewers: 2, traffic.TRTC: 2}, time.Second)
+	trimAfter := make([]uint64, n) // the oldest sequence kept after event i+1
+	var oldest uint64 = 1
+	for i := range evs {
+		if i%97 == 96 {
+			oldest += 150
+		}
+		trimAfter[i] = oldest
+	}
+	type shot struct {
+		seq  uint64
+		snap []byte
+	}
+	p := New(20 * time.Minute)
+	done := make(chan struct{})
+	shots := make(chan shot, n/50+1)
+	took := make(chan struct{}, 1) // a snapshot was taken
+	go func() {
+		defer close(took)
+		defer close(shots)
+		var sent uint64
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			var buf bytes.Buffer
+			seq, err := p.WriteSnapshot(&buf)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if seq >= sent+50 { // one in fifty events is enough
+				sent = seq
+				shots <- shot{seq, buf.Bytes()}
+			}
+			select {
+			case took <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	for i, ev := range evs {
+		p.Apply(ev)
+		if i%97 == 96 {
+			p.Trim(trimAfter[i])
+		}
+		if i%500 == 499 {
+			// However fast the events go, some snapshots fall between them.
+			select {
+			case <-took:
+			default:
+			}
+			<-took
+		}
+	}
+	close(done)
+	checked := 0
+	for s := range shots {
+		q := New(p.ttl)
+		if _, err := q.ReadSnapshot(bytes.NewReader(s.snap)); err != nil {
+			t.Fatalf("snapshot at %d: %v", s.seq, err)
+		}
+		r := New(p.ttl)
+		for _, ev := range evs[:s.seq] {
+			r.Apply(ev)
+			if ev.Sequence%97 == 0 {
+				r.Trim(trimAfter[ev.Sequence-1])
+			}
+		}
+		q.Trim(trimAfter[s.seq-1])
+		r.Trim(trimAfter[s.seq-1])
+		if a, b := snapshotOf(t, q), snapshotOf(t, r); !bytes.Equal(a, b) {
+			same(t, fmt.Sprintf("snapshot at %d", s.seq), r, q, evs[s.seq-1].GetReceivedAt().AsTime())
+			t.Fatalf("snapshot at %d differs from the state after event %d, in bytes only", s.seq, s.seq)
+		}
+		checked++
+	}
+	t.Logf("%d snapshots taken while applying match the state at their sequence", checked)
+	if checked < n/500-1 {
+		t.Errorf("%d snapshots checked, want at least %d", checked, n/500-1)
+	}
+}
