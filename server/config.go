@@ -77,6 +77,12 @@ type Config struct {
 	// destroy callback may never come); 0 is DefaultRoomTTL. See the README,
 	// "Calls and rooms".
 	RoomTTL time.Duration
+	// CheckpointInterval is how often the JetStream store saves the call
+	// and room projections as checkpoints, which a restart restores instead
+	// of replaying the whole log (see README, "Checkpoints"); 0 turns
+	// checkpoints off, both writing and restoring. The memory store has
+	// none: its log ends with the process.
+	CheckpointInterval time.Duration
 
 	// WebhookTokens maps an SdkAppid to its Tencent webhook authentication
 	// token: that app's callbacks must carry a valid Sign and RequestTime.
@@ -144,6 +150,13 @@ const (
 	DefaultShutdownTimeout = 10 * time.Second
 	// DefaultRoomTTL is how long a live room stays live without an event.
 	DefaultRoomTTL = rooms.DefaultTTL
+	// DefaultCheckpointInterval is how often the projections are saved:
+	// a restart replays at most this long's events on top of the newest
+	// checkpoint, and a gateway uploads its state a few times an hour.
+	DefaultCheckpointInterval = 5 * time.Minute
+	// MinCheckpointInterval is the shortest checkpoint interval: each
+	// checkpoint encodes and uploads the whole state.
+	MinCheckpointInterval = time.Second
 	// DefaultWebhookAuthWindow is how far a signed callback's RequestTime may
 	// be from the gateway's clock.
 	DefaultWebhookAuthWindow = time.Minute
@@ -171,6 +184,8 @@ func DefaultConfig() Config {
 		Heartbeat:       DefaultHeartbeat,
 		ShutdownTimeout: DefaultShutdownTimeout,
 		RoomTTL:         DefaultRoomTTL,
+
+		CheckpointInterval: DefaultCheckpointInterval,
 
 		WebhookAuthWindow: DefaultWebhookAuthWindow,
 		MaxConns:          DefaultMaxConns,
@@ -253,6 +268,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RoomTTL < 0 {
 		errs = append(errs, fmt.Errorf("--room-ttl=%s must be positive (0 is the default, %s)", c.RoomTTL, DefaultRoomTTL))
+	}
+	if c.CheckpointInterval != 0 && c.CheckpointInterval < MinCheckpointInterval {
+		errs = append(errs, fmt.Errorf("--checkpoint-interval=%s must be 0 (off) or at least %s", c.CheckpointInterval, MinCheckpointInterval))
 	}
 	if c.Heartbeat <= 0 {
 		errs = append(errs, fmt.Errorf("--heartbeat=%s must be positive", c.Heartbeat))

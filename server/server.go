@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -22,6 +23,7 @@ import (
 	"github.com/trtc-gateway/trtc-gateway/server/api"
 	"github.com/trtc-gateway/trtc-gateway/server/apiauth"
 	"github.com/trtc-gateway/trtc-gateway/server/calls"
+	"github.com/trtc-gateway/trtc-gateway/server/checkpoint"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/follower"
 	"github.com/trtc-gateway/trtc-gateway/server/hub"
@@ -57,6 +59,17 @@ type Server struct {
 	lnHTTP     net.Listener
 	hubStop    context.CancelFunc // stops the follower, and with it the hub
 	hubDone    chan error
+
+	// checkpoints is the store's checkpoint store, nil without one; keeper
+	// restores and writes the projections' checkpoints in it, and runs
+	// until keeperStop (keeperDone is closed then).
+	checkpoints checkpoint.Store
+	keeper      *checkpoint.Keeper
+	keeperStop  context.CancelFunc
+	keeperDone  chan struct{}
+	// readyAfter is how long the projections took to catch up after
+	// start (a time.Duration); 0 until they have.
+	readyAfter atomic.Int64
 
 	// watchStop ends the store's watch (watchLog); watchDone is closed when
 	// it has ended. Both are nil for a store without one.
@@ -160,13 +173,13 @@ func Start(ctx context.Context, cfg Config) (s *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.log, s.closeStore = st.log, st.release
+	s.log, s.closeStore, s.checkpoints = st.log, st.release, st.checkpoints
 	s.watchLog(st.watch)
-	if err := s.startState(ctx); err != nil {
-		return nil, err
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := s.startState(ctx, reg); err != nil {
+		return nil, err
+	}
 	registerHubMetrics(reg, s.hub)
 	s.registerStateMetrics(reg)
 
@@ -214,8 +227,9 @@ func (s *Server) Log() eventlog.Log { return s.log }
 // Shutdown stops the gateway without losing an acknowledged callback: it stops
 // taking webhooks and lets in-flight ones finish (their events are appended),
 // ends every subscription with UNAVAILABLE naming its resume cursor, then
-// closes the APIs, the hub and the log. When ctx ends first, what is left is
-// closed at once.
+// closes the APIs and the hub, stops the follower, writes the projections'
+// checkpoints (JetStream store) and closes the log. When ctx ends first,
+// what is left is closed at once, without a checkpoint.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutdownOnce.Do(func() {
 		var errs []error
@@ -239,6 +253,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			<-stopped
 			errs = append(errs, fmt.Errorf("grpc listener: %w", ctx.Err()))
 		}
+		// The projections stand still once the follower has stopped: the
+		// checkpoint is then as new as the gateway's state.
+		s.stopState()
+		s.finalCheckpoint(ctx)
 		s.closeAll()
 		s.shutdownErr = errors.Join(errs...)
 		s.logger.Info("stopped")
@@ -260,10 +278,7 @@ func (s *Server) closeAll() {
 			_ = ln.Close()
 		}
 	}
-	if s.hubStop != nil {
-		s.hubStop()
-		<-s.hubDone
-	}
+	s.stopState()
 	if s.watchStop != nil {
 		s.watchStop()
 		<-s.watchDone

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/trtc-gateway/trtc-gateway/server/checkpoint"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
@@ -37,6 +38,10 @@ type store struct {
 	// release releases the resources under the log once it is closed; nil
 	// when there are none.
 	release func()
+	// checkpoints keeps the projections' checkpoints: the JetStream store
+	// with --checkpoint-interval above 0; nil otherwise (the memory log ends
+	// with the process, so its projections have nothing to resume).
+	checkpoints checkpoint.Store
 }
 
 // openStore opens the event log cfg asks for.
@@ -46,7 +51,8 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (store, err
 	}
 	switch cfg.Store {
 	case "memory":
-		logger.Warn("--store=memory: events are lost when the gateway stops")
+		// No checkpoints either: the projections have no log to resume.
+		logger.Warn("--store=memory: events are lost when the gateway stops, and the call and room state with them (no checkpoints)")
 		return store{log: eventlog.NewMemory(eventlog.MemoryOptions{
 			Retention: cfg.Retention, DedupWindow: cfg.DedupWindow,
 			// The limit the embedded JetStream store has, so that both
@@ -162,6 +168,17 @@ func openJetStream(ctx context.Context, cfg Config, logger *slog.Logger) (_ stor
 			"fix", fmt.Sprintf("set max_payload to at least %d on the NATS servers, or lower --max-body to %d", embeddedMaxPayload(cfg.MaxBody), max(0, (limit-eventlog.EventEnvelope)/3)))
 	}
 	st := store{log: js, release: release}
+	if cfg.CheckpointInterval > 0 {
+		cp, err := checkpoint.OpenJetStream(nc, checkpoint.JetStreamOptions{
+			Stream: cfg.Stream, Replicas: cfg.StreamReplicas, Logger: logger.With("component", "checkpoint"),
+		})
+		if err != nil {
+			_ = js.Close()
+			return store{}, err
+		}
+		st.checkpoints = cp
+		logger.Info("checkpoints: JetStream object store", "bucket", cp.Bucket(), "interval", cfg.CheckpointInterval)
+	}
 	if srv != nil {
 		st.watch = func(ctx context.Context, report func(error)) { srv.Watch(ctx, logWatchInterval, report) }
 	} else {

@@ -117,6 +117,7 @@ func registerFlags(fs *flag.FlagSet, cfg *server.Config, apps *appIDList, logLev
 	fs.DurationVar(&cfg.Heartbeat, "heartbeat", cfg.Heartbeat, "idle interval after which a stream gets a heartbeat")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long a graceful shutdown may take")
 	fs.DurationVar(&cfg.RoomTTL, "room-ttl", cfg.RoomTTL, "a live room with no event for this long is no longer live (RoomService)")
+	fs.DurationVar(&cfg.CheckpointInterval, "checkpoint-interval", cfg.CheckpointInterval, "jetstream: save the call and room state to the NATS object store this often (and at shutdown), so that a restart replays only the events after it; 0 turns checkpoints off")
 	fs.Func("memory-limit", "the Go runtime's soft memory limit: the collector works harder near it, trading CPU for RSS; auto is 90% of the container's cgroup limit unless GOMEMLIMIT is set, none sets none, or a size such as 512MiB (default auto)", func(v string) error {
 		n, err := server.ParseMemoryLimit(v)
 		if err != nil {

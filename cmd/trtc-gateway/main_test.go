@@ -125,6 +125,22 @@ func TestParseConfig(t *testing.T) {
 			}
 		}},
 		{name: "console flag nonsense", env: map[string]string{"TRTCGW_CONSOLE": "maybe"}, wantErr: "TRTCGW_CONSOLE"},
+		{name: "checkpoints every 5m by default", check: func(t *testing.T, c server.Config) {
+			if c.CheckpointInterval != 5*time.Minute {
+				t.Errorf("checkpoint interval %s, want 5m", c.CheckpointInterval)
+			}
+		}},
+		{name: "checkpoints off", env: map[string]string{"TRTCGW_CHECKPOINT_INTERVAL": "0"}, check: func(t *testing.T, c server.Config) {
+			if c.CheckpointInterval != 0 {
+				t.Errorf("checkpoint interval %s, want 0 (off)", c.CheckpointInterval)
+			}
+		}},
+		{name: "checkpoint interval", args: []string{"--checkpoint-interval=90s"}, check: func(t *testing.T, c server.Config) {
+			if c.CheckpointInterval != 90*time.Second {
+				t.Errorf("checkpoint interval %s, want 90s", c.CheckpointInterval)
+			}
+		}},
+		{name: "checkpoint interval too short", args: []string{"--checkpoint-interval=10ms"}, wantErr: "--checkpoint-interval"},
 		{name: "non-positive queue", args: []string{"--queue=0"}, wantErr: "--queue"},
 		{name: "bad log format", args: []string{"--log-format=xml"}, wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},

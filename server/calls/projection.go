@@ -11,10 +11,12 @@ package calls
 
 import (
 	"cmp"
-	"hash/maphash"
+	"crypto/sha256"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -45,7 +47,7 @@ type call struct {
 	timeline      []entry
 	record        *record // the end-call's record; nil until it arrives
 	recordSeq     uint64
-	seen          []uint64            // hashes of the event ids applied, to skip a callback delivered twice
+	seen          []uint64            // fingerprints of the event ids applied, to skip a callback delivered twice
 	seenSet       map[uint64]struct{} // replaces seen once it is long
 	firstSeq      uint64
 	lastSeq       uint64
@@ -166,20 +168,25 @@ type retained struct {
 }
 
 // Projection holds every call the retained log tells of. Apply and Trim are
-// called by the log's follower; the read methods from any goroutine.
+// called by the log's follower (one goroutine); the read methods and
+// WriteSnapshot from any goroutine.
 type Projection struct {
 	mu      sync.RWMutex
 	calls   map[key]*call
 	records map[uint32]*recordIndex
 	fifo    []retained // in sequence order
 	fifoAt  int
-	seed    maphash.Seed
 	strs    strs
+	// last is the sequence of the last event handed to Apply. An event
+	// that changes the state stores it under the write lock, an ignored one
+	// without the lock: read under the read lock it is always the sequence
+	// the state reflects (see WriteSnapshot).
+	last atomic.Uint64
 }
 
 // New returns an empty projection.
 func New() *Projection {
-	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), seed: maphash.MakeSeed(), strs: strs{limit: internLimit}}
+	return &Projection{calls: make(map[key]*call), records: make(map[uint32]*recordIndex), strs: strs{limit: internLimit}}
 }
 
 // Apply folds one event into the projection; events other than the three
@@ -188,16 +195,19 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 	switch ev.GetType() {
 	case gatewayv1.EventType_EVENT_TYPE_CALL_STARTED, gatewayv1.EventType_EVENT_TYPE_CALL_MEMBER_CHANGED, gatewayv1.EventType_EVENT_TYPE_CALL_ENDED:
 	default:
+		p.last.Store(ev.GetSequence())
 		return
 	}
 	id := callID(ev)
 	if id == "" {
+		p.last.Store(ev.GetSequence())
 		return // nothing to file it under
 	}
 	k := key{app: ev.GetSdkAppId(), id: id}
-	h := maphash.String(p.seed, ev.GetId())
+	h := idPrint(ev.GetId())
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.last.Store(ev.GetSequence())
 	c := p.calls[k]
 	if c == nil {
 		// The id is a substring of the callback's body: a copy of its own
@@ -225,6 +235,49 @@ func (p *Projection) Apply(ev *gatewayv1.Event) {
 		c.clip()
 	}
 	p.index(c)
+}
+
+// idPrint is the 64 bits a call keeps of an event id to skip a callback
+// applied twice. It is the same in every process, so that a snapshot can
+// carry it (a per-process hash seed could not be restored): the gateway's
+// ids are 32 hex digits of SHA-256 (callback.EventID), whose two halves
+// XORed are the fingerprint; any other id is hashed with SHA-256. Either
+// way, whoever picks a callback's body cannot make its id collide with
+// another callback's without a 64-bit preimage of SHA-256.
+func idPrint(id string) uint64 {
+	if v, ok := hexPrint(id); ok {
+		return v
+	}
+	sum := sha256.Sum256([]byte(id))
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// hexPrint is the fingerprint of an id of 32 lowercase hex digits.
+func hexPrint(id string) (uint64, bool) {
+	if len(id) != 32 {
+		return 0, false
+	}
+	var hi, lo uint64
+	for i := range 16 {
+		a, okA := hexDigit(id[i])
+		b, okB := hexDigit(id[16+i])
+		if !okA || !okB {
+			return 0, false
+		}
+		hi, lo = hi<<4|a, lo<<4|b
+	}
+	return hi ^ lo, true
+}
+
+// hexDigit is the value of a lowercase hex digit.
+func hexDigit(c byte) (uint64, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return uint64(c - '0'), true
+	case c >= 'a' && c <= 'f':
+		return uint64(c-'a') + 10, true
+	}
+	return 0, false
 }
 
 // callID is the call an event is about: Event.call_id, else the payload's.
@@ -462,7 +515,7 @@ func (c *call) member(st *strs, account string) *member {
 	return &c.members[len(c.members)-1]
 }
 
-// sawBefore reports whether the event id hash h was applied to the call
+// sawBefore reports whether the event id fingerprint h was applied to the call
 // already, and records it otherwise.
 func (c *call) sawBefore(h uint64) bool {
 	if c.seenSet != nil {
@@ -509,10 +562,14 @@ func (t *strs) intern(s string) string {
 	if v, ok := t.m[s]; ok {
 		return v
 	}
+	return t.put(strings.Clone(s))
+}
+
+// put adds v, a string of the table's own, and returns it.
+func (t *strs) put(v string) string {
 	if t.m == nil || len(t.m) >= t.limit {
 		t.m = make(map[string]string, t.limit/2)
 	}
-	v := strings.Clone(s)
 	t.m[v] = v
 	return v
 }

@@ -49,6 +49,10 @@ type Follower struct {
 	started atomic.Bool
 	running atomic.Bool
 	ready   atomic.Bool
+	// restoring is set while readers registered with RegisterRebuiltFrom
+	// have not got their cursor yet: the follower is not ready, and nothing
+	// is trimmed, meanwhile.
+	restoring atomic.Bool
 }
 
 // DefaultTrimEvery asks the log for its oldest event every 4096 events: often
@@ -63,6 +67,9 @@ type registered struct {
 	// rebuilt readers tolerate events that left the log before they were
 	// read: they skip to the oldest retained one.
 	rebuilt bool
+	// start, when not nil, gives after in the rebuild's goroutine (see
+	// RegisterRebuiltFrom).
+	start func(ctx context.Context) uint64
 }
 
 // New returns a follower of log with no readers.
@@ -82,6 +89,20 @@ func (f *Follower) RegisterRebuilt(name string, after uint64, r Reader) {
 	f.readers = append(f.readers, registered{name: name, after: after, r: r, rebuilt: true})
 }
 
+// RegisterRebuiltFrom adds r as RegisterRebuilt does, with a cursor that
+// start gives: Run calls it in the goroutine that rebuilds the projections,
+// after the live follow of the readers registered with Register has begun,
+// so start may take long without delaying live delivery — it restores r from
+// a checkpoint and returns the sequence the restored state reflects, or
+// returns the cursor to rebuild r from the log (0: from the oldest retained
+// event). The start functions of several readers run concurrently; until
+// all have returned the follower is not Ready and no Trimmer is trimmed.
+// start must return when ctx ends.
+func (f *Follower) RegisterRebuiltFrom(name string, start func(ctx context.Context) uint64, r Reader) {
+	f.readers = append(f.readers, registered{name: name, r: r, rebuilt: true, start: start})
+	f.restoring.Store(true)
+}
+
 // Trimmer is a Reader that also forgets what came only from events that
 // have left the log, so that its memory follows the log's retention.
 type Trimmer interface {
@@ -97,9 +118,15 @@ type RebuildingError struct {
 	At uint64
 	// Target is the head they are catching up with.
 	Target uint64
+	// Restoring says the readers are still being restored (from a
+	// checkpoint) before they read the log.
+	Restoring bool
 }
 
 func (e *RebuildingError) Error() string {
+	if e.Restoring {
+		return fmt.Sprintf("the gateway is restoring its state from a checkpoint, then from the event log up to sequence %d", e.Target)
+	}
 	return fmt.Sprintf("the gateway is rebuilding its state from the event log: at sequence %d of %d", e.At, e.Target)
 }
 
@@ -109,12 +136,13 @@ func (f *Follower) Ready() error {
 	if f.ready.Load() {
 		return nil
 	}
+	restoring := f.restoring.Load()
 	last, target := f.last.Load(), f.target.Load()
-	if f.running.Load() && last >= target {
+	if f.running.Load() && !restoring && last >= target {
 		f.ready.Store(true)
 		return nil
 	}
-	return &RebuildingError{At: last, Target: target}
+	return &RebuildingError{At: last, Target: target, Restoring: restoring}
 }
 
 // Last is the sequence of the last event handed to the rebuilt readers (to
@@ -134,7 +162,10 @@ func (f *Follower) Last() uint64 { return f.last.Load() }
 // rebuilt readers have caught up with the live position, they join the
 // live follow, each event still handed to each reader once and in order. A
 // gateway restarting on a long log thus delivers new events at once while
-// its projections rebuild.
+// its projections rebuild. The cursors of readers registered with
+// RegisterRebuiltFrom are given by their start functions, in the follow of
+// the rebuilt readers before it reads the log, so that restoring them
+// delays no live event either.
 func (f *Follower) Run(ctx context.Context) error {
 	if !f.started.CompareAndSwap(false, true) {
 		return errors.New("follower: Run was already called; a follower runs once")
@@ -162,7 +193,16 @@ func (f *Follower) Run(ctx context.Context) error {
 	f.target.Store(max(head, from))
 	f.running.Store(true)
 	trimmers := trimmersOf(f.readers)
-	if len(strict) == 0 || len(rebuilt) == 0 || minAfter(rebuilt) >= minAfter(strict) {
+	restoring := f.restoring.Load()
+	if len(strict) == 0 && restoring {
+		// Nobody to keep waiting: the readers' cursors are known before
+		// the one follow starts.
+		f.prepare(ctx, f.readers)
+		from = minAfter(f.readers)
+		f.last.Store(from)
+		f.restoring.Store(false)
+	}
+	if len(strict) == 0 || len(rebuilt) == 0 || (!restoring && minAfter(rebuilt) >= minAfter(strict)) {
 		// Nobody to keep waiting: one follow hands every reader its events.
 		counted := f.trimCounter(ctx, trimmers)
 		return f.follow(ctx, from, f.canSkipTo, func(ev *gatewayv1.Event) bool {
@@ -219,6 +259,13 @@ func (f *Follower) runCatchingUp(ctx context.Context, strict, rebuilt []register
 		}, func() { f.trim(ctx, trimmers) })
 	}()
 	go func() {
+		if f.restoring.Load() {
+			// The live follow has begun: the restores may take their time.
+			// Nothing reads the rebuilt readers' cursors before they join.
+			f.prepare(ctx, rebuilt)
+			f.last.Store(minAfter(rebuilt))
+			f.restoring.Store(false)
+		}
 		err := f.follow(ctx, minAfter(rebuilt), func(oldest uint64) bool { return oldest > f.last.Load()+1 }, func(ev *gatewayv1.Event) bool {
 			seq := ev.GetSequence()
 			deliver(rebuilt, ev)
@@ -284,6 +331,18 @@ func (f *Follower) follow(ctx context.Context, from uint64, canSkip func(oldest 
 		}
 		return fmt.Errorf("following the event log after sequence %d: %w", from, err)
 	}
+}
+
+// prepare calls the start function of every reader that has one,
+// concurrently, and sets its cursor to what it returns.
+func (f *Follower) prepare(ctx context.Context, readers []registered) {
+	var wg sync.WaitGroup
+	for i := range readers {
+		if start := readers[i].start; start != nil {
+			wg.Go(func() { readers[i].after = start(ctx) })
+		}
+	}
+	wg.Wait()
 }
 
 // deliver hands ev to every reader that does not hold it yet.
@@ -377,8 +436,8 @@ func (f *Follower) canSkipTo(oldest uint64) bool {
 // trim tells every Trimmer the log's oldest retained sequence. A failed read
 // of the bounds is retried at the next interval: trimming only saves memory.
 func (f *Follower) trim(ctx context.Context, trimmers []Trimmer) {
-	if len(trimmers) == 0 {
-		return
+	if len(trimmers) == 0 || f.restoring.Load() {
+		return // a reader being restored is not to be touched
 	}
 	oldest, _, err := f.log.Bounds(ctx)
 	if err != nil {

@@ -379,3 +379,144 @@ func TestHandoverUnderLoad(t *testing.T) {
 		run.stop(t)
 	}
 }
+
+// restorer is the start function of a reader registered with
+// RegisterRebuiltFrom: it waits for its gate, as a checkpoint download
+// that takes long, then returns its cursor.
+type restorer struct {
+	at      uint64
+	gate    chan struct{}
+	waiting chan struct{}
+}
+
+func newRestorer(at uint64) *restorer {
+	return &restorer{at: at, gate: make(chan struct{}), waiting: make(chan struct{})}
+}
+
+func (r *restorer) start(ctx context.Context) uint64 {
+	close(r.waiting)
+	select {
+	case <-r.gate:
+	case <-ctx.Done():
+	}
+	return r.at
+}
+
+// TestRestoredReadersStartAtTheirCheckpoint: a reader whose cursor comes
+// from a start function (a projection restored from a checkpoint) gets the
+// events after that cursor only; while the start functions run, the hub
+// gets new events at once and the follower says it is restoring; readers
+// with different cursors each get theirs, once and in order, across the
+// handover to the live follow.
+func TestRestoredReadersStartAtTheirCheckpoint(t *testing.T) {
+	tests := []struct {
+		name     string
+		hub      bool   // a strict reader at the head, as the gateway has
+		at       uint64 // the restored reader's checkpoint
+		rebuiltP bool   // a second projection rebuilt from the log (start returns 0)
+	}{
+		{name: "behind the head, with the hub", hub: true, at: 20, rebuiltP: true},
+		{name: "at the head, with the hub", hub: true, at: 50},
+		{name: "behind the head, alone", at: 20},
+		{name: "no checkpoint, with the hub", hub: true, at: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100_000})
+			defer log.Close()
+			appendN(t, log, 50)
+			f := New(log)
+			f.TrimEvery = 7
+			live, restored, fromLog := &recorder{}, &recorder{}, &recorder{}
+			if tt.hub {
+				f.Register("hub", 50, live)
+			}
+			rs := newRestorer(tt.at)
+			f.RegisterRebuiltFrom("restored", rs.start, restored)
+			if tt.rebuiltP {
+				f.RegisterRebuiltFrom("rebuilt", func(context.Context) uint64 { return 0 }, fromLog)
+			}
+			run := start(f)
+			defer run.cancel()
+
+			if tt.hub {
+				<-rs.waiting
+				appendN(t, log, 10)
+				waitFor(t, "the hub to get the new events while the reader is restored", func() bool { return live.got() == seqs(51, 60) })
+			} else {
+				<-rs.waiting
+			}
+			var rebuilding *RebuildingError
+			if err := f.Ready(); !errors.As(err, &rebuilding) || !rebuilding.Restoring {
+				t.Fatalf("Ready() = %v while restoring, want a *RebuildingError that says so", err)
+			}
+			if got := restored.got(); got != "[]" {
+				t.Fatalf("the reader got %s before its start function returned", got)
+			}
+			close(rs.gate)
+			appendN(t, log, 500)
+			head := 560
+			if !tt.hub {
+				head = 550
+			}
+			waitFor(t, "every reader to get its events", func() bool {
+				return len(restored.got()) >= len(seqs(int(tt.at)+1, head)) && (!tt.hub || len(live.got()) >= len(seqs(51, head)))
+			})
+			if got, want := restored.got(), seqs(int(tt.at)+1, head); got != want {
+				t.Errorf("restored reader got %s\nwant %s", got, want)
+			}
+			if tt.hub {
+				if got, want := live.got(), seqs(51, head); got != want {
+					t.Errorf("hub got %s\nwant %s", got, want)
+				}
+			}
+			if tt.rebuiltP {
+				waitFor(t, "the rebuilt reader", func() bool { return len(fromLog.got()) >= len(seqs(1, head)) })
+				if got, want := fromLog.got(), seqs(1, head); got != want {
+					t.Errorf("reader rebuilt from the log got %s\nwant %s", got, want)
+				}
+			}
+			waitFor(t, "the follower to be ready", func() bool { return f.Ready() == nil })
+			run.stop(t)
+		})
+	}
+}
+
+// TestRestoredReaderBehindRetentionSkips: a start function returning a
+// cursor older than retention gets the oldest retained events next, as a
+// reader rebuilt from the log does, and is trimmed to them.
+func TestRestoredReaderBehindRetentionSkips(t *testing.T) {
+	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 5})
+	defer log.Close()
+	appendN(t, log, 12) // 1–7 are gone
+	f := New(log)
+	hub, r := &recorder{}, &recorder{}
+	f.Register("hub", 12, hub)
+	f.RegisterRebuiltFrom("restored", func(context.Context) uint64 { return 3 }, r)
+	run := start(f)
+	defer run.stop(t)
+	waitFor(t, "the rebuild", func() bool { return f.Ready() == nil })
+	if got := r.got(); got != "[8 9 10 11 12]" {
+		t.Errorf("got %s, want the retained [8 9 10 11 12]", got)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if fmt.Sprint(r.trims) != "[8]" {
+		t.Errorf("trims %v, want [8]: the reader must forget what left the log", r.trims)
+	}
+}
+
+// TestRestoreEndsWithRun: a start function still running when Run's
+// context ends is cancelled with it, and Run returns.
+func TestRestoreEndsWithRun(t *testing.T) {
+	log := eventlog.NewMemory(eventlog.MemoryOptions{Retention: 100})
+	defer log.Close()
+	appendN(t, log, 3)
+	f := New(log)
+	f.Register("hub", 3, &recorder{})
+	rs := newRestorer(2)
+	f.RegisterRebuiltFrom("restored", rs.start, &recorder{})
+	run := start(f)
+	<-rs.waiting
+	run.stop(t)
+}

@@ -1,10 +1,12 @@
 package rooms
 
 import (
+	"bytes"
 	"net/url"
 	"testing"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
 
@@ -34,4 +36,65 @@ func FuzzApply(f *testing.F) {
 		p.Rooms(liveApp, at, "", 10)
 		p.Trim(2)
 	})
+}
+
+// FuzzReadSnapshot restores whatever it is given: a snapshot that does not
+// read is refused with an error and leaves the projection empty and usable;
+// one that reads answers every read, writes a snapshot that reads back to
+// the same state, and goes on applying events. Nothing panics.
+func FuzzReadSnapshot(f *testing.F) {
+	evs := storyEvents(f)
+	seeds := [][]byte{nil, []byte(roomsMagic), snapshotOf(f, New(time.Hour))}
+	p := New(time.Hour)
+	for i, ev := range evs {
+		p.Apply(ev)
+		if i%4 == 3 || i == len(evs)-3 {
+			seeds = append(seeds, snapshotOf(f, p))
+		}
+	}
+	viewers := New(time.Hour)
+	for _, ev := range trafficEvents(f, 300, 5, traffic.Mix{traffic.Live: 1, traffic.Viewers: 1, traffic.TRTC: 1}, time.Second) {
+		viewers.Apply(ev)
+	}
+	full := snapshotOf(f, viewers)
+	seeds = append(seeds, full, full[:len(full)/3], full[:len(full)-1])
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	now := time.Unix(1739954100, 0)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := New(time.Hour)
+		if _, err := p.ReadSnapshot(bytes.NewReader(data)); err != nil {
+			if p.Len() != 0 || !p.empty() {
+				t.Fatalf("a failed restore (%v) left %d rooms", err, p.Len())
+			}
+		} else {
+			answers(p, p, now)
+			first := snapshotOf(t, p)
+			q := New(time.Hour)
+			if _, err := q.ReadSnapshot(bytes.NewReader(first)); err != nil {
+				t.Fatalf("the snapshot of a restored projection does not read: %v", err)
+			}
+			if second := snapshotOf(t, q); !bytes.Equal(first, second) {
+				t.Fatalf("the snapshot of a restored projection changes when restored again")
+			}
+		}
+		seq := p.last
+		for _, ev := range evs {
+			seq++
+			p.Apply(again(ev, seq))
+		}
+		p.Trim(seq / 2)
+		answers(p, p, now)
+	})
+}
+
+// snapshotOf is p's snapshot.
+func snapshotOf(t testing.TB, p *Projection) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := p.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

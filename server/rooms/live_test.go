@@ -43,7 +43,7 @@ var liveStory = []struct{ command, body string }{
 }
 
 // decodeLive decodes one story line with the gateway's real decoders.
-func decodeLive(t *testing.T, seq int, command, body string) *gatewayv1.Event {
+func decodeLive(t testing.TB, seq int, command, body string) *gatewayv1.Event {
 	t.Helper()
 	at := time.Unix(1739954000, 0).Add(time.Duration(seq) * time.Second)
 	var (

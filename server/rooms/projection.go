@@ -52,7 +52,8 @@ type retained struct {
 }
 
 // Projection holds every live room the retained log tells of. Apply and Trim
-// are called by the log's follower; the read methods from any goroutine.
+// are called by the log's follower; the read methods and WriteSnapshot from
+// any goroutine.
 type Projection struct {
 	ttl time.Duration
 
@@ -63,6 +64,7 @@ type Projection struct {
 	fifoAt    int
 	fromStart bool // the first event applied was sequence 1: nothing was dropped before
 	started   bool
+	last      uint64 // the sequence of the last event handed to Apply
 }
 
 // New returns an empty projection whose rooms expire ttl after their last
@@ -82,6 +84,7 @@ func (p *Projection) TTL() time.Duration { return p.ttl }
 func (p *Projection) Apply(ev *gatewayv1.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.last = ev.GetSequence()
 	if !p.started {
 		p.started, p.fromStart = true, ev.GetSequence() == 1
 	}
