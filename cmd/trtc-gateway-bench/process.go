@@ -122,8 +122,11 @@ func (c *child) closeLog() {
 	}
 }
 
-func (c *child) stop() {
-	_ = c.proc.Stop(15 * time.Second)
+func (c *child) stop() { c.stopWithin(15 * time.Second) }
+
+// stopWithin is stop with a bound of its own on the graceful stop.
+func (c *child) stopWithin(bound time.Duration) {
+	_ = c.proc.Stop(bound)
 	c.closeLog()
 	if c.dataDir != "" {
 		_ = os.RemoveAll(c.dataDir)

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -31,6 +32,7 @@ import (
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
+	"github.com/trtc-gateway/trtc-gateway/server/checkpoint"
 	"github.com/trtc-gateway/trtc-gateway/server/eventlog"
 	"github.com/trtc-gateway/trtc-gateway/server/natsembed"
 )
@@ -340,6 +342,8 @@ func startScaleGateway(ctx context.Context, cfg suiteConfig, dataDir string, cal
 		"--retention=" + strconv.Itoa(scaleRetention(calls)),
 		"--webhook-addr=127.0.0.1:0", "--grpc-addr=127.0.0.1:0", "--http-addr=127.0.0.1:0",
 		"--log-format=json", "--log-level=info",
+		// Long enough for the final checkpoints of a million calls.
+		"--shutdown-timeout=" + (scaleStopBound - 15*time.Second).String(),
 	}
 	if cfg.trtcKey != "" && cfg.flags.trtcKey {
 		args = append(args, trtcKeyFlag(cfg.trtcKey))
@@ -360,6 +364,14 @@ type scaleResult struct {
 	RebuildRate float64
 	// Rebuilt is the events the follower had handed over when it was ready.
 	Rebuilt uint64
+	// Stop is the graceful stop after the reads, which writes the final
+	// checkpoints; Restart is the next start's exec to ready, restored from
+	// them, at sequence Restored (RestartRate events of the log per second
+	// of it); RestartRSS is the restarted gateway's resident set then.
+	Stop, Restart time.Duration
+	Restored      uint64
+	RestartRate   float64
+	RestartRSS    float64
 	// HeapEmpty and HeapFull are the live heap of the gateway with an empty
 	// log and with the seeded one (after the load); HeapExact says both came
 	// from a collection observed after the measurement began.
@@ -465,12 +477,17 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 		return nil, err
 	}
 
+	// A log reused from an earlier run holds that run's checkpoints: the
+	// cold start must rebuild from the log alone.
+	if err := dropCheckpoints(ctx, full); err != nil {
+		return nil, fmt.Errorf("S6-scale: %w", err)
+	}
 	startedAt := time.Now()
 	c, tgt, err := startScaleGateway(ctx, cfg, full, so.Calls)
 	if err != nil {
 		return nil, err
 	}
-	defer c.stop()
+	defer func() { c.stop() }()
 	if res.Rebuilt, err = awaitRebuild(ctx, tgt, seed); err != nil {
 		return nil, fmt.Errorf("S6-scale: %w (last log lines: %s)", err, c.lastLines())
 	}
@@ -491,11 +508,61 @@ func runScale(ctx context.Context, cfg suiteConfig, so scaleOptions) ([]suiteRec
 		res.BytesPerCall = (res.HeapFull - res.HeapEmpty) / res.CallsHeld
 	}
 	fmt.Fprintf(os.Stderr, "   %s calls held: live heap %s, RSS %s, %.0f B/call\n", thousands(res.CallsHeld), mib(int64(live)), mib(int64(res.RSSFull)), res.BytesPerCall)
+
+	// The restart: a graceful stop writes the projections' checkpoints,
+	// and the next start restores them and replays only what followed.
+	stopAt := time.Now()
+	c.stopWithin(scaleStopBound)
+	res.Stop = time.Since(stopAt)
+	restartAt := time.Now()
+	restarted, rtgt, err := startScaleGateway(ctx, cfg, full, so.Calls)
+	if err != nil {
+		return nil, fmt.Errorf("S6-scale restart: %w", err)
+	}
+	c, tgt = restarted, rtgt
+	if res.Restored, err = awaitRebuild(ctx, tgt, seed); err != nil {
+		return nil, fmt.Errorf("S6-scale restart: %w (last log lines: %s)", err, c.lastLines())
+	}
+	res.Restart = time.Since(restartAt)
+	res.RestartRate = float64(res.Restored) / res.Restart.Seconds()
+	if m, err := scrape(ctx, tgt.http); err == nil {
+		res.RestartRSS = m["process_resident_memory_bytes"]
+	}
+	fmt.Fprintf(os.Stderr, "   graceful stop (final checkpoint) %.2f s; restart ready at sequence %s in %.2f s (%s events/s), RSS %s\n",
+		res.Stop.Seconds(), thousands(float64(res.Restored)), res.Restart.Seconds(), thousands(res.RestartRate), mib(int64(res.RestartRSS)))
 	rows := res.rows(so)
 	for _, row := range rows {
 		fmt.Fprintf(os.Stderr, "   %s: %s (target: %s)\n", row.Name, row.Measured, row.Target)
 	}
 	return rows, nil
+}
+
+// scaleStopBound bounds the graceful stop before the restart: the final
+// checkpoint of a million calls is written within the gateway's shutdown.
+const scaleStopBound = 2 * time.Minute
+
+// dropCheckpoints deletes the checkpoints a gateway kept beside the log in
+// the JetStream data directory dir, if any.
+func dropCheckpoints(ctx context.Context, dir string) error {
+	srv, err := natsembed.Start(ctx, natsembed.Options{DataDir: dir})
+	if err != nil {
+		return fmt.Errorf("dropping checkpoints: %w", err)
+	}
+	defer srv.Shutdown()
+	nc, err := srv.Connect()
+	if err != nil {
+		return fmt.Errorf("dropping checkpoints: %w", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("dropping checkpoints: %w", err)
+	}
+	bucket := checkpoint.BucketName(server.DefaultConfig().Stream)
+	if err := js.DeleteObjectStore(ctx, bucket); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) && !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return fmt.Errorf("dropping checkpoints: bucket %s: %w", bucket, err)
+	}
+	return nil
 }
 
 // awaitRebuild waits until the gateway's CallService answers (it answers
@@ -805,6 +872,8 @@ func (r *scaleResult) rows(so scaleOptions) []suiteRecord {
 	calls := thousands(float64(r.Seed.Calls))
 	rebuild := base("S6-scale rebuild")
 	rebuildMet := r.RebuildRate >= scaleRebuildMin
+	restart := base("S6-scale restart")
+	restartMet := r.RestartRate >= scaleRebuildMin
 	// A read row carries the RPC's latencies and errors; it is met when its
 	// p99 is within the bound with no error.
 	read := func(name string, q queryStats, p99 float64) (*Result, bool) {
@@ -825,7 +894,9 @@ func (r *scaleResult) rows(so scaleOptions) []suiteRecord {
 	}
 	return []suiteRecord{
 		{Name: rebuild.Name, Result: rebuild, Target: "rebuild ≥ 100,000 events/s", Met: &rebuildMet,
-			Measured: fmt.Sprintf("%s events/s: %s events (%s calls) from exec to ready in %.1f s", thousands(r.RebuildRate), thousands(float64(r.Rebuilt)), calls, r.Rebuild.Seconds())},
+			Measured: fmt.Sprintf("%s events/s: %s events (%s calls) from exec to ready in %.1f s, from the log alone (no checkpoint)", thousands(r.RebuildRate), thousands(float64(r.Rebuilt)), calls, r.Rebuild.Seconds())},
+		{Name: restart.Name, Result: restart, Target: "rebuild after restart ≥ 100,000 events/s", Met: &restartMet,
+			Measured: fmt.Sprintf("%s events/s: ready at sequence %s %.1f s after exec, restored from the checkpoints the graceful stop wrote (that stop took %.1f s); RSS %s", thousands(r.RestartRate), thousands(float64(r.Restored)), r.Restart.Seconds(), r.Stop.Seconds(), mib(int64(r.RestartRSS)))},
 		{Name: get.Name, Result: get, Target: "p99 ≤ 1 ms", Met: &getMet,
 			Measured: fmt.Sprintf("p50 %.3f ms, p99 %.3f ms, %s calls, %d errors; %s calls retained, %s webhooks/s ingest; %s", r.Get.Latency.P50, r.Get.Latency.P99, thousands(float64(r.Get.Latency.Count)), r.Get.Errors, calls, thousands(r.Ingest.WebhooksPerSec), r.floor())},
 		{Name: list.Name, Result: list, Target: "page p99 ≤ 10 ms", Met: &listMet,

@@ -189,37 +189,41 @@ func TestScaleRows(t *testing.T) {
 		Seed:        seedResult{Calls: 1000, Events: 3500},
 		Rebuild:     time.Second,
 		RebuildRate: 150_000,
-		Get:         queryStats{Latency: Latency{Count: 10, P50: 0.2, P99: 0.9}},
-		List:        queryStats{Latency: Latency{Count: 10, P50: 1, P99: 9}},
-		Floor:       queryStats{Latency: Latency{Count: 10, P50: 0.1, P99: 0.7}},
-		Ingest:      &Result{Scenario: Scenario{Name: "S6-scale", Store: "jetstream", Rate: 1000}, WebhooksPerSec: 1000},
-		HeapFull:    2e6, HeapEmpty: 1e6, CallsHeld: 1000, BytesPerCall: 1000, HeapExact: true,
+		Restart:     2 * time.Second, Restored: 3600, RestartRate: 180_000, Stop: time.Second,
+		Get:      queryStats{Latency: Latency{Count: 10, P50: 0.2, P99: 0.9}},
+		List:     queryStats{Latency: Latency{Count: 10, P50: 1, P99: 9}},
+		Floor:    queryStats{Latency: Latency{Count: 10, P50: 0.1, P99: 0.7}},
+		Ingest:   &Result{Scenario: Scenario{Name: "S6-scale", Store: "jetstream", Rate: 1000}, WebhooksPerSec: 1000},
+		HeapFull: 2e6, HeapEmpty: 1e6, CallsHeld: 1000, BytesPerCall: 1000, HeapExact: true,
 	}
 	met := func(rows []suiteRecord) []bool {
 		var out []bool
-		for _, r := range rows[:3] {
+		for _, r := range rows[:4] {
 			out = append(out, r.Met != nil && *r.Met)
 		}
 		return out
 	}
 	rows := base.rows(scaleOptions{PageSize: 50})
-	if len(rows) != 4 || rows[3].Met != nil || !strings.Contains(rows[3].Measured, "1000 B/call") {
-		t.Fatalf("rows %+v: want three targets and a memory row with no target stating B/call", rows)
+	if len(rows) != 5 || rows[4].Met != nil || !strings.Contains(rows[4].Measured, "1000 B/call") {
+		t.Fatalf("rows %+v: want four targets and a memory row with no target stating B/call", rows)
 	}
-	if !strings.Contains(rows[1].Measured, "health Check) in the same window: p50 0.100 ms, p99 0.700 ms") {
-		t.Errorf("GetCallRecord row %q: want the empty RPC's latency beside it", rows[1].Measured)
+	if !strings.Contains(rows[1].Measured, "ready at sequence 3,600 2.0 s after exec") {
+		t.Errorf("restart row %q: want the restart's sequence and time", rows[1].Measured)
 	}
-	if got := met(rows); got[0] != true || got[1] != true || got[2] != true {
+	if !strings.Contains(rows[2].Measured, "health Check) in the same window: p50 0.100 ms, p99 0.700 ms") {
+		t.Errorf("GetCallRecord row %q: want the empty RPC's latency beside it", rows[2].Measured)
+	}
+	if got := met(rows); got[0] != true || got[1] != true || got[2] != true || got[3] != true {
 		t.Fatalf("met %v, want all met", got)
 	}
 	slow := base
-	slow.RebuildRate, slow.Get.Latency.P99, slow.List.Latency.P99 = 99_999, 1.1, 10.5
-	if got := met(slow.rows(scaleOptions{PageSize: 50})); got[0] || got[1] || got[2] {
+	slow.RebuildRate, slow.RestartRate, slow.Get.Latency.P99, slow.List.Latency.P99 = 99_999, 99_999, 1.1, 10.5
+	if got := met(slow.rows(scaleOptions{PageSize: 50})); got[0] || got[1] || got[2] || got[3] {
 		t.Fatalf("met %v, want none met", got)
 	}
 	failing := base
 	failing.Get.Errors, failing.List.Errors = 1, 1
-	if got := met(failing.rows(scaleOptions{PageSize: 50})); got[1] || got[2] {
+	if got := met(failing.rows(scaleOptions{PageSize: 50})); got[2] || got[3] {
 		t.Fatalf("met %v with errors, want the read rows not met", got)
 	}
 }
