@@ -20,9 +20,10 @@ import (
 //
 // Format (version 1). The header is the magic "trtcgw calls\n", the format
 // version and the sequence, each a uvarint. The state follows as top-level
-// fields in protobuf wire format, each length-delimited; a field must come
-// after the table entries it refers to, and a reader skips field numbers it
-// does not know, so a later version may add fields:
+// fields in protobuf wire format, each length-delimited; table entries
+// come among the calls, each before the first call that refers to it, and a
+// reader skips field numbers it does not know, so a later version may add
+// fields:
 //
 //	1 string: one entry of the string table, its bytes. Members'
 //	  accounts, chat groups and texts are written once and referred to by

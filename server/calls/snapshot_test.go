@@ -580,3 +580,34 @@ func TestSnapshotWhileApplying(t *testing.T) {
 		t.Errorf("%d snapshots checked, want at least %d", checked, n/500-1)
 	}
 }
+
+// failingWriter fails once it has taken n bytes.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		n := w.n
+		w.n = 0
+		return n, fmt.Errorf("disk full")
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// TestWriteSnapshotReportsAWriteError: a snapshot that could not be written
+// whole is an error, and the projection goes on.
+func TestWriteSnapshotReportsAWriteError(t *testing.T) {
+	p := New()
+	for _, ev := range trafficEvents(t, 3000, 17, traffic.Mix{traffic.Calls: 1}) {
+		p.Apply(ev)
+	}
+	full := snapshotOf(t, p)
+	for _, n := range []int{0, 10, len(full) / 2, len(full) - 1} {
+		if _, err := p.WriteSnapshot(&failingWriter{n: n}); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("WriteSnapshot to a writer failing after %d bytes = %v, want its error", n, err)
+		}
+	}
+	if again := snapshotOf(t, p); !bytes.Equal(again, full) {
+		t.Error("the snapshot after failed writes differs")
+	}
+}
