@@ -499,7 +499,7 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 		return nil, 0, fmt.Errorf("format version %d: this gateway reads versions 1 to %d", version, callsVersion)
 	}
 	d := &callsDecoder{p: New()}
-	for n := 0; ; n++ {
+	for {
 		num, body, err := s.Field()
 		if err == io.EOF {
 			break

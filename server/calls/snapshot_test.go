@@ -406,6 +406,19 @@ func TestReadSnapshotRefusesAProjectionInUse(t *testing.T) {
 	if q.Len() != 0 {
 		t.Fatalf("after a failed restore the projection holds %d calls", q.Len())
 	}
+	// Foreign input, and a later format, are refused with what they are.
+	for _, tc := range []struct{ input, want string }{
+		{"trtcgw rooms\n\x01\x00", "not a snapshot of this projection"},
+		{"", "reading the magic"},
+		{callsMagic + "\x02\x00", "format version 2"},
+		{callsMagic + "\x01\x05\x1a\xff\xff\xff\xff\x0f", "claims"},
+		{callsMagic + "\x01\x05\x1a\x10\x01", "unexpected EOF"},
+	} {
+		_, err := q.ReadSnapshot(strings.NewReader(tc.input))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadSnapshot(%q) = %v, want an error saying %q", tc.input, err, tc.want)
+		}
+	}
 	if _, err := q.ReadSnapshot(bytes.NewReader(snap.Bytes())); err != nil {
 		t.Fatalf("ReadSnapshot after a failed one: %v", err)
 	}
