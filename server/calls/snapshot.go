@@ -1,12 +1,12 @@
 package calls
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
+	"unicode/utf8"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -35,6 +35,8 @@ import (
 //	  which Trim forgets them).
 //	4 sizes: 1 how many calls follow, so that a reader can size its map
 //	  (a hint: a reader bounds it, and reads whatever number follows).
+//	15 end: the checksum of every byte before it (snapwire.EndField); a
+//	  snapshot without it was cut short.
 //
 // A call's fields. Sequences are written back from the call's last
 // sequence, which is written forward from the previous call's (unsigned,
@@ -110,11 +112,11 @@ func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("calls snapshot: %w", err)
 	}
-	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.Write(snapwire.AppendHeader(nil, callsMagic, callsVersion, seq))
-	bw.Write(e.sizes)
-	e.finish(bw)
-	if err := bw.Flush(); err != nil { // a bufio.Writer keeps its first error
+	sw := snapwire.NewWriter(w)
+	sw.Write(snapwire.AppendHeader(nil, callsMagic, callsVersion, seq))
+	sw.Write(e.sizes)
+	e.finish(sw)
+	if err := sw.Close(); err != nil {
 		return 0, fmt.Errorf("calls snapshot: writing: %w", err)
 	}
 	return seq, nil
@@ -274,7 +276,7 @@ func (e *callsEncoder) capture(p *Projection) error {
 
 // finish writes every call, its head and its tail, to w, after the table
 // entries it refers to. It runs after the read lock; w keeps its error.
-func (e *callsEncoder) finish(w *bufio.Writer) {
+func (e *callsEncoder) finish(w *snapwire.Writer) {
 	from := 0
 	for i := range e.tails {
 		t := &e.tails[i]
@@ -509,6 +511,9 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 		}
 		switch num {
 		case fieldString:
+			if !utf8.Valid(body) {
+				return nil, 0, fmt.Errorf("string %d, %q, is not UTF-8", len(d.strs)+1, body)
+			}
 			d.strs = append(d.strs, d.p.strs.internBytes(body))
 		case fieldTexts:
 			err = d.textsEntry(body)
@@ -667,7 +672,10 @@ func (d *callsDecoder) call(b []byte) error {
 	if len(id) == 0 {
 		return errors.New("a call without an id")
 	}
-	c.id = string(id)
+	var err error
+	if c.id, err = snapwire.Text(id); err != nil {
+		return fmt.Errorf("call id: %w", err)
+	}
 	c.lastSeq = d.last + lastDelta
 	c.firstSeq = c.lastSeq - firstB
 	d.last = c.lastSeq
@@ -677,7 +685,9 @@ func (d *callsDecoder) call(b []byte) error {
 	case flags&callRoomIsID != 0:
 		c.roomID = c.id
 	case room != nil:
-		c.roomID = string(room)
+		if c.roomID, err = snapwire.Text(room); err != nil {
+			return fmt.Errorf("room id: %w", err)
+		}
 	}
 	if len(d.members) > 0 {
 		c.members = make([]member, len(d.members))
@@ -693,7 +703,6 @@ func (d *callsDecoder) call(b []byte) error {
 			}
 		}
 	}
-	var err error
 	if c.callerAccount, err = d.account(c, caller); err != nil {
 		return fmt.Errorf("caller: %w", err)
 	}
@@ -859,13 +868,17 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 	case flags&recordIDIsCall != 0:
 		r.id = c.id
 	case id != nil:
-		r.id = string(id)
+		if r.id, err = snapwire.Text(id); err != nil {
+			return fmt.Errorf("call id: %w", err)
+		}
 	}
 	switch {
 	case flags&recordRoomIsCall != 0:
 		r.room = c.roomID
 	case room != nil:
-		r.room = string(room)
+		if r.room, err = snapwire.Text(room); err != nil {
+			return fmt.Errorf("room id: %w", err)
+		}
 	}
 	if r.caller, err = d.account(c, caller); err != nil {
 		return fmt.Errorf("caller: %w", err)

@@ -1,7 +1,6 @@
 package calls
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"runtime"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/snapwire"
 )
 
 // replayed is a projection of n ended calls of internal/traffic's traffic
@@ -76,9 +76,10 @@ func benchSnapshot(b *testing.B, n int) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			bw := bufio.NewWriterSize(io.Discard, 1<<16) // a writer that costs nothing
-			bw.Write(e.sizes)
-			e.finish(bw)
+			sw := snapwire.NewWriter(io.Discard) // a writer that costs nothing
+			sw.Write(e.sizes)
+			e.finish(sw)
+			sw.Close()
 		}
 		b.ReportMetric(float64(snap.Len())/float64(n), "B/call")
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/call")

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/snapwire"
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
@@ -417,6 +418,27 @@ func TestReadSnapshotRefusesAProjectionInUse(t *testing.T) {
 		_, err := q.ReadSnapshot(strings.NewReader(tc.input))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ReadSnapshot(%q) = %v, want an error saying %q", tc.input, err, tc.want)
+		}
+	}
+	// Cut between two fields, the snapshot lacks its end; a byte changed in
+	// a call id fails the checksum; bytes after the end are refused.
+	whole := snap.Bytes()
+	cut := whole[:len(whole)-len(snapwire.Seal(nil))]
+	flipped := bytes.Clone(whole)
+	i := bytes.Index(flipped, []byte("-4")) // inside a call id of internal/traffic
+	flipped[i] = '+'
+	for _, tc := range []struct {
+		name  string
+		input []byte
+		want  string
+	}{
+		{"cut before the end", cut, "cut short"},
+		{"a byte changed", flipped, "corrupt"},
+		{"bytes after the end", append(bytes.Clone(whole), 0x0a, 0x00), "follow the end"},
+	} {
+		_, err := q.ReadSnapshot(bytes.NewReader(tc.input))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadSnapshot of a snapshot %s = %v, want an error saying %q", tc.name, err, tc.want)
 		}
 	}
 	if _, err := q.ReadSnapshot(bytes.NewReader(snap.Bytes())); err != nil {
