@@ -38,6 +38,7 @@ type Stream struct {
 	buf   []byte
 	crc   uint32 // of the bytes read so far
 	ended bool   // the end field was read
+	one   [1]byte
 }
 
 // NewStream reads a snapshot from r.
@@ -50,8 +51,8 @@ func (s *Stream) ReadByte() (byte, error) {
 	b, err := s.r.ReadByte()
 	if err == nil {
 		s.Off++
-		one := [1]byte{b}
-		s.crc = crc32.Update(s.crc, castagnoli, one[:])
+		s.one[0] = b // not a local array: it would escape to the heap
+		s.crc = crc32.Update(s.crc, castagnoli, s.one[:])
 	}
 	return b, err
 }
