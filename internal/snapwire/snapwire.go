@@ -39,6 +39,9 @@ type Stream struct {
 	crc   uint32 // of the bytes read so far
 	ended bool   // the end field was read
 	one   [1]byte
+	// Unended accepts a snapshot without an end field: those of format
+	// versions before the end field was added.
+	Unended bool
 }
 
 // NewStream reads a snapshot from r.
@@ -83,7 +86,7 @@ func (s *Stream) Header(magic string) (version, seq uint64, err error) {
 // valid until the next call.
 func (s *Stream) Field() (num protowire.Number, body []byte, err error) {
 	if _, err := s.r.Peek(1); err == io.EOF {
-		if !s.ended {
+		if !s.ended && !s.Unended {
 			return 0, nil, errors.New("the snapshot stops before its end field: it was cut short")
 		}
 		return 0, nil, io.EOF

@@ -18,12 +18,12 @@ import (
 // A snapshot is the projection's whole state as of one log sequence, so
 // that a restart restores it and replays only the log after it.
 //
-// Format (version 1). The header is the magic "trtcgw calls\n", the format
-// version and the sequence, each a uvarint. The state follows as top-level
-// fields in protobuf wire format, each length-delimited; table entries
-// come among the calls, each before the first call that refers to it, and a
-// reader skips field numbers it does not know, so a later version may add
-// fields:
+// Format (version 2; version 1 lacked the end field). The header is the
+// magic "trtcgw calls\n", the format version and the sequence, each a
+// uvarint. The state follows as top-level fields in protobuf wire format,
+// each length-delimited; table entries come among the calls, each before
+// the first call that refers to it, and a reader skips field numbers it
+// does not know, so a later version may add fields:
 //
 //	1 string: one entry of the string table, its bytes. Members'
 //	  accounts, chat groups and texts are written once and referred to by
@@ -72,7 +72,7 @@ import (
 //	16 seen: fingerprints of the event ids applied (packed fixed64)
 const (
 	callsMagic   = "trtcgw calls\n"
-	callsVersion = 1
+	callsVersion = 2
 )
 
 // Top-level fields.
@@ -500,6 +500,7 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 	if version == 0 || version > callsVersion {
 		return nil, 0, fmt.Errorf("format version %d: this gateway reads versions 1 to %d", version, callsVersion)
 	}
+	s.Unended = version < 2
 	d := &callsDecoder{p: New()}
 	for {
 		num, body, err := s.Field()

@@ -411,7 +411,7 @@ func TestReadSnapshotRefusesAProjectionInUse(t *testing.T) {
 	for _, tc := range []struct{ input, want string }{
 		{"trtcgw rooms\n\x01\x00", "not a snapshot of this projection"},
 		{"", "reading the magic"},
-		{callsMagic + "\x02\x00", "format version 2"},
+		{callsMagic + "\x03\x00", "format version 3"},
 		{callsMagic + "\x01\x05\x1a\xff\xff\xff\xff\x0f", "claims"},
 		{callsMagic + "\x01\x05\x1a\x10\x01", "unexpected EOF"},
 	} {
@@ -645,4 +645,24 @@ func TestWriteSnapshotReportsAWriteError(t *testing.T) {
 	if again := snapshotOf(t, p); !bytes.Equal(again, full) {
 		t.Error("the snapshot after failed writes differs")
 	}
+}
+
+// TestReadSnapshotVersion1 reads a snapshot of format version 1, which had
+// no end field.
+func TestReadSnapshotVersion1(t *testing.T) {
+	p := New()
+	for _, ev := range trafficEvents(t, 500, 19, traffic.Mix{traffic.Calls: 1}) {
+		p.Apply(ev)
+	}
+	v2 := snapshotOf(t, p)
+	if v2[len(callsMagic)] != 2 {
+		t.Fatalf("the format version is %d, want 2", v2[len(callsMagic)])
+	}
+	v1 := bytes.Clone(v2[:len(v2)-len(snapwire.Seal(nil))])
+	v1[len(callsMagic)] = 1
+	q := New()
+	if _, err := q.ReadSnapshot(bytes.NewReader(v1)); err != nil {
+		t.Fatalf("ReadSnapshot of version 1: %v", err)
+	}
+	same(t, "restored from version 1", p, q)
 }

@@ -22,11 +22,12 @@ import (
 // that a restart restores it and replays only the log after it. The TTL is
 // not part of it: a restored projection expires rooms by its own.
 //
-// Format (version 1). The header is the magic "trtcgw rooms\n", the format
-// version and the sequence, each a uvarint. The state follows as top-level
-// fields in protobuf wire format, each length-delimited; a field must come
-// after the table entries it refers to, and a reader skips field numbers it
-// does not know, so a later version may add fields:
+// Format (version 2; version 1 lacked the end field). The header is the
+// magic "trtcgw rooms\n", the format version and the sequence, each a
+// uvarint. The state follows as top-level fields in protobuf wire format,
+// each length-delimited; a field must come after the table entries it
+// refers to, and a reader skips field numbers it does not know, so a later
+// version may add fields:
 //
 //	1 projection: 1 flags (1 an event was applied, 2 the first one was
 //	  sequence 1: rooms are complete)
@@ -63,7 +64,7 @@ import (
 //	   2 audio, 4 sub stream
 const (
 	roomsMagic   = "trtcgw rooms\n"
-	roomsVersion = 1
+	roomsVersion = 2
 )
 
 // Top-level fields.
@@ -318,6 +319,7 @@ func readRooms(s *snapwire.Stream, ttl time.Duration) (*Projection, uint64, erro
 	if version == 0 || version > roomsVersion {
 		return nil, 0, fmt.Errorf("format version %d: this gateway reads versions 1 to %d", version, roomsVersion)
 	}
+	s.Unended = version < 2
 	d := &roomsDecoder{p: New(ttl)}
 	for {
 		num, body, err := s.Field()
