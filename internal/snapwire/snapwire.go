@@ -11,7 +11,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -20,12 +22,26 @@ import (
 // of a megabyte stays far below it, a corrupt length far above.
 const MaxField = 1 << 30
 
-// stream reads a snapshot's header and top-level fields, counting the bytes
-// read so that an error can say where it is.
+// EndField is the top-level field that ends every snapshot: 1 the CRC-32C
+// (Castagnoli) of every byte before it, magic included (fixed32). A
+// snapshot cut short, even between two fields, lacks it; a corrupt one
+// fails its checksum.
+const EndField protowire.Number = 15
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Stream reads a snapshot's header and top-level fields, counting the bytes
+// read so that an error can say where it is, and checks its end.
 type Stream struct {
-	r   *bufio.Reader
-	Off int64 // bytes read so far
-	buf []byte
+	r     *bufio.Reader
+	Off   int64 // bytes read so far
+	buf   []byte
+	crc   uint32 // of the bytes read so far
+	ended bool   // the end field was read
+	one   [1]byte
+	// Unended accepts a snapshot without an end field: those of format
+	// versions before the end field was added.
+	Unended bool
 }
 
 // NewStream reads a snapshot from r.
@@ -38,6 +54,8 @@ func (s *Stream) ReadByte() (byte, error) {
 	b, err := s.r.ReadByte()
 	if err == nil {
 		s.Off++
+		s.one[0] = b // not a local array: it would escape to the heap
+		s.crc = crc32.Update(s.crc, castagnoli, s.one[:])
 	}
 	return b, err
 }
@@ -47,6 +65,7 @@ func (s *Stream) Header(magic string) (version, seq uint64, err error) {
 	got := make([]byte, len(magic))
 	n, err := io.ReadFull(s.r, got)
 	s.Off += int64(n)
+	s.crc = crc32.Update(s.crc, castagnoli, got[:n])
 	if err != nil {
 		return 0, 0, fmt.Errorf("reading the magic: %w", eof(err))
 	}
@@ -63,12 +82,48 @@ func (s *Stream) Header(magic string) (version, seq uint64, err error) {
 }
 
 // Field reads the next top-level field, which must be length-delimited; it
-// returns io.EOF at the end of the snapshot. The body is valid until the
-// next call.
+// returns io.EOF after the end field, which it checks itself. The body is
+// valid until the next call.
 func (s *Stream) Field() (num protowire.Number, body []byte, err error) {
 	if _, err := s.r.Peek(1); err == io.EOF {
+		if !s.ended && !s.Unended {
+			return 0, nil, errors.New("the snapshot stops before its end field: it was cut short")
+		}
 		return 0, nil, io.EOF
 	}
+	if s.ended {
+		return 0, nil, errors.New("bytes follow the end field")
+	}
+	before := s.crc
+	num, body, err = s.field()
+	if err != nil || num != EndField {
+		return num, body, err
+	}
+	f := Fields{B: body}
+	var sum uint32
+	for f.Next() {
+		if f.Num == 1 && f.want(protowire.Fixed32Type) {
+			v, n := protowire.ConsumeFixed32(f.B)
+			if n < 0 {
+				f.Fail(protowire.ParseError(n))
+				break
+			}
+			f.B, sum = f.B[n:], v
+		} else {
+			f.Skip()
+		}
+	}
+	if f.Err != nil {
+		return 0, nil, fmt.Errorf("end field: %w", f.Err)
+	}
+	if sum != before {
+		return 0, nil, fmt.Errorf("checksum %08x, but the bytes before the end make %08x: the snapshot is corrupt", sum, before)
+	}
+	s.ended = true
+	return s.Field()
+}
+
+func (s *Stream) field() (num protowire.Number, body []byte, err error) {
 	tag, err := binary.ReadUvarint(s)
 	if err != nil {
 		return 0, nil, fmt.Errorf("reading a field tag: %w", eof(err))
@@ -93,6 +148,7 @@ func (s *Stream) Field() (num protowire.Number, body []byte, err error) {
 		s.buf = append(s.buf, make([]byte, chunk)...)
 		got, err := io.ReadFull(s.r, s.buf[at:])
 		s.Off += int64(got)
+		s.crc = crc32.Update(s.crc, castagnoli, s.buf[at:at+got])
 		if err != nil {
 			return 0, nil, fmt.Errorf("reading field %d's %d bytes: %w", num, n, eof(err))
 		}
@@ -309,4 +365,53 @@ func AppendFixeds(b []byte, num protowire.Number, vs []uint64) []byte {
 // AppendHeader appends a snapshot's header.
 func AppendHeader(b []byte, magic string, version, seq uint64) []byte {
 	return protowire.AppendVarint(protowire.AppendVarint(append(b, magic...), version), seq)
+}
+
+// Writer writes a snapshot, keeping the checksum its end field carries.
+// It keeps the first error of w, which Close returns.
+type Writer struct {
+	w   *bufio.Writer
+	crc uint32
+}
+
+// NewWriter writes a snapshot to w.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 1<<16)}
+}
+
+// Write writes b.
+func (w *Writer) Write(b []byte) {
+	w.crc = crc32.Update(w.crc, castagnoli, b)
+	w.w.Write(b)
+}
+
+// Close writes the end field and flushes; it returns the first error of
+// the underlying writer.
+func (w *Writer) Close() error {
+	w.w.Write(AppendEnd(nil, w.crc))
+	return w.w.Flush()
+}
+
+// AppendEnd appends the end field of a snapshot whose bytes before it have
+// checksum crc.
+func AppendEnd(b []byte, crc uint32) []byte {
+	b, at := BeginMessage(b, EndField)
+	b = protowire.AppendTag(b, 1, protowire.Fixed32Type)
+	b = protowire.AppendFixed32(b, crc)
+	return EndMessage(b, at)
+}
+
+// Seal appends the end field to the snapshot bytes b (for tests that make
+// snapshots of their own).
+func Seal(b []byte) []byte {
+	return AppendEnd(b, crc32.Checksum(b, castagnoli))
+}
+
+// Text returns b as a string of its own, unless it is not UTF-8, which no
+// string of the gateway's is (the API could not send it).
+func Text(b []byte) (string, error) {
+	if !utf8.Valid(b) {
+		return "", fmt.Errorf("%q is not UTF-8", b)
+	}
+	return string(b), nil
 }

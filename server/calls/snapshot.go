@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"unicode/utf8"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -17,10 +18,11 @@ import (
 // A snapshot is the projection's whole state as of one log sequence, so
 // that a restart restores it and replays only the log after it.
 //
-// Format (version 1). The header is the magic "trtcgw calls\n", the format
-// version and the sequence, each a uvarint. The state follows as top-level
-// fields in protobuf wire format, each length-delimited; a field must come
-// after the table entries it refers to, and a reader skips field numbers it
+// Format (version 2; version 1 lacked the end field). The header is the
+// magic "trtcgw calls\n", the format version and the sequence, each a
+// uvarint. The state follows as top-level fields in protobuf wire format,
+// each length-delimited; table entries come among the calls, each before
+// the first call that refers to it, and a reader skips field numbers it
 // does not know, so a later version may add fields:
 //
 //	1 string: one entry of the string table, its bytes. Members'
@@ -33,6 +35,8 @@ import (
 //	  which Trim forgets them).
 //	4 sizes: 1 how many calls follow, so that a reader can size its map
 //	  (a hint: a reader bounds it, and reads whatever number follows).
+//	15 end: the checksum of every byte before it (snapwire.EndField); a
+//	  snapshot without it was cut short.
 //
 // A call's fields. Sequences are written back from the call's last
 // sequence, which is written forward from the previous call's (unsigned,
@@ -68,7 +72,7 @@ import (
 //	16 seen: fingerprints of the event ids applied (packed fixed64)
 const (
 	callsMagic   = "trtcgw calls\n"
-	callsVersion = 1
+	callsVersion = 2
 )
 
 // Top-level fields.
@@ -99,32 +103,40 @@ const (
 // WriteSnapshot writes the projection's state as of the last event applied
 // to w, and returns that event's sequence (0 when none was applied).
 //
-// It encodes the state into memory under the read lock, which Apply waits
-// for (about 2 µs per call: see BENCHMARKS.md, "Projection snapshots"),
-// and writes it out after releasing the lock.
+// Under the read lock, which Apply waits for, it encodes into memory what
+// Apply changes in place (a call's fields and members) and takes the rest as
+// it stands; it encodes the rest and writes to w after releasing the lock
+// (see callsEncoder, and BENCHMARKS.md, "Projection snapshots").
 func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
 	seq, e, err := p.encodeSnapshot()
 	if err != nil {
 		return 0, fmt.Errorf("calls snapshot: %w", err)
 	}
-	head := snapwire.AppendHeader(nil, callsMagic, callsVersion, seq)
-	for _, b := range [][]byte{head, e.sizes, e.table, e.body} {
-		if _, err := w.Write(b); err != nil {
-			return 0, fmt.Errorf("calls snapshot: writing: %w", err)
-		}
+	sw := snapwire.NewWriter(w)
+	sw.Write(snapwire.AppendHeader(nil, callsMagic, callsVersion, seq))
+	sw.Write(e.sizes)
+	e.finish(sw)
+	if err := sw.Close(); err != nil {
+		return 0, fmt.Errorf("calls snapshot: writing: %w", err)
 	}
 	return seq, nil
 }
 
-// callsEncoder builds a snapshot: the tables and the calls in separate
-// buffers, since a table entry is found while its first call is encoded
-// and must precede it.
+// callsEncoder builds a snapshot in two passes, so that Apply waits for
+// half the work: under the read lock (capture) it encodes what Apply
+// changes in place (a call's fields and members) into heads, and takes the
+// rest as it stands (tails); after the lock (finish) it encodes the rest,
+// which Apply changes only by appending past what was taken, and writes
+// each call out. Table entries are written as they are found, before the
+// first call that refers to them.
 type callsEncoder struct {
 	sizes []byte // the sizes field, first
 	strs  map[string]uint64
 	texts map[*recordTexts]uint64
-	table []byte
-	body  []byte
+	table []byte // entries not written yet
+	heads []byte
+	tails []tail
+	call  []byte // the call being written
 	// recent caches string references by the string's address: the
 	// projection's strings are interned, so the same account or text is
 	// the same bytes in every call, and most references are found here
@@ -143,14 +155,31 @@ type recentRef struct {
 	ref uint64
 }
 
+// tail is what of a call the encoder writes after the read lock, as it
+// stood under the lock: the timeline and the seen list only grow, by
+// appends past the lengths taken here; a record, the call's id, its room id
+// once it has a record and a member's account never change.
+type tail struct {
+	c         *call
+	head      int // where the call's head ends in heads
+	lastSeq   uint64
+	recordSeq uint64
+	base      int64
+	timeline  []entry
+	seen      []uint64
+	members   []member // for their accounts
+	record    *record
+	written   bool // the whole call is in its head
+}
+
 func newCallsEncoder(calls int) *callsEncoder {
-	e := &callsEncoder{
+	return &callsEncoder{
 		strs:   make(map[string]uint64),
 		texts:  make(map[*recordTexts]uint64),
-		body:   make([]byte, 0, 256*calls),
+		heads:  make([]byte, 0, 160*calls), // about 110 bytes a call: no growth under the lock
+		tails:  make([]tail, 0, calls),
 		recent: make([]recentRef, 1<<recentBits),
 	}
-	return e
 }
 
 // ref is s's index in the string table, adding it.
@@ -173,27 +202,27 @@ func (e *callsEncoder) ref(s string) uint64 {
 	return i
 }
 
-// account is how call c refers to account s: by the index of the member
-// it names (every account a call names is a member's, so that a call
-// costs the string table one lookup per member, not per mention), else by
-// the string table.
-func (e *callsEncoder) account(c *call, s string) uint64 {
+// account is how a call with members (and their index, when it has one)
+// refers to account s: by the index of the member it names (every account
+// a call names is a member's, so that a call costs the string table one
+// lookup per member, not per mention), else by the string table.
+func (e *callsEncoder) account(members []member, index map[string]int, s string) uint64 {
 	if s == "" {
 		return 0
 	}
-	if c.memberIndex != nil {
-		if i, ok := c.memberIndex[s]; ok {
+	if index != nil {
+		if i, ok := index[s]; ok {
 			return uint64(i)<<1 | 1
 		}
 	} else {
 		p := unsafe.StringData(s)
-		for i := range c.members {
-			if a := c.members[i].account; unsafe.StringData(a) == p && len(a) == len(s) {
+		for i := range members {
+			if a := members[i].account; unsafe.StringData(a) == p && len(a) == len(s) {
 				return uint64(i)<<1 | 1 // the same interned string: most are
 			}
 		}
-		for i := range c.members {
-			if c.members[i].account == s {
+		for i := range members {
+			if members[i].account == s {
 				return uint64(i)<<1 | 1
 			}
 		}
@@ -220,10 +249,11 @@ func (e *callsEncoder) textsRef(x *recordTexts) uint64 {
 	return i
 }
 
-// encode appends every call, in the FIFO's order: an entry is the call's
-// newest when its sequence is the call's last one, and each call has
-// exactly one such entry (Trim forgets a call with it).
-func (e *callsEncoder) encode(p *Projection) error {
+// capture encodes every call's head and takes its tail, in the FIFO's
+// order: an entry is the call's newest when its sequence is the call's last
+// one, and each call has exactly one such entry (Trim forgets a call with
+// it). It runs under the read lock.
+func (e *callsEncoder) capture(p *Projection) error {
 	var prev uint64
 	n := 0
 	for _, r := range p.fifo[p.fifoAt:] {
@@ -231,7 +261,7 @@ func (e *callsEncoder) encode(p *Projection) error {
 		if c.lastSeq != r.seq {
 			continue
 		}
-		e.call(c, prev)
+		e.head(c, prev)
 		prev = c.lastSeq
 		n++
 	}
@@ -244,8 +274,32 @@ func (e *callsEncoder) encode(p *Projection) error {
 	return nil
 }
 
-func (e *callsEncoder) call(c *call, prev uint64) {
-	b, at := snapwire.BeginMessage(e.body, fieldCall)
+// finish writes every call, its head and its tail, to w, after the table
+// entries it refers to. It runs after the read lock; w keeps its error.
+func (e *callsEncoder) finish(w *snapwire.Writer) {
+	from := 0
+	for i := range e.tails {
+		t := &e.tails[i]
+		b, at := snapwire.BeginMessage(e.call[:0], fieldCall)
+		b = append(b, e.heads[from:t.head]...)
+		from = t.head
+		if !t.written {
+			b = e.tail(b, t, nil, nil)
+		}
+		e.call = snapwire.EndMessage(b, at)
+		w.Write(e.table)
+		e.table = e.table[:0]
+		w.Write(e.call)
+		*t = tail{} // what the call holds may go
+	}
+	e.heads, e.tails = nil, nil
+}
+
+// head encodes call c's fields 1 to 13 and takes its tail. A long call
+// (its members and seen fingerprints in maps, which Apply changes in
+// place) is written whole.
+func (e *callsEncoder) head(c *call, prev uint64) {
+	b := e.heads
 	b = snapwire.AppendUint(b, 1, uint64(c.app))
 	b = snapwire.AppendBytes(b, 2, c.id)
 	b = snapwire.AppendUint(b, 3, c.lastSeq-prev)
@@ -262,7 +316,7 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 		flags |= callRoomIsID
 	}
 	b = snapwire.AppendUint(b, 6, flags)
-	b = snapwire.AppendUint(b, 7, e.account(c, c.callerAccount))
+	b = snapwire.AppendUint(b, 7, e.account(c.members, c.memberIndex, c.callerAccount))
 	b = snapwire.AppendUint(b, 8, e.ref(c.chatGroupID))
 	if c.roomID != "" && flags&callRoomIsID == 0 {
 		b = snapwire.AppendBytes(b, 9, c.roomID)
@@ -291,36 +345,52 @@ func (e *callsEncoder) call(c *call, prev uint64) {
 		}
 		b = snapwire.EndMessage(b, mat)
 	}
-	for i := range c.timeline {
-		t := &c.timeline[i]
+	t := tail{
+		c: c, lastSeq: c.lastSeq, recordSeq: c.recordSeq, base: base,
+		timeline: c.timeline, seen: c.seen, members: c.members, record: c.record,
+	}
+	if c.memberIndex != nil || c.seenSet != nil {
+		b, t = e.tail(b, &t, c.memberIndex, c.seenSet), tail{written: true}
+	}
+	t.head = len(b)
+	e.heads = b
+	e.tails = append(e.tails, t)
+}
+
+// tail appends fields 14 to 16 of the call t was taken from; index and
+// seenSet are the call's maps, read only under the lock.
+func (e *callsEncoder) tail(b []byte, t *tail, index map[string]int, seenSet map[uint64]struct{}) []byte {
+	for i := range t.timeline {
+		x := &t.timeline[i]
 		var tat int
 		b, tat = snapwire.BeginMessage(b, 14)
-		b = snapwire.AppendUint(b, 1, c.lastSeq-t.seq)
-		b = snapwire.AppendTimeSet(b, 2, t.time, base)
-		b = snapwire.AppendEnum(b, 3, t.eventType)
-		b = snapwire.AppendUint(b, 4, e.account(c, t.account))
-		b = snapwire.AppendEnum(b, 5, t.action)
-		b = snapwire.AppendUint(b, 6, e.ref(t.actionText))
+		b = snapwire.AppendUint(b, 1, t.lastSeq-x.seq)
+		b = snapwire.AppendTimeSet(b, 2, x.time, t.base)
+		b = snapwire.AppendEnum(b, 3, x.eventType)
+		b = snapwire.AppendUint(b, 4, e.account(t.members, index, x.account))
+		b = snapwire.AppendEnum(b, 5, x.action)
+		b = snapwire.AppendUint(b, 6, e.ref(x.actionText))
 		b = snapwire.EndMessage(b, tat)
 	}
-	if r := c.record; r != nil {
-		b = e.record(b, c, r, base)
+	if t.record != nil {
+		b = e.record(b, t, index)
 	}
 	switch {
-	case c.seenSet != nil:
-		seen := make([]uint64, 0, len(c.seenSet))
-		for h := range c.seenSet {
+	case seenSet != nil:
+		seen := make([]uint64, 0, len(seenSet))
+		for h := range seenSet {
 			seen = append(seen, h)
 		}
 		slices.Sort(seen) // the same state, the same bytes
 		b = snapwire.AppendFixeds(b, 16, seen)
-	case len(c.seen) > 0:
-		b = snapwire.AppendFixeds(b, 16, c.seen)
+	case len(t.seen) > 0:
+		b = snapwire.AppendFixeds(b, 16, t.seen)
 	}
-	e.body = snapwire.EndMessage(b, at)
+	return b
 }
 
-func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
+func (e *callsEncoder) record(b []byte, t *tail, index map[string]int) []byte {
+	c, r := t.c, t.record
 	b, at := snapwire.BeginMessage(b, 15)
 	var flags uint64
 	switch {
@@ -329,55 +399,62 @@ func (e *callsEncoder) record(b []byte, c *call, r *record, base int64) []byte {
 	case r.id != "":
 		b = snapwire.AppendBytes(b, 1, r.id)
 	}
-	b = snapwire.AppendUint(b, 2, e.account(c, r.caller))
+	b = snapwire.AppendUint(b, 2, e.account(t.members, index, r.caller))
 	if len(r.callees) > 0 {
 		var cat int
 		b, cat = snapwire.BeginMessage(b, 3)
 		for _, a := range r.callees {
-			b = protowire.AppendVarint(b, e.account(c, a))
+			b = protowire.AppendVarint(b, e.account(t.members, index, a))
 		}
 		b = snapwire.EndMessage(b, cat)
 	}
 	switch {
-	case r.room != "" && r.room == c.roomID:
+	case r.room != "" && r.room == c.roomID: // set with the record, and never after
 		flags |= recordRoomIsCall
 	case r.room != "":
 		b = snapwire.AppendBytes(b, 4, r.room)
 	}
 	b = snapwire.AppendUint(b, 5, e.textsRef(r.texts))
 	if r.has&hasStart != 0 {
-		b = snapwire.AppendTime(b, 6, r.start, base)
+		b = snapwire.AppendTime(b, 6, r.start, t.base)
 	}
 	if r.has&hasEnd != 0 {
-		b = snapwire.AppendTime(b, 7, r.end, base)
+		b = snapwire.AppendTime(b, 7, r.end, t.base)
 	}
 	if r.has&hasAccept != 0 {
-		b = snapwire.AppendTime(b, 8, r.accept, base)
+		b = snapwire.AppendTime(b, 8, r.accept, t.base)
 	}
 	b = snapwire.AppendEnum(b, 9, r.mediaType)
 	b = snapwire.AppendEnum(b, 10, r.callType)
 	b = snapwire.AppendEnum(b, 11, r.result)
 	b = snapwire.AppendEnum(b, 12, r.roomIDType)
 	b = snapwire.AppendUint(b, 13, flags)
-	b = snapwire.AppendUint(b, 14, c.lastSeq-c.recordSeq)
+	b = snapwire.AppendUint(b, 14, t.lastSeq-t.recordSeq)
 	return snapwire.EndMessage(b, at)
 }
 
-// encodeSnapshot encodes the state and its sequence under the read lock.
+// encodeSnapshot captures the state and its sequence under the read lock
+// (see callsEncoder); finish writes it.
 //
-// The encoder and its buffer are made before the lock is taken: zeroing a
+// The encoder and its buffers are made before the lock is taken: zeroing a
 // few hundred megabytes need not hold Apply up.
 func (p *Projection) encodeSnapshot() (uint64, *callsEncoder, error) {
 	e := newCallsEncoder(p.Len())
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	return p.last.Load(), e, e.encode(p)
+	return p.last.Load(), e, e.capture(p)
 }
 
 // ReadSnapshot replaces the state of a projection that has applied no event
 // with the snapshot in r (written by WriteSnapshot of this or an older
 // format version) and returns the sequence it reflects. On an error the
 // projection is left as it was: empty, and usable.
+//
+// A restore allocates only what the projection keeps, so the collections
+// it sets off mark the growing projection again and again for nothing: a
+// caller restoring at start may pause the collector around it
+// (debug.SetGCPercent(-1)), which at a million calls makes it about three
+// times as fast (BENCHMARKS.md, "Projection snapshots").
 func (p *Projection) ReadSnapshot(r io.Reader) (seq uint64, err error) {
 	if !p.empty() {
 		return 0, fmt.Errorf("calls snapshot: %w", snapwire.ErrNotEmpty)
@@ -423,8 +500,9 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 	if version == 0 || version > callsVersion {
 		return nil, 0, fmt.Errorf("format version %d: this gateway reads versions 1 to %d", version, callsVersion)
 	}
+	s.Unended = version < 2
 	d := &callsDecoder{p: New()}
-	for n := 0; ; n++ {
+	for {
 		num, body, err := s.Field()
 		if err == io.EOF {
 			break
@@ -434,6 +512,9 @@ func readCalls(s *snapwire.Stream) (*Projection, uint64, error) {
 		}
 		switch num {
 		case fieldString:
+			if !utf8.Valid(body) {
+				return nil, 0, fmt.Errorf("string %d, %q, is not UTF-8", len(d.strs)+1, body)
+			}
 			d.strs = append(d.strs, d.p.strs.internBytes(body))
 		case fieldTexts:
 			err = d.textsEntry(body)
@@ -592,7 +673,10 @@ func (d *callsDecoder) call(b []byte) error {
 	if len(id) == 0 {
 		return errors.New("a call without an id")
 	}
-	c.id = string(id)
+	var err error
+	if c.id, err = snapwire.Text(id); err != nil {
+		return fmt.Errorf("call id: %w", err)
+	}
 	c.lastSeq = d.last + lastDelta
 	c.firstSeq = c.lastSeq - firstB
 	d.last = c.lastSeq
@@ -602,7 +686,9 @@ func (d *callsDecoder) call(b []byte) error {
 	case flags&callRoomIsID != 0:
 		c.roomID = c.id
 	case room != nil:
-		c.roomID = string(room)
+		if c.roomID, err = snapwire.Text(room); err != nil {
+			return fmt.Errorf("room id: %w", err)
+		}
 	}
 	if len(d.members) > 0 {
 		c.members = make([]member, len(d.members))
@@ -618,7 +704,6 @@ func (d *callsDecoder) call(b []byte) error {
 			}
 		}
 	}
-	var err error
 	if c.callerAccount, err = d.account(c, caller); err != nil {
 		return fmt.Errorf("caller: %w", err)
 	}
@@ -784,13 +869,17 @@ func (d *callsDecoder) record(c *call, b []byte, base int64) error {
 	case flags&recordIDIsCall != 0:
 		r.id = c.id
 	case id != nil:
-		r.id = string(id)
+		if r.id, err = snapwire.Text(id); err != nil {
+			return fmt.Errorf("call id: %w", err)
+		}
 	}
 	switch {
 	case flags&recordRoomIsCall != 0:
 		r.room = c.roomID
 	case room != nil:
-		r.room = string(room)
+		if r.room, err = snapwire.Text(room); err != nil {
+			return fmt.Errorf("room id: %w", err)
+		}
 	}
 	if r.caller, err = d.account(c, caller); err != nil {
 		return fmt.Errorf("caller: %w", err)

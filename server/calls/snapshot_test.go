@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	gatewayv1 "github.com/trtc-gateway/trtc-gateway/gen/go/trtc/gateway/v1"
+	"github.com/trtc-gateway/trtc-gateway/internal/snapwire"
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
@@ -406,6 +407,40 @@ func TestReadSnapshotRefusesAProjectionInUse(t *testing.T) {
 	if q.Len() != 0 {
 		t.Fatalf("after a failed restore the projection holds %d calls", q.Len())
 	}
+	// Foreign input, and a later format, are refused with what they are.
+	for _, tc := range []struct{ input, want string }{
+		{"trtcgw rooms\n\x01\x00", "not a snapshot of this projection"},
+		{"", "reading the magic"},
+		{callsMagic + "\x03\x00", "format version 3"},
+		{callsMagic + "\x01\x05\x1a\xff\xff\xff\xff\x0f", "claims"},
+		{callsMagic + "\x01\x05\x1a\x10\x01", "unexpected EOF"},
+	} {
+		_, err := q.ReadSnapshot(strings.NewReader(tc.input))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadSnapshot(%q) = %v, want an error saying %q", tc.input, err, tc.want)
+		}
+	}
+	// Cut between two fields, the snapshot lacks its end; a byte changed in
+	// a call id fails the checksum; bytes after the end are refused.
+	whole := snap.Bytes()
+	cut := whole[:len(whole)-len(snapwire.Seal(nil))]
+	flipped := bytes.Clone(whole)
+	i := bytes.Index(flipped, []byte("-4")) // inside a call id of internal/traffic
+	flipped[i] = '+'
+	for _, tc := range []struct {
+		name  string
+		input []byte
+		want  string
+	}{
+		{"cut before the end", cut, "cut short"},
+		{"a byte changed", flipped, "corrupt"},
+		{"bytes after the end", append(bytes.Clone(whole), 0x0a, 0x00), "follow the end"},
+	} {
+		_, err := q.ReadSnapshot(bytes.NewReader(tc.input))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ReadSnapshot of a snapshot %s = %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
 	if _, err := q.ReadSnapshot(bytes.NewReader(snap.Bytes())); err != nil {
 		t.Fatalf("ReadSnapshot after a failed one: %v", err)
 	}
@@ -579,4 +614,55 @@ func TestSnapshotWhileApplying(t *testing.T) {
 	if checked < n/500-1 {
 		t.Errorf("%d snapshots checked, want at least %d", checked, n/500-1)
 	}
+}
+
+// failingWriter fails once it has taken n bytes.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		n := w.n
+		w.n = 0
+		return n, fmt.Errorf("disk full")
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// TestWriteSnapshotReportsAWriteError: a snapshot that could not be written
+// whole is an error, and the projection goes on.
+func TestWriteSnapshotReportsAWriteError(t *testing.T) {
+	p := New()
+	for _, ev := range trafficEvents(t, 3000, 17, traffic.Mix{traffic.Calls: 1}) {
+		p.Apply(ev)
+	}
+	full := snapshotOf(t, p)
+	for _, n := range []int{0, 10, len(full) / 2, len(full) - 1} {
+		if _, err := p.WriteSnapshot(&failingWriter{n: n}); err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("WriteSnapshot to a writer failing after %d bytes = %v, want its error", n, err)
+		}
+	}
+	if again := snapshotOf(t, p); !bytes.Equal(again, full) {
+		t.Error("the snapshot after failed writes differs")
+	}
+}
+
+// TestReadSnapshotVersion1 reads a snapshot of format version 1, which had
+// no end field.
+func TestReadSnapshotVersion1(t *testing.T) {
+	p := New()
+	for _, ev := range trafficEvents(t, 500, 19, traffic.Mix{traffic.Calls: 1}) {
+		p.Apply(ev)
+	}
+	v2 := snapshotOf(t, p)
+	if v2[len(callsMagic)] != 2 {
+		t.Fatalf("the format version is %d, want 2", v2[len(callsMagic)])
+	}
+	v1 := bytes.Clone(v2[:len(v2)-len(snapwire.Seal(nil))])
+	v1[len(callsMagic)] = 1
+	q := New()
+	if _, err := q.ReadSnapshot(bytes.NewReader(v1)); err != nil {
+		t.Fatalf("ReadSnapshot of version 1: %v", err)
+	}
+	same(t, "restored from version 1", p, q)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trtc-gateway/trtc-gateway/internal/snapwire"
 	"github.com/trtc-gateway/trtc-gateway/internal/traffic"
 	"github.com/trtc-gateway/trtc-gateway/server/callback"
 )
@@ -38,7 +39,8 @@ func FuzzApply(f *testing.F) {
 	})
 }
 
-// FuzzReadSnapshot restores whatever it is given: a snapshot that does not
+// FuzzReadSnapshot restores whatever it is given (sealed with a checksum that
+// holds, or not): a snapshot that does not
 // read is refused with an error and leaves the projection empty and usable;
 // one that reads answers every read, writes a snapshot that reads back to
 // the same state, and goes on applying events. Nothing panics.
@@ -58,11 +60,21 @@ func FuzzReadSnapshot(f *testing.F) {
 	}
 	full := snapshotOf(f, viewers)
 	seeds = append(seeds, full, full[:len(full)/3], full[:len(full)-1])
+	// Each seed as it is, and without its end field for the target to seal:
+	// a sealed input passes the checksum, so that the fuzzer reaches what
+	// lies behind it.
+	end := len(snapwire.Seal(nil))
 	for _, s := range seeds {
-		f.Add(s)
+		f.Add(s, false)
+		if len(s) >= end {
+			f.Add(s[:len(s)-end], true)
+		}
 	}
 	now := time.Unix(1739954100, 0)
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data []byte, seal bool) {
+		if seal {
+			data = snapwire.Seal(bytes.Clone(data))
+		}
 		p := New(time.Hour)
 		if _, err := p.ReadSnapshot(bytes.NewReader(data)); err != nil {
 			if p.Len() != 0 || !p.empty() {

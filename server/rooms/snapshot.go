@@ -22,11 +22,12 @@ import (
 // that a restart restores it and replays only the log after it. The TTL is
 // not part of it: a restored projection expires rooms by its own.
 //
-// Format (version 1). The header is the magic "trtcgw rooms\n", the format
-// version and the sequence, each a uvarint. The state follows as top-level
-// fields in protobuf wire format, each length-delimited; a field must come
-// after the table entries it refers to, and a reader skips field numbers it
-// does not know, so a later version may add fields:
+// Format (version 2; version 1 lacked the end field). The header is the
+// magic "trtcgw rooms\n", the format version and the sequence, each a
+// uvarint. The state follows as top-level fields in protobuf wire format,
+// each length-delimited; a field must come after the table entries it
+// refers to, and a reader skips field numbers it does not know, so a later
+// version may add fields:
 //
 //	1 projection: 1 flags (1 an event was applied, 2 the first one was
 //	  sequence 1: rooms are complete)
@@ -34,6 +35,8 @@ import (
 //	  in one battle share it); referred to by index from 1
 //	3 room: one room, in the order of their last sequences, then of app
 //	  and id (the order in which Trim and the TTL forget them)
+//	15 end: the checksum of every byte before it (snapwire.EndField); a
+//	  snapshot without it was cut short.
 //
 // A room's fields. Sequences are written back from the room's last
 // sequence, which is written forward from the previous room's (unsigned,
@@ -61,7 +64,7 @@ import (
 //	   2 audio, 4 sub stream
 const (
 	roomsMagic   = "trtcgw rooms\n"
-	roomsVersion = 1
+	roomsVersion = 2
 )
 
 // Top-level fields.
@@ -98,11 +101,12 @@ func (p *Projection) WriteSnapshot(w io.Writer) (seq uint64, err error) {
 	if err != nil {
 		return 0, fmt.Errorf("rooms snapshot: %w", err)
 	}
-	head := snapwire.AppendHeader(nil, roomsMagic, roomsVersion, seq)
-	for _, b := range [][]byte{head, e.table, e.body} {
-		if _, err := w.Write(b); err != nil {
-			return 0, fmt.Errorf("rooms snapshot: writing: %w", err)
-		}
+	sw := snapwire.NewWriter(w)
+	sw.Write(snapwire.AppendHeader(nil, roomsMagic, roomsVersion, seq))
+	sw.Write(e.table)
+	sw.Write(e.body)
+	if err := sw.Close(); err != nil {
+		return 0, fmt.Errorf("rooms snapshot: writing: %w", err)
 	}
 	return seq, nil
 }
@@ -315,6 +319,7 @@ func readRooms(s *snapwire.Stream, ttl time.Duration) (*Projection, uint64, erro
 	if version == 0 || version > roomsVersion {
 		return nil, 0, fmt.Errorf("format version %d: this gateway reads versions 1 to %d", version, roomsVersion)
 	}
+	s.Unended = version < 2
 	d := &roomsDecoder{p: New(ttl)}
 	for {
 		num, body, err := s.Field()
@@ -353,6 +358,15 @@ func readRooms(s *snapwire.Stream, ttl time.Duration) (*Projection, uint64, erro
 		}
 	}
 	return d.p, seq, nil
+}
+
+// ownText is b as a string of its own, failing f unless it is UTF-8.
+func ownText(f *snapwire.Fields, b []byte) string {
+	s, err := snapwire.Text(b)
+	if err != nil {
+		f.Fail(err)
+	}
+	return s
 }
 
 func (d *roomsDecoder) room(b []byte) error {
@@ -401,9 +415,9 @@ func (d *roomsDecoder) room(b []byte) error {
 				f.Fail(fmt.Errorf("room info: %w", err))
 			}
 		case 11:
-			r.owner = string(f.Bytes())
+			r.owner = ownText(&f, f.Bytes())
 		case 12:
-			r.admins = append(r.admins, string(f.Bytes()))
+			r.admins = append(r.admins, ownText(&f, f.Bytes()))
 		case 13:
 			d.meta = append(d.meta, f.Bytes())
 		case 14:
@@ -436,7 +450,10 @@ func (d *roomsDecoder) room(b []byte) error {
 	if len(id) == 0 {
 		return errors.New("a room without an id")
 	}
-	r.id = string(id)
+	var err error
+	if r.id, err = snapwire.Text(id); err != nil {
+		return fmt.Errorf("room id: %w", err)
+	}
 	r.lastSeq = d.last + lastDelta
 	r.firstSeq = r.lastSeq - firstB
 	d.last = r.lastSeq
@@ -464,7 +481,11 @@ func (d *roomsDecoder) room(b []byte) error {
 		if f.Err != nil {
 			return fmt.Errorf("online member %d: %w", i, f.Err)
 		}
-		r.online[string(account)] = since
+		a, err := snapwire.Text(account)
+		if err != nil {
+			return fmt.Errorf("online member %d: %w", i, err)
+		}
+		r.online[a] = since
 	}
 	if len(d.meta) > 0 {
 		r.metadata = make(map[string]string, len(d.meta))
@@ -485,7 +506,16 @@ func (d *roomsDecoder) room(b []byte) error {
 		if f.Err != nil {
 			return fmt.Errorf("metadata %d: %w", i, f.Err)
 		}
-		r.metadata[string(k)] = string(v)
+		ks, err := snapwire.Text(k)
+		if err == nil {
+			var vs string
+			if vs, err = snapwire.Text(v); err == nil {
+				r.metadata[ks] = vs
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("metadata %d: %w", i, err)
+		}
 	}
 	if len(d.seats) > 0 {
 		r.seats = make([]*gatewayv1.LiveSeat, len(d.seats))
@@ -530,7 +560,11 @@ func (d *roomsDecoder) room(b []byte) error {
 			return fmt.Errorf("TRTC user %d: %w", i, f.Err)
 		}
 		u.video, u.audio, u.sub = pub&pubVideo != 0, pub&pubAudio != 0, pub&pubSub != 0
-		r.trtc[string(id)] = u
+		uid, err := snapwire.Text(id)
+		if err != nil {
+			return fmt.Errorf("TRTC user %d: %w", i, err)
+		}
+		r.trtc[uid] = u
 	}
 	d.p.put(r)
 	d.p.fifo = append(d.p.fifo, retained{seq: r.lastSeq, key: r.key})
