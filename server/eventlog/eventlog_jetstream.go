@@ -455,6 +455,13 @@ func (r *echoRing) put(ev *gatewayv1.Event) {
 	r.slots[ev.GetSequence()%echoSlots].Store(ev)
 }
 
+// holds reports whether the ring may hold an event stored at seq under
+// epoch: a cheap check before take, which needs the message's id.
+func (r *echoRing) holds(seq uint64, epoch string) bool {
+	ev := r.slots[seq%echoSlots].Load()
+	return ev != nil && ev.GetSequence() == seq && ev.GetEpoch() == epoch
+}
+
 // take returns, and frees the slot of, the appended event stored at seq
 // under epoch with this id; nil when the ring does not hold it.
 func (r *echoRing) take(seq uint64, epoch, id string) *gatewayv1.Event {
@@ -716,12 +723,16 @@ func (r *reader) collect(ctx context.Context, batch jetstream.MessageBatch) (got
 		if err != nil || r.lost != nil || len(r.events) >= r.limit {
 			continue
 		}
-		var (
-			ev  *gatewayv1.Event
-			seq uint64
-		)
-		ev, seq, err = r.l.decode(msg)
-		if err != nil || seq < r.next {
+		var seq uint64
+		if seq, _, err = msgSequences(msg); err != nil {
+			err = fmt.Errorf("eventlog: message on %s without JetStream metadata: %w", msg.Subject(), err)
+			continue
+		}
+		if seq < r.next {
+			continue
+		}
+		var ev *gatewayv1.Event
+		if ev, err = r.l.decode(msg, seq); err != nil {
 			continue
 		}
 		if seq > r.next {
@@ -769,19 +780,15 @@ func (r *reader) await(ctx context.Context, cons jetstream.Consumer) (int, error
 // errBadMessage marks a stream message that does not decode as an Event.
 var errBadMessage = errors.New("not an event")
 
-// decode turns a stream message into an Event with its sequence and epoch.
-func (l *JetStream) decode(msg jetstream.Msg) (*gatewayv1.Event, uint64, error) {
-	meta, err := msg.Metadata()
-	if err != nil {
-		return nil, 0, fmt.Errorf("eventlog: message on %s without JetStream metadata: %w", msg.Subject(), err)
-	}
-	seq := meta.Sequence.Stream
+// decode turns the stream message at sequence seq into an Event with its
+// sequence and epoch.
+func (l *JetStream) decode(msg jetstream.Msg, seq uint64) (*gatewayv1.Event, error) {
 	ev := new(gatewayv1.Event)
 	if err := proto.Unmarshal(msg.Data(), ev); err != nil {
-		return nil, seq, fmt.Errorf("eventlog: %w: stream %s sequence %d (subject %s): %w", errBadMessage, l.name, seq, msg.Subject(), err)
+		return nil, fmt.Errorf("eventlog: %w: stream %s sequence %d (subject %s): %w", errBadMessage, l.name, seq, msg.Subject(), err)
 	}
 	ev.Sequence, ev.Epoch = seq, l.epoch
-	return ev, seq, nil
+	return ev, nil
 }
 
 // createConsumer creates an unacknowledged, in-memory, single-replica
@@ -887,17 +894,16 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 
 	var dseq uint64 // the consumer's delivery sequence
 	handle := func(msg jetstream.Msg) error {
-		meta, err := msg.Metadata()
+		seq, delivery, err := msgSequences(msg)
 		if err != nil {
 			return fmt.Errorf("message without JetStream metadata: %w", err)
 		}
-		if meta.Sequence.Consumer != dseq+1 {
+		if delivery != dseq+1 {
 			// The consumer skipped or repeated a delivery (its server reset
 			// it): continue with a fresh one.
-			return fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
+			return fmt.Errorf("consumer delivered #%d after #%d", delivery, dseq)
 		}
-		dseq = meta.Sequence.Consumer
-		seq := meta.Sequence.Stream
+		dseq = delivery
 		if seq < *next {
 			return nil
 		}
@@ -906,10 +912,14 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 				return err
 			}
 		}
-		ev := l.appended.take(seq, l.epoch, msg.Headers().Get(jetstream.MsgIDHeader))
+		var ev *gatewayv1.Event
+		if l.appended.holds(seq, l.epoch) {
+			// Only then is the id worth looking up: a replay of what
+			// this process did not just append never is.
+			ev = l.appended.take(seq, l.epoch, msg.Headers().Get(jetstream.MsgIDHeader))
+		}
 		if ev == nil {
-			var err error
-			if ev, _, err = l.decode(msg); err != nil {
+			if ev, err = l.decode(msg, seq); err != nil {
 				return err
 			}
 		}
@@ -934,8 +944,9 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		return delivered, fmt.Errorf("pull from consumer: %w", err)
 	}
 	defer it.Stop()
+	nextOpt := jetstream.NextContext(ctx) // built once: each one is an allocation
 	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
+		msg, err := it.Next(nextOpt)
 		if err != nil {
 			return delivered, fmt.Errorf("next message: %w", err)
 		}
