@@ -833,6 +833,12 @@ func (l *JetStream) deleteConsumer(ctx context.Context, cons jetstream.Consumer)
 // an event, and an error wrapping ErrUnavailable when the log is closed, the
 // connection is closed or the stream was deleted or recreated. fn must not
 // call Close.
+//
+// Follow pulls and decodes on a goroutine of its own, up to jsFollowQueue
+// events ahead of fn, so that a replay of a long log (a gateway rebuilding
+// its state) decodes on one CPU while fn applies on another. fn is still
+// called from Follow's goroutine, one event at a time and in order; the
+// goroutine ends before Follow returns.
 func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error {
 	parent := ctx
 	ctx, end, err := l.begin(ctx)
@@ -841,9 +847,83 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 	}
 	defer end()
 
+	pctx, stop := context.WithCancel(ctx)
+	queue := make(chan followed, jsFollowQueue)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		err := l.follow(pctx, parent, after, func(ev *gatewayv1.Event) error {
+			select {
+			case queue <- followed{ev: ev}:
+				return nil
+			case <-pctx.Done():
+				return pctx.Err()
+			}
+		})
+		select {
+		case queue <- followed{err: err}:
+		case <-pctx.Done():
+		}
+	}()
+	// Whatever ends the delivery below ends the pulls too, and waits for
+	// them, so that the consumer is deleted before Follow returns.
+	defer func() {
+		stop()
+		<-finished
+	}()
+	for {
+		select {
+		case item := <-queue:
+			if item.ev == nil {
+				return l.refreshOutOfRange(ctx, item.err)
+			}
+			if err := fn(item.ev); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			if parent.Err() != nil {
+				return parent.Err()
+			}
+			return errJetStreamClosed
+		}
+	}
+}
+
+// refreshOutOfRange returns err, or when it is an *OutOfRangeError, one
+// with the oldest sequence retention keeps now: the pulling side found the
+// gap while the callback was still busy with the events before it, and
+// retention may have moved on since, as far as Follow's caller is concerned.
+func (l *JetStream) refreshOutOfRange(ctx context.Context, err error) error {
+	var oor *OutOfRangeError
+	if !errors.As(err, &oor) {
+		return err
+	}
+	st, serr := l.state(ctx)
+	if serr != nil || st.oldest <= oor.Oldest {
+		return err
+	}
+	return &OutOfRangeError{After: oor.After, Oldest: st.oldest}
+}
+
+// jsFollowQueue bounds how many events Follow decodes ahead of its callback:
+// enough for the two goroutines to run without waiting for each other event
+// by event, few enough that the events held cost little.
+const jsFollowQueue = 512
+
+// followed is one step of Follow's pipeline: an event to hand to the
+// callback, or (ev nil) the error that ends the follow.
+type followed struct {
+	ev  *gatewayv1.Event
+	err error
+}
+
+// follow is Follow's pulling side: it hands every event after `after` to
+// emit, replacing lost consumers, and returns Follow's error; parent is the
+// caller's context, ctx also ends when the log is closed or Follow stops.
+func (l *JetStream) follow(ctx, parent context.Context, after uint64, emit func(*gatewayv1.Event) error) error {
 	next := after + 1
 	for attempt := 0; ; attempt++ {
-		delivered, err := l.followOnce(ctx, &next, fn)
+		delivered, err := l.followOnce(ctx, &next, emit)
 		var (
 			outErr *OutOfRangeError
 			fnErr  callbackError
@@ -853,6 +933,8 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 			return parent.Err()
 		case l.done.Err() != nil:
 			return errJetStreamClosed
+		case ctx.Err() != nil:
+			return ctx.Err() // Follow stopped delivering: nobody reads this
 		case errors.As(err, &fnErr):
 			return fnErr.err
 		case errors.As(err, &outErr), errors.Is(err, errBadMessage),
