@@ -853,6 +853,13 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 	go func() {
 		defer close(finished)
 		err := l.follow(pctx, parent, after, func(ev *gatewayv1.Event) error {
+			// Try without waiting first: a send that needs no select is
+			// much cheaper, and the queue usually has room.
+			select {
+			case queue <- followed{ev: ev}:
+				return nil
+			default:
+			}
 			select {
 			case queue <- followed{ev: ev}:
 				return nil
@@ -871,20 +878,26 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 		stop()
 		<-finished
 	}()
+	done := ctx.Done()
 	for {
+		var item followed
 		select {
-		case item := <-queue:
-			if item.ev == nil {
-				return l.refreshOutOfRange(ctx, item.err)
+		case item = <-queue: // the queue is seldom empty during a replay
+		default:
+			select {
+			case item = <-queue:
+			case <-done:
+				if parent.Err() != nil {
+					return parent.Err()
+				}
+				return errJetStreamClosed
 			}
-			if err := fn(item.ev); err != nil {
-				return err
-			}
-		case <-ctx.Done():
-			if parent.Err() != nil {
-				return parent.Err()
-			}
-			return errJetStreamClosed
+		}
+		if item.ev == nil {
+			return l.refreshOutOfRange(ctx, item.err)
+		}
+		if err := fn(item.ev); err != nil {
+			return err
 		}
 	}
 }
@@ -1026,9 +1039,11 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		return delivered, fmt.Errorf("pull from consumer: %w", err)
 	}
 	defer it.Stop()
-	nextOpt := jetstream.NextContext(ctx) // built once: each one is an allocation
+	// Built once: the option and the slice holding it would each be an
+	// allocation per message.
+	nextOpts := []jetstream.NextOpt{jetstream.NextContext(ctx)}
 	for {
-		msg, err := it.Next(nextOpt)
+		msg, err := it.Next(nextOpts...)
 		if err != nil {
 			return delivered, fmt.Errorf("next message: %w", err)
 		}
