@@ -455,6 +455,13 @@ func (r *echoRing) put(ev *gatewayv1.Event) {
 	r.slots[ev.GetSequence()%echoSlots].Store(ev)
 }
 
+// holds reports whether the ring may hold an event stored at seq under
+// epoch: a cheap check before take, which needs the message's id.
+func (r *echoRing) holds(seq uint64, epoch string) bool {
+	ev := r.slots[seq%echoSlots].Load()
+	return ev != nil && ev.GetSequence() == seq && ev.GetEpoch() == epoch
+}
+
 // take returns, and frees the slot of, the appended event stored at seq
 // under epoch with this id; nil when the ring does not hold it.
 func (r *echoRing) take(seq uint64, epoch, id string) *gatewayv1.Event {
@@ -716,12 +723,16 @@ func (r *reader) collect(ctx context.Context, batch jetstream.MessageBatch) (got
 		if err != nil || r.lost != nil || len(r.events) >= r.limit {
 			continue
 		}
-		var (
-			ev  *gatewayv1.Event
-			seq uint64
-		)
-		ev, seq, err = r.l.decode(msg)
-		if err != nil || seq < r.next {
+		var seq uint64
+		if seq, _, err = msgSequences(msg); err != nil {
+			err = fmt.Errorf("eventlog: message on %s without JetStream metadata: %w", msg.Subject(), err)
+			continue
+		}
+		if seq < r.next {
+			continue
+		}
+		var ev *gatewayv1.Event
+		if ev, err = r.l.decode(msg, seq); err != nil {
 			continue
 		}
 		if seq > r.next {
@@ -769,19 +780,15 @@ func (r *reader) await(ctx context.Context, cons jetstream.Consumer) (int, error
 // errBadMessage marks a stream message that does not decode as an Event.
 var errBadMessage = errors.New("not an event")
 
-// decode turns a stream message into an Event with its sequence and epoch.
-func (l *JetStream) decode(msg jetstream.Msg) (*gatewayv1.Event, uint64, error) {
-	meta, err := msg.Metadata()
-	if err != nil {
-		return nil, 0, fmt.Errorf("eventlog: message on %s without JetStream metadata: %w", msg.Subject(), err)
-	}
-	seq := meta.Sequence.Stream
+// decode turns the stream message at sequence seq into an Event with its
+// sequence and epoch.
+func (l *JetStream) decode(msg jetstream.Msg, seq uint64) (*gatewayv1.Event, error) {
 	ev := new(gatewayv1.Event)
 	if err := proto.Unmarshal(msg.Data(), ev); err != nil {
-		return nil, seq, fmt.Errorf("eventlog: %w: stream %s sequence %d (subject %s): %w", errBadMessage, l.name, seq, msg.Subject(), err)
+		return nil, fmt.Errorf("eventlog: %w: stream %s sequence %d (subject %s): %w", errBadMessage, l.name, seq, msg.Subject(), err)
 	}
 	ev.Sequence, ev.Epoch = seq, l.epoch
-	return ev, seq, nil
+	return ev, nil
 }
 
 // createConsumer creates an unacknowledged, in-memory, single-replica
@@ -826,6 +833,12 @@ func (l *JetStream) deleteConsumer(ctx context.Context, cons jetstream.Consumer)
 // an event, and an error wrapping ErrUnavailable when the log is closed, the
 // connection is closed or the stream was deleted or recreated. fn must not
 // call Close.
+//
+// Follow pulls and decodes on a goroutine of its own, up to jsFollowQueue
+// events ahead of fn, so that a replay of a long log (a gateway rebuilding
+// its state) decodes on one CPU while fn applies on another. fn is still
+// called from Follow's goroutine, one event at a time and in order; the
+// goroutine ends before Follow returns.
 func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1.Event) error) error {
 	parent := ctx
 	ctx, end, err := l.begin(ctx)
@@ -834,9 +847,96 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 	}
 	defer end()
 
+	pctx, stop := context.WithCancel(ctx)
+	queue := make(chan followed, jsFollowQueue)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		err := l.follow(pctx, parent, after, func(ev *gatewayv1.Event) error {
+			// Try without waiting first: a send that needs no select is
+			// much cheaper, and the queue usually has room.
+			select {
+			case queue <- followed{ev: ev}:
+				return nil
+			default:
+			}
+			select {
+			case queue <- followed{ev: ev}:
+				return nil
+			case <-pctx.Done():
+				return pctx.Err()
+			}
+		})
+		select {
+		case queue <- followed{err: err}:
+		case <-pctx.Done():
+		}
+	}()
+	// Whatever ends the delivery below ends the pulls too, and waits for
+	// them, so that the consumer is deleted before Follow returns.
+	defer func() {
+		stop()
+		<-finished
+	}()
+	done := ctx.Done()
+	for {
+		var item followed
+		select {
+		case item = <-queue: // the queue is seldom empty during a replay
+		default:
+			select {
+			case item = <-queue:
+			case <-done:
+				if parent.Err() != nil {
+					return parent.Err()
+				}
+				return errJetStreamClosed
+			}
+		}
+		if item.ev == nil {
+			return l.refreshOutOfRange(ctx, item.err)
+		}
+		if err := fn(item.ev); err != nil {
+			return err
+		}
+	}
+}
+
+// refreshOutOfRange returns err, or when it is an *OutOfRangeError, one
+// with the oldest sequence retention keeps now: the pulling side found the
+// gap while the callback was still busy with the events before it, and
+// retention may have moved on since, as far as Follow's caller is concerned.
+func (l *JetStream) refreshOutOfRange(ctx context.Context, err error) error {
+	var oor *OutOfRangeError
+	if !errors.As(err, &oor) {
+		return err
+	}
+	st, serr := l.state(ctx)
+	if serr != nil || st.oldest <= oor.Oldest {
+		return err
+	}
+	return &OutOfRangeError{After: oor.After, Oldest: st.oldest}
+}
+
+// jsFollowQueue bounds how many events Follow decodes ahead of its callback:
+// enough for the two goroutines to run without waiting for each other event
+// by event, few enough that the events held cost little.
+const jsFollowQueue = 512
+
+// followed is one step of Follow's pipeline: an event to hand to the
+// callback, or (ev nil) the error that ends the follow.
+type followed struct {
+	ev  *gatewayv1.Event
+	err error
+}
+
+// follow is Follow's pulling side: it hands every event after `after` to
+// emit, replacing lost consumers, and returns Follow's error; parent is the
+// caller's context, ctx also ends when the log is closed or Follow stops.
+func (l *JetStream) follow(ctx, parent context.Context, after uint64, emit func(*gatewayv1.Event) error) error {
 	next := after + 1
 	for attempt := 0; ; attempt++ {
-		delivered, err := l.followOnce(ctx, &next, fn)
+		delivered, err := l.followOnce(ctx, &next, emit)
 		var (
 			outErr *OutOfRangeError
 			fnErr  callbackError
@@ -846,6 +946,8 @@ func (l *JetStream) Follow(ctx context.Context, after uint64, fn func(*gatewayv1
 			return parent.Err()
 		case l.done.Err() != nil:
 			return errJetStreamClosed
+		case ctx.Err() != nil:
+			return ctx.Err() // Follow stopped delivering: nobody reads this
 		case errors.As(err, &fnErr):
 			return fnErr.err
 		case errors.As(err, &outErr), errors.Is(err, errBadMessage),
@@ -887,17 +989,16 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 
 	var dseq uint64 // the consumer's delivery sequence
 	handle := func(msg jetstream.Msg) error {
-		meta, err := msg.Metadata()
+		seq, delivery, err := msgSequences(msg)
 		if err != nil {
 			return fmt.Errorf("message without JetStream metadata: %w", err)
 		}
-		if meta.Sequence.Consumer != dseq+1 {
+		if delivery != dseq+1 {
 			// The consumer skipped or repeated a delivery (its server reset
 			// it): continue with a fresh one.
-			return fmt.Errorf("consumer delivered #%d after #%d", meta.Sequence.Consumer, dseq)
+			return fmt.Errorf("consumer delivered #%d after #%d", delivery, dseq)
 		}
-		dseq = meta.Sequence.Consumer
-		seq := meta.Sequence.Stream
+		dseq = delivery
 		if seq < *next {
 			return nil
 		}
@@ -906,10 +1007,14 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 				return err
 			}
 		}
-		ev := l.appended.take(seq, l.epoch, msg.Headers().Get(jetstream.MsgIDHeader))
+		var ev *gatewayv1.Event
+		if l.appended.holds(seq, l.epoch) {
+			// Only then is the id worth looking up: a replay of what
+			// this process did not just append never is.
+			ev = l.appended.take(seq, l.epoch, msg.Headers().Get(jetstream.MsgIDHeader))
+		}
 		if ev == nil {
-			var err error
-			if ev, _, err = l.decode(msg); err != nil {
+			if ev, err = l.decode(msg, seq); err != nil {
 				return err
 			}
 		}
@@ -934,8 +1039,11 @@ func (l *JetStream) followOnce(ctx context.Context, next *uint64, fn func(*gatew
 		return delivered, fmt.Errorf("pull from consumer: %w", err)
 	}
 	defer it.Stop()
+	// Built once: the option and the slice holding it would each be an
+	// allocation per message.
+	nextOpts := []jetstream.NextOpt{jetstream.NextContext(ctx)}
 	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
+		msg, err := it.Next(nextOpts...)
 		if err != nil {
 			return delivered, fmt.Errorf("next message: %w", err)
 		}
