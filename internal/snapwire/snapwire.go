@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -205,6 +206,17 @@ func (f *Fields) want(t protowire.Type) bool {
 		return false
 	}
 	return true
+}
+
+// Uint32 reads a varint field that must fit a uint32; what names it in
+// the error otherwise.
+func (f *Fields) Uint32(what string) uint32 {
+	v := f.Uint()
+	if v > math.MaxUint32 {
+		f.Fail(fmt.Errorf("%s %d is not a uint32", what, v))
+		return 0
+	}
+	return uint32(v)
 }
 
 // Uint reads a varint field.

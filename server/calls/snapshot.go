@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"unicode/utf8"
 	"unsafe"
@@ -608,11 +607,7 @@ func (d *callsDecoder) call(b []byte) error {
 	for f.Next() {
 		switch f.Num {
 		case 1:
-			app := f.Uint()
-			if app > math.MaxUint32 {
-				f.Fail(fmt.Errorf("app %d is not a uint32", app))
-			}
-			c.app = uint32(app)
+			c.app = f.Uint32("app")
 		case 2:
 			id = f.Bytes()
 		case 3:
@@ -620,11 +615,7 @@ func (d *callsDecoder) call(b []byte) error {
 		case 4:
 			firstB = f.Uint()
 		case 5:
-			n := f.Uint()
-			if n > math.MaxUint32 {
-				f.Fail(fmt.Errorf("%d events is not a uint32", n))
-			}
-			c.events = uint32(n)
+			c.events = f.Uint32("events")
 		case 6:
 			flags = f.Uint()
 		case 7:

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -383,11 +382,7 @@ func (d *roomsDecoder) room(b []byte) error {
 	for f.Next() {
 		switch f.Num {
 		case 1:
-			app := f.Uint()
-			if app > math.MaxUint32 {
-				f.Fail(fmt.Errorf("app %d is not a uint32", app))
-			}
-			r.app = uint32(app)
+			r.app = f.Uint32("app")
 		case 2:
 			id = f.Bytes()
 		case 3:
@@ -395,11 +390,7 @@ func (d *roomsDecoder) room(b []byte) error {
 		case 4:
 			firstB = f.Uint()
 		case 5:
-			n := f.Uint()
-			if n > math.MaxUint32 {
-				f.Fail(fmt.Errorf("%d events is not a uint32", n))
-			}
-			r.events = uint32(n)
+			r.events = f.Uint32("events")
 		case 6:
 			hasLastTime = true
 			f.Skip() // read below, once the base is known
