@@ -317,7 +317,7 @@ func (k *Keeper) restore(ctx context.Context, kp *kept) uint64 {
 	k.m.saved(kp.Name, seq, int(m.Bytes))
 	k.m.restored(kp.Name, "checkpoint", time.Since(began))
 	log.Info("state: restored the projection from its checkpoint", slog.Uint64("sequence", seq), slog.Int64("bytes", m.Bytes),
-		slog.Duration("download_and_decode", time.Since(decodeStart)), slog.Duration("took", time.Since(began)),
+		slog.Float64("download_and_decode_seconds", time.Since(decodeStart).Seconds()), slog.Float64("seconds", time.Since(began).Seconds()),
 		slog.Uint64("events_to_replay", head-min(seq, head)), slog.Time("written", m.Written))
 	return seq
 }
@@ -423,7 +423,7 @@ func (k *Keeper) write(ctx context.Context, kp *kept, periodic bool) error {
 	k.m.upload.WithLabelValues(kp.Name).Set(uploaded.Seconds())
 	k.m.written.WithLabelValues(kp.Name).Inc()
 	log.Info("state: wrote a checkpoint", slog.Uint64("sequence", seq), slog.Int("bytes", buf.Len()),
-		slog.Duration("encode", encoded), slog.Duration("upload", uploaded))
+		slog.Float64("encode_seconds", encoded.Seconds()), slog.Float64("upload_seconds", uploaded.Seconds()))
 	return nil
 }
 
