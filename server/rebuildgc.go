@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
-	"time"
 )
 
 // RebuildGCPercent is the collector's GOGC while the projections rebuild
@@ -20,10 +19,6 @@ import (
 // more.
 const RebuildGCPercent = 400
 
-// rebuildReadyPoll is how often relaxGCWhileRebuilding asks whether the
-// rebuild is done: its cost is a read of two atomics.
-const rebuildReadyPoll = 200 * time.Millisecond
-
 // rebuildGCPlan decides the GOGC to run the rebuild at: RebuildGCPercent
 // when the process runs under a soft memory limit (limit below
 // math.MaxInt64) at the default GOGC, else 0 (leave the collector alone: an
@@ -36,12 +31,17 @@ func rebuildGCPlan(limit int64, gogcEnv string) int {
 	return RebuildGCPercent
 }
 
-// relaxGCWhileRebuilding runs the collector at percent until ready returns
-// nil or ctx ends, then sets it back. It changes the whole process: only Run
-// calls it.
-func relaxGCWhileRebuilding(ctx context.Context, percent int, ready func() error, logger *slog.Logger) {
-	if percent <= 0 || ready() == nil {
+// relaxGCWhileRebuilding runs the collector at percent until ready is
+// closed or ctx ends, then sets it back. It changes the whole process: only
+// Run calls it.
+func relaxGCWhileRebuilding(ctx context.Context, percent int, ready <-chan struct{}, logger *slog.Logger) {
+	if percent <= 0 {
 		return
+	}
+	select {
+	case <-ready:
+		return
+	default:
 	}
 	prev := debug.SetGCPercent(percent)
 	logger.Info("memory: rebuilding the projections with a relaxed collector under the soft limit", "gogc", percent)
@@ -49,14 +49,9 @@ func relaxGCWhileRebuilding(ctx context.Context, percent int, ready func() error
 		debug.SetGCPercent(prev)
 		logger.Info("memory: collector back to its setting", "gogc", prev)
 	}()
-	t := time.NewTicker(rebuildReadyPoll)
-	defer t.Stop()
-	for ready() != nil {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	select {
+	case <-ctx.Done():
+	case <-ready:
 	}
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math"
 	"runtime/debug"
@@ -36,26 +35,40 @@ func gcPercent() int {
 	return p
 }
 
+// logged is a slog handler that hands each message to a channel: the
+// test knows the collector's setting has changed when it is logged.
+type logged chan string
+
+func (l logged) Enabled(context.Context, slog.Level) bool      { return true }
+func (l logged) Handle(_ context.Context, r slog.Record) error { l <- r.Message; return nil }
+func (l logged) WithAttrs([]slog.Attr) slog.Handler            { return l }
+func (l logged) WithGroup(string) slog.Handler                 { return l }
+
 // TestRelaxGCWhileRebuilding: the collector runs at the relaxed GOGC while
 // the rebuild is under way and at its own setting again once it is done,
 // or once the gateway stops first.
 func TestRelaxGCWhileRebuilding(t *testing.T) {
 	prev := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(prev)
-	rebuilding := errors.New("rebuilding")
 
+	// relax runs relaxGCWhileRebuilding until end is called, and returns
+	// GOGC as it was while the rebuild went on.
+	relax := func(ctx context.Context, ready chan struct{}, end func()) (during int) {
+		msgs := make(logged, 2)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			relaxGCWhileRebuilding(ctx, RebuildGCPercent, ready, slog.New(msgs))
+		}()
+		<-msgs // the relaxed setting is in force
+		during = gcPercent()
+		end()
+		<-done
+		return during
+	}
 	t.Run("until ready", func(t *testing.T) {
-		calls, during := 0, 0
-		ready := func() error {
-			calls++
-			if calls < 3 {
-				during = gcPercent()
-				return rebuilding
-			}
-			return nil
-		}
-		relaxGCWhileRebuilding(context.Background(), RebuildGCPercent, ready, slog.New(slog.DiscardHandler))
-		if during != RebuildGCPercent {
+		ready := make(chan struct{})
+		if during := relax(context.Background(), ready, func() { close(ready) }); during != RebuildGCPercent {
 			t.Errorf("GOGC while rebuilding = %d, want %d", during, RebuildGCPercent)
 		}
 		if got := gcPercent(); got != 150 {
@@ -64,18 +77,7 @@ func TestRelaxGCWhileRebuilding(t *testing.T) {
 	})
 	t.Run("until stopped", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
-		during := 0
-		ready := func() error {
-			if during == 0 {
-				during = -1
-			} else {
-				during = gcPercent()
-				cancel()
-			}
-			return rebuilding
-		}
-		relaxGCWhileRebuilding(ctx, RebuildGCPercent, ready, slog.New(slog.DiscardHandler))
-		if during != RebuildGCPercent {
+		if during := relax(ctx, make(chan struct{}), cancel); during != RebuildGCPercent {
 			t.Errorf("GOGC while rebuilding = %d, want %d", during, RebuildGCPercent)
 		}
 		if got := gcPercent(); got != 150 {
@@ -83,7 +85,9 @@ func TestRelaxGCWhileRebuilding(t *testing.T) {
 		}
 	})
 	t.Run("already ready", func(t *testing.T) {
-		relaxGCWhileRebuilding(context.Background(), RebuildGCPercent, func() error { return nil }, slog.New(slog.DiscardHandler))
+		ready := make(chan struct{})
+		close(ready)
+		relaxGCWhileRebuilding(context.Background(), RebuildGCPercent, ready, slog.New(slog.DiscardHandler))
 		if got := gcPercent(); got != 150 {
 			t.Errorf("GOGC = %d, want it untouched at 150", got)
 		}

@@ -70,6 +70,9 @@ type Server struct {
 	// readyAfter is how long the projections took to catch up after
 	// start (a time.Duration); 0 until they have.
 	readyAfter atomic.Int64
+	// stateReady is closed by watchReady once the projections have caught
+	// up with the log's head as it was at start.
+	stateReady chan struct{}
 
 	// watchStop ends the store's watch (watchLog); watchDone is closed when
 	// it has ended. Both are nil for a store without one.
@@ -107,7 +110,7 @@ func Run(ctx context.Context, cfg Config) error {
 		gcDone := make(chan struct{})
 		go func() {
 			defer close(gcDone)
-			relaxGCWhileRebuilding(gcCtx, percent, s.follower.Ready, s.logger)
+			relaxGCWhileRebuilding(gcCtx, percent, s.stateReady, s.logger)
 		}()
 		defer func() { stopGC(); <-gcDone }()
 	}

@@ -62,6 +62,7 @@ func (s *Server) startState(ctx context.Context, reg prometheus.Registerer) erro
 
 	runCtx, stop := context.WithCancel(context.Background())
 	s.hubStop, s.hubDone = stop, make(chan error, 1)
+	s.stateReady = make(chan struct{})
 	go s.watchReady(runCtx, began)
 	if s.keeper != nil {
 		kctx, kstop := context.WithCancel(context.Background())
@@ -92,12 +93,13 @@ func (s *Server) startState(ctx context.Context, reg prometheus.Registerer) erro
 var restoreHook func(ctx context.Context, projection string)
 
 // readyPoll is how often watchReady asks the follower whether the
-// projections have caught up: a log line and a metric, nothing waits on it.
+// projections have caught up: a log line, a metric and the collector's
+// setting (relaxGCWhileRebuilding) wait on it, nothing a client sees.
 const readyPoll = 100 * time.Millisecond
 
-// watchReady logs, and records for trtcgw_state_rebuild_seconds, when the
-// projections have caught up with the log's head as it was at start; it
-// ends then or with ctx (the follower's).
+// watchReady logs, records for trtcgw_state_rebuild_seconds and closes
+// s.stateReady when the projections have caught up with the log's head as
+// it was at start; it ends then or with ctx (the follower's).
 func (s *Server) watchReady(ctx context.Context, began time.Time) {
 	t := time.NewTicker(readyPoll)
 	defer t.Stop()
@@ -112,6 +114,7 @@ func (s *Server) watchReady(ctx context.Context, began time.Time) {
 			s.readyAfter.Store(int64(took))
 			s.logger.Info("state: the call and room projections are ready", "sequence", s.follower.Last(),
 				"seconds", took.Seconds(), "checkpoints", s.keeper != nil)
+			close(s.stateReady)
 			return
 		}
 	}
